@@ -1,0 +1,30 @@
+// The SQLite backend: one database file (WAL) holding every store.
+//
+// Writes go through one writer thread that commits whatever requests are waiting as
+// one transaction (group commit); each caller returns only after the transaction
+// holding its rows is durable. Reads use a small pool of read-only connections.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "lrs/database.h"
+#include "lrs/error.h"
+
+namespace lrs {
+
+struct SqliteOptions {
+  // A file path, or ":memory:" for a private in-memory database (tests).
+  std::string path;
+  // Read connections kept open for queries.
+  int read_connections = 4;
+  // synchronous=FULL instead of NORMAL: survives power loss, not just process crashes.
+  bool synchronous_full = false;
+};
+
+// Opens (creating if needed) and migrates the database to the current schema.
+// kInvalid when the file is not an lrsbridge database or is newer than this binary;
+// kInternal on I/O errors. The message names the file and the problem.
+Result<std::unique_ptr<Database>> open_sqlite_database(const SqliteOptions& options);
+
+}  // namespace lrs
