@@ -1,0 +1,215 @@
+#include "lrs/xapi_handler.h"
+
+#include <nlohmann/json.hpp>
+
+#include "lrs/timestamp.h"
+#include "lrs/url.h"
+
+namespace lrs {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kVersionHeader = "x-experience-api-version";
+
+HttpResponse json_response(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  r.set_header("Content-Type", "application/json");
+  return r;
+}
+
+HttpResponse invalid(std::string message) {
+  return error_response({ErrorCode::kInvalid, std::move(message)});
+}
+
+// nlohmann's parser recurses per nesting level; a hostile body of a million '[' would
+// exhaust the stack, so depth is checked first with a flat scan.
+bool nesting_within(std::string_view text, std::size_t max_depth) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > max_depth) return false;
+    } else if (c == '}' || c == ']') {
+      if (depth > 0) --depth;
+    }
+  }
+  return true;
+}
+
+std::string_view media_type(std::string_view content_type) {
+  auto semi = content_type.find(';');
+  std::string_view type = content_type.substr(0, semi);
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  return type;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Result<json> parse_json_body(const HttpRequest& request, std::size_t max_depth) {
+  std::string_view type = media_type(request.header("content-type"));
+  if (iequals(type, "multipart/mixed")) {
+    return fail(ErrorCode::kInvalid,
+                "Content-Type multipart/mixed: statements with attached files are not "
+                "accepted by this server yet; send application/json with fileUrl attachments");
+  }
+  if (!iequals(type, "application/json")) {
+    return fail(ErrorCode::kInvalid, "Content-Type must be application/json, got \"" +
+                                         std::string(request.header("content-type")) + "\"");
+  }
+  if (request.body.empty()) return fail(ErrorCode::kInvalid, "request body is empty");
+  if (!nesting_within(request.body, max_depth)) {
+    return fail(ErrorCode::kInvalid,
+                "request body nests deeper than " + std::to_string(max_depth) + " levels");
+  }
+  try {
+    return json::parse(request.body);
+  } catch (const json::parse_error& e) {
+    return fail(ErrorCode::kInvalid, std::string("request body is not valid JSON: ") + e.what());
+  }
+}
+
+Result<QueryParams> query_params(const HttpRequest& request) {
+  auto params = parse_query_string(request.query);
+  if (!params) {
+    return fail(ErrorCode::kInvalid,
+                "malformed query string (bad percent-encoding or invalid UTF-8)");
+  }
+  return *params;
+}
+
+}  // namespace
+
+XapiHandler::XapiHandler(StatementService& statements, Authenticator& auth,
+                         XapiHandlerOptions options)
+    : statements_(statements), auth_(auth), options_(std::move(options)) {}
+
+bool XapiHandler::handles(std::string_view path) const {
+  std::string_view base = options_.base_path;
+  return path.substr(0, base.size()) == base &&
+         (path.size() == base.size() || path[base.size()] == '/');
+}
+
+HttpResponse XapiHandler::handle(const HttpRequest& request) {
+  std::string_view resource = std::string_view(request.path).substr(options_.base_path.size());
+  if (!resource.empty() && resource.back() == '/') resource.remove_suffix(1);
+
+  if (resource == "/about") {
+    if (request.method != "GET" && request.method != "HEAD") {
+      auto r = error_response(
+          {ErrorCode::kInvalid, "method " + request.method + " not allowed on /about"});
+      r.status = 405;
+      r.set_header("Allow", "GET, HEAD");
+      return r;
+    }
+    json about = {{"version", {"1.0.3", "2.0.0"}},
+                  {"extensions", {{"https://lrsbridge.dev/xapi/about/server", "lrsbridge"}}}};
+    auto r = json_response(200, about.dump());
+    auto version = parse_version_header(request.header(kVersionHeader));
+    r.set_header("X-Experience-API-Version", version ? version->header : "2.0.0");
+    return r;
+  }
+
+  if (!request.has_header(kVersionHeader)) {
+    return invalid("the X-Experience-API-Version header is required (1.0.3 or 2.0.0)");
+  }
+  auto version = parse_version_header(request.header(kVersionHeader));
+  if (!version) {
+    return invalid("X-Experience-API-Version \"" + std::string(request.header(kVersionHeader)) +
+                   "\" is not supported (use 1.0.3 or 2.0.0)");
+  }
+  auto who = auth_.authenticate(request.header("authorization"));
+  HttpResponse response;
+  if (!who) {
+    response = error_response(who.error());
+  } else if (resource == "/statements") {
+    response = statements(request, *version, *who);
+  } else {
+    response = error_response({ErrorCode::kNotFound, "no xAPI resource at " + request.path});
+  }
+  response.set_header("X-Experience-API-Version", version->header);
+  return response;
+}
+
+HttpResponse XapiHandler::statements(const HttpRequest& request, const ClientVersion& version,
+                                     const Principal& who) {
+  auto params = query_params(request);
+  if (!params) return error_response(params.error());
+
+  if (request.method == "GET" || request.method == "HEAD") {
+    auto query = parse_statement_query(*params, version.major, 500);
+    if (!query) return error_response(query.error());
+    auto result = statements_.get(*query, who, request.header("accept-language"));
+    HttpResponse r;
+    if (!result) {
+      r = error_response(result.error());
+      if (auto through = statements_.consistent_through()) {
+        r.set_header("X-Experience-API-Consistent-Through", format_timestamp_us(*through));
+      }
+      return r;
+    }
+    r = json_response(200, std::move(result->body));
+    r.set_header("X-Experience-API-Consistent-Through",
+                 format_timestamp_us(result->consistent_through_us));
+    if (result->last_modified_us)
+      r.set_header("Last-Modified", http_date(*result->last_modified_us));
+    return r;
+  }
+
+  if (request.method == "POST") {
+    if (!params->empty()) {
+      return invalid("unknown parameter \"" + params->front().first + "\" for POST /statements");
+    }
+    auto body = parse_json_body(request, options_.max_json_depth);
+    if (!body) return error_response(body.error());
+    auto ids = statements_.post(*body, who, version);
+    if (!ids) return error_response(ids.error());
+    return json_response(200, json(*ids).dump());
+  }
+
+  if (request.method == "PUT") {
+    std::string statement_id;
+    for (const auto& [name, value] : *params) {
+      if (name != "statementId") {
+        return invalid("unknown parameter \"" + name + "\" for PUT /statements (only statementId)");
+      }
+      statement_id = value;
+    }
+    if (statement_id.empty()) return invalid("PUT /statements requires the statementId parameter");
+    auto body = parse_json_body(request, options_.max_json_depth);
+    if (!body) return error_response(body.error());
+    auto stored = statements_.put(*body, statement_id, who, version);
+    if (!stored) return error_response(stored.error());
+    HttpResponse r;
+    r.status = 204;
+    return r;
+  }
+
+  HttpResponse r = error_response(
+      {ErrorCode::kInvalid, "method " + request.method + " not allowed on /statements"});
+  r.status = 405;
+  r.set_header("Allow", "GET, HEAD, POST, PUT");
+  return r;
+}
+
+}  // namespace lrs

@@ -1,0 +1,214 @@
+#include "lrs/auth.h"
+
+#include <array>
+#include <cstdlib>
+#include <string>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+namespace lrs {
+namespace {
+
+// OWASP's 2023 floor for PBKDF2-HMAC-SHA256 is 600,000; a check then costs ~0.2 s here,
+// which the Authenticator's cache hides from the request rate.
+constexpr int kIterations = 600000;
+constexpr std::size_t kSaltBytes = 16;
+constexpr std::size_t kHashBytes = 32;
+
+struct ScopeName {
+  Scope scope;
+  std::string_view name;
+};
+constexpr std::array<ScopeName, 8> kScopeNames = {{
+    {kScopeAll, "all"},
+    {kScopeAllRead, "all/read"},
+    {kScopeStatementsWrite, "statements/write"},
+    {kScopeStatementsRead, "statements/read"},
+    {kScopeStatementsReadMine, "statements/read/mine"},
+    {kScopeState, "state"},
+    {kScopeDefine, "define"},
+    {kScopeProfile, "profile"},
+}};
+
+std::string base64(const unsigned char* data, std::size_t size) {
+  std::string out(4 * ((size + 2) / 3) + 1, '\0');
+  int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(size));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+std::optional<std::string> unbase64(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  std::string out(3 * text.size() / 4 + 1, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(text.data()),
+                          static_cast<int>(text.size()));
+  if (n < 0) return std::nullopt;
+  // EVP_DecodeBlock counts padding bytes as data; drop one per '='.
+  std::size_t size = static_cast<std::size_t>(n);
+  for (std::size_t i = text.size(); i > 0 && text[i - 1] == '='; --i) --size;
+  out.resize(size);
+  return out;
+}
+
+std::string pbkdf2(std::string_view secret, std::string_view salt, int iterations) {
+  std::string out(kHashBytes, '\0');
+  PKCS5_PBKDF2_HMAC(secret.data(), static_cast<int>(secret.size()),
+                    reinterpret_cast<const unsigned char*>(salt.data()),
+                    static_cast<int>(salt.size()), iterations, EVP_sha256(),
+                    static_cast<int>(out.size()), reinterpret_cast<unsigned char*>(out.data()));
+  return out;
+}
+
+std::string cache_key(std::string_view basic_credentials) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(basic_credentials.data()), basic_credentials.size(),
+         digest);
+  return {reinterpret_cast<const char*>(digest), sizeof digest};
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<std::uint32_t> parse_scopes(const std::vector<std::string>& names) {
+  std::uint32_t bits = 0;
+  for (const std::string& name : names) {
+    bool found = false;
+    for (const auto& s : kScopeNames) {
+      if (s.name == name) {
+        bits |= s.scope;
+        found = true;
+      }
+    }
+    if (!found) {
+      return fail(ErrorCode::kInvalid,
+                  "unknown scope \"" + name +
+                      "\" (known: all, all/read, statements/write, statements/read, "
+                      "statements/read/mine, state, define, profile)");
+    }
+  }
+  return bits;
+}
+
+std::vector<std::string> scope_names(std::uint32_t scopes) {
+  std::vector<std::string> names;
+  for (const auto& s : kScopeNames) {
+    if ((scopes & s.scope) != 0) names.emplace_back(s.name);
+  }
+  return names;
+}
+
+bool scope_allows_statement_write(std::uint32_t scopes) {
+  return (scopes & (kScopeAll | kScopeStatementsWrite)) != 0;
+}
+
+bool scope_allows_statement_read(std::uint32_t scopes) {
+  return (scopes & (kScopeAll | kScopeAllRead | kScopeStatementsRead)) != 0;
+}
+
+std::string hash_secret(std::string_view secret) {
+  unsigned char salt[kSaltBytes];
+  if (RAND_bytes(salt, sizeof salt) != 1) std::abort();
+  std::string salt_text(reinterpret_cast<const char*>(salt), sizeof salt);
+  return "pbkdf2-sha256$" + std::to_string(kIterations) + "$" + base64(salt, sizeof salt) + "$" +
+         [&] {
+           std::string h = pbkdf2(secret, salt_text, kIterations);
+           return base64(reinterpret_cast<const unsigned char*>(h.data()), h.size());
+         }();
+}
+
+bool verify_secret(std::string_view secret, std::string_view hash) {
+  // pbkdf2-sha256$<iterations>$<salt>$<hash>
+  constexpr std::string_view kPrefix = "pbkdf2-sha256$";
+  if (hash.substr(0, kPrefix.size()) != kPrefix) return false;
+  std::string_view rest = hash.substr(kPrefix.size());
+  auto d1 = rest.find('$');
+  if (d1 == std::string_view::npos) return false;
+  auto d2 = rest.find('$', d1 + 1);
+  if (d2 == std::string_view::npos) return false;
+  int iterations = std::atoi(std::string(rest.substr(0, d1)).c_str());
+  auto salt = unbase64(rest.substr(d1 + 1, d2 - d1 - 1));
+  auto expected = unbase64(rest.substr(d2 + 1));
+  if (iterations < 1 || !salt || !expected || expected->size() != kHashBytes) return false;
+  std::string actual = pbkdf2(secret, *salt, iterations);
+  return CRYPTO_memcmp(actual.data(), expected->data(), kHashBytes) == 0;
+}
+
+std::string generate_secret() {
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) std::abort();
+  std::string s = base64(bytes, sizeof bytes);
+  // base64url without padding: safe in URLs, shells and .env files.
+  for (char& c : s) {
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
+  }
+  while (!s.empty() && s.back() == '=') s.pop_back();
+  return s;
+}
+
+Authenticator::Authenticator(CredentialStore& store, std::chrono::seconds cache_ttl)
+    : store_(store), cache_ttl_(cache_ttl) {}
+
+Result<Principal> Authenticator::authenticate(std::string_view authorization) {
+  constexpr std::string_view kMissing =
+      "missing or malformed Authorization header: expected HTTP Basic credentials";
+  auto space = authorization.find(' ');
+  if (space == std::string_view::npos || !iequals(authorization.substr(0, space), "Basic")) {
+    return fail(ErrorCode::kUnauthorized, std::string(kMissing));
+  }
+  std::string_view encoded = authorization.substr(space + 1);
+  while (!encoded.empty() && encoded.front() == ' ') encoded.remove_prefix(1);
+  while (!encoded.empty() && encoded.back() == ' ') encoded.remove_suffix(1);
+  std::string key_hash = cache_key(encoded);
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = cache_.find(key_hash); it != cache_.end()) {
+      if (it->second.expires > now) return it->second.principal;
+      cache_.erase(it);
+    }
+  }
+  auto decoded = unbase64(encoded);
+  if (!decoded) return fail(ErrorCode::kUnauthorized, std::string(kMissing));
+  auto colon = decoded->find(':');
+  if (colon == std::string::npos) return fail(ErrorCode::kUnauthorized, std::string(kMissing));
+  std::string key = decoded->substr(0, colon);
+  std::string_view secret = std::string_view(*decoded).substr(colon + 1);
+
+  auto found = store_.find(key);
+  if (!found) return tl::unexpected(found.error());
+  constexpr std::string_view kWrong = "unknown credential key or wrong secret";
+  if (!*found || (*found)->revoked || !verify_secret(secret, (*found)->secret_hash)) {
+    return fail(ErrorCode::kUnauthorized, std::string(kWrong));
+  }
+  auto scopes = parse_scopes((*found)->scopes);
+  if (!scopes)
+    return fail(ErrorCode::kInternal, "credential " + key + ": " + scopes.error().message);
+  Principal principal{key, *scopes, (*found)->authority};
+  std::lock_guard lock(mutex_);
+  if (cache_.size() > 10000) cache_.clear();  // bound memory against credential stuffing
+  cache_[key_hash] = Entry{principal, now + cache_ttl_};
+  return principal;
+}
+
+void Authenticator::forget(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  std::erase_if(cache_, [&](const auto& entry) { return entry.second.principal.key == key; });
+}
+
+}  // namespace lrs

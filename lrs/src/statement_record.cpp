@@ -1,0 +1,162 @@
+#include "lrs/statement_record.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+namespace lrs {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kVoidedVerb = "http://adlnet.gov/expapi/verbs/voided";
+
+const json* member(const json& object, const char* name) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(name);
+  return it == object.end() ? nullptr : &*it;
+}
+
+std::string_view string_member(const json& object, const char* name) {
+  const json* m = member(object, name);
+  if (m == nullptr || !m->is_string()) return {};
+  return m->get_ref<const std::string&>();
+}
+
+void add_unique(std::vector<std::string>& keys, std::string key) {
+  if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(std::move(key));
+}
+
+// An Agent or Group and, for a Group, its members: xAPI counts a Group as matching an
+// agent filter when one of its members matches.
+void add_agent_keys(const json& agent, std::vector<std::string>& keys) {
+  if (auto key = agent_key(agent)) add_unique(keys, std::move(*key));
+  if (const json* members = member(agent, "member"); members && members->is_array()) {
+    for (const json& m : *members) {
+      if (auto key = agent_key(m)) add_unique(keys, std::move(*key));
+    }
+  }
+}
+
+bool is_agent_or_group(const json& object) {
+  std::string_view type = string_member(object, "objectType");
+  return type == "Agent" || type == "Group";
+}
+
+bool is_activity(const json& object) {
+  std::string_view type = string_member(object, "objectType");
+  return type.empty() || type == "Activity";
+}
+
+void add_context_activities(const json& context, std::vector<std::string>& keys) {
+  const json* activities = member(context, "contextActivities");
+  if (activities == nullptr || !activities->is_object()) return;
+  for (const auto& [kind, value] : activities->items()) {
+    // A single Activity object is allowed in place of an array (xAPI Data 2.4.6.2).
+    if (value.is_object()) {
+      if (auto id = string_member(value, "id"); !id.empty()) add_unique(keys, std::string(id));
+    } else if (value.is_array()) {
+      for (const json& a : value) {
+        if (auto id = string_member(a, "id"); !id.empty()) add_unique(keys, std::string(id));
+      }
+    }
+  }
+}
+
+void add_context_agents(const json& context, std::vector<std::string>& keys) {
+  if (const json* instructor = member(context, "instructor")) add_agent_keys(*instructor, keys);
+  if (const json* team = member(context, "team")) add_agent_keys(*team, keys);
+  if (const json* agents = member(context, "contextAgents"); agents && agents->is_array()) {
+    for (const json& a : *agents) {
+      if (const json* agent = member(a, "agent")) add_agent_keys(*agent, keys);
+    }
+  }
+  if (const json* groups = member(context, "contextGroups"); groups && groups->is_array()) {
+    for (const json& g : *groups) {
+      if (const json* group = member(g, "group")) add_agent_keys(*group, keys);
+    }
+  }
+}
+
+// Everything inside a SubStatement is "related" only (xAPI Communication 2.1.3).
+void add_sub_statement(const json& sub, StatementRecord& record) {
+  if (const json* actor = member(sub, "actor")) add_agent_keys(*actor, record.related_agents);
+  if (const json* object = member(sub, "object")) {
+    if (is_agent_or_group(*object)) {
+      add_agent_keys(*object, record.related_agents);
+    } else if (is_activity(*object)) {
+      if (auto id = string_member(*object, "id"); !id.empty()) {
+        add_unique(record.related_activities, std::string(id));
+      }
+    }
+  }
+  if (const json* context = member(sub, "context")) {
+    add_context_agents(*context, record.related_agents);
+    add_context_activities(*context, record.related_activities);
+  }
+}
+
+void remove_direct(std::vector<std::string>& related, const std::vector<std::string>& direct) {
+  std::erase_if(related, [&](const std::string& key) {
+    return std::find(direct.begin(), direct.end(), key) != direct.end();
+  });
+}
+
+}  // namespace
+
+std::optional<std::string> agent_key(const json& agent) {
+  if (!agent.is_object()) return std::nullopt;
+  if (auto v = string_member(agent, "mbox"); !v.empty()) return "mbox:" + std::string(v);
+  if (auto v = string_member(agent, "mbox_sha1sum"); !v.empty()) {
+    std::string key = "mbox_sha1sum:" + std::string(v);
+    // The hash is hex: case carries no meaning, so "AB12.." and "ab12.." are one agent.
+    std::transform(key.begin(), key.end(), key.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return key;
+  }
+  if (auto v = string_member(agent, "openid"); !v.empty()) return "openid:" + std::string(v);
+  if (const json* account = member(agent, "account"); account && account->is_object()) {
+    return "account:" + std::string(string_member(*account, "homePage")) + " " +
+           std::string(string_member(*account, "name"));
+  }
+  return std::nullopt;
+}
+
+StatementRecord make_statement_record(const json& statement, const Uuid& id) {
+  StatementRecord record;
+  record.id = id;
+  record.body = statement.dump();
+  if (const json* verb = member(statement, "verb")) record.verb = string_member(*verb, "id");
+
+  if (const json* actor = member(statement, "actor")) add_agent_keys(*actor, record.agents);
+
+  if (const json* object = member(statement, "object")) {
+    std::string_view type = string_member(*object, "objectType");
+    if (type == "Agent" || type == "Group") {
+      add_agent_keys(*object, record.agents);
+    } else if (type == "StatementRef") {
+      record.statement_ref = Uuid::parse(string_member(*object, "id"));
+    } else if (type == "SubStatement") {
+      add_sub_statement(*object, record);
+    } else if (auto activity_id = string_member(*object, "id"); !activity_id.empty()) {
+      record.activities.emplace_back(activity_id);
+    }
+  }
+
+  if (const json* authority = member(statement, "authority")) {
+    add_agent_keys(*authority, record.related_agents);
+  }
+  if (const json* context = member(statement, "context")) {
+    add_context_agents(*context, record.related_agents);
+    add_context_activities(*context, record.related_activities);
+    if (auto registration = string_member(*context, "registration"); !registration.empty()) {
+      record.registration = Uuid::parse(registration);
+    }
+  }
+  remove_direct(record.related_agents, record.agents);
+  remove_direct(record.related_activities, record.activities);
+  record.voiding = record.verb == kVoidedVerb && record.statement_ref.has_value();
+  return record;
+}
+
+}  // namespace lrs

@@ -1,0 +1,489 @@
+#include "lrs/statement_service.h"
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "lrs/clock.h"
+#include "lrs/statement_record.h"
+#include "lrs/statement_validator.h"
+#include "lrs/timestamp.h"
+#include "lrs/url.h"
+
+namespace lrs {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kKnownParams[] = {
+    "statementId",        "voidedStatementId", "agent", "verb",  "activity", "registration",
+    "related_activities", "related_agents",    "since", "until", "limit",    "format",
+    "attachments",        "ascending",         "cursor"};
+
+Result<bool> parse_bool(const std::string& name, const std::string& value) {
+  if (value == "true") return true;
+  if (value == "false") return false;
+  return fail(ErrorCode::kInvalid,
+              "parameter " + name + ": must be true or false, got \"" + value + "\"");
+}
+
+Result<Uuid> parse_uuid_param(const std::string& name, const std::string& value) {
+  auto id = Uuid::parse(value);
+  if (!id)
+    return fail(ErrorCode::kInvalid, "parameter " + name + ": not a UUID: \"" + value + "\"");
+  return *id;
+}
+
+Result<std::int64_t> parse_time_param(const std::string& name, const std::string& value) {
+  auto us = parse_timestamp_us(value);
+  if (!us) {
+    return fail(
+        ErrorCode::kInvalid,
+        "parameter " + name + ": not an ISO 8601 timestamp with time zone: \"" + value + "\"");
+  }
+  return *us;
+}
+
+Result<std::int64_t> parse_int_param(const std::string& name, const std::string& value) {
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec != std::errc() || end != value.data() + value.size() || n < 0) {
+    return fail(ErrorCode::kInvalid,
+                "parameter " + name + ": must be a non-negative integer, got \"" + value + "\"");
+  }
+  return n;
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+// --- formats (Communication 2.1.3 "format") ---------------------------------------------
+
+json agent_ids(const json& agent) {
+  json out = json::object();
+  if (!agent.is_object()) return agent;
+  for (const char* key : {"objectType", "mbox", "mbox_sha1sum", "openid", "account"}) {
+    if (auto it = agent.find(key); it != agent.end()) out[key] = *it;
+  }
+  // An anonymous Group is identified only by its members.
+  if (auto it = agent.find("member"); it != agent.end() && agent_key(agent) == std::nullopt) {
+    json members = json::array();
+    for (const json& m : *it) members.push_back(agent_ids(m));
+    out["member"] = std::move(members);
+  }
+  return out;
+}
+
+json object_ids(const json& object) {
+  std::string type = object.value("objectType", "Activity");
+  if (type == "Agent" || type == "Group") return agent_ids(object);
+  if (type == "SubStatement") {
+    json out = object;
+    if (auto it = out.find("actor"); it != out.end()) *it = agent_ids(*it);
+    if (auto it = out.find("object"); it != out.end()) *it = object_ids(*it);
+    if (auto it = out.find("verb"); it != out.end()) *it = json{{"id", (*it)["id"]}};
+    return out;
+  }
+  json out = {{"id", object.at("id")}};
+  if (object.contains("objectType")) out["objectType"] = object["objectType"];
+  return out;
+}
+
+json to_ids_format(json statement) {
+  if (auto it = statement.find("actor"); it != statement.end()) *it = agent_ids(*it);
+  if (auto it = statement.find("verb"); it != statement.end()) *it = json{{"id", (*it)["id"]}};
+  if (auto it = statement.find("object"); it != statement.end()) *it = object_ids(*it);
+  if (auto it = statement.find("authority"); it != statement.end()) *it = agent_ids(*it);
+  if (auto ctx = statement.find("context"); ctx != statement.end() && ctx->is_object()) {
+    for (const char* key : {"instructor", "team"}) {
+      if (auto it = ctx->find(key); it != ctx->end()) *it = agent_ids(*it);
+    }
+  }
+  return statement;
+}
+
+// Accept-Language ranges in preference order ("fr-CA, fr;q=0.8, *;q=0.1").
+std::vector<std::string> language_preferences(std::string_view header) {
+  std::vector<std::pair<double, std::string>> ranked;
+  std::size_t pos = 0;
+  int order = 0;
+  while (pos < header.size()) {
+    std::size_t comma = header.find(',', pos);
+    std::string_view item =
+        header.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+    pos = comma == std::string_view::npos ? header.size() : comma + 1;
+    double q = 1.0;
+    if (auto semi = item.find(';'); semi != std::string_view::npos) {
+      auto qpos = item.find("q=", semi);
+      if (qpos != std::string_view::npos) q = std::atof(std::string(item.substr(qpos + 2)).c_str());
+      item = item.substr(0, semi);
+    }
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty() && q > 0) ranked.emplace_back(q - order++ * 1e-6, lower(std::string(item)));
+  }
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](auto& a, auto& b) { return a.first > b.first; });
+  std::vector<std::string> out;
+  for (auto& r : ranked) out.push_back(std::move(r.second));
+  return out;
+}
+
+void pick_language(json& map, const std::vector<std::string>& prefs) {
+  if (!map.is_object() || map.size() <= 1) return;
+  for (const std::string& pref : prefs) {
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      std::string tag = lower(it.key());
+      if (pref == "*" || tag == pref || tag.rfind(pref + "-", 0) == 0) {
+        json one = json::object();
+        one[it.key()] = it.value();
+        map = std::move(one);
+        return;
+      }
+    }
+  }
+  json one = json::object();  // no preference matched: any one language, deterministically
+  one[map.begin().key()] = map.begin().value();
+  map = std::move(one);
+}
+
+void canonical_activity(json& activity, const std::vector<std::string>& prefs) {
+  auto def = activity.find("definition");
+  if (def == activity.end() || !def->is_object()) return;
+  for (const char* key : {"name", "description"}) {
+    if (auto it = def->find(key); it != def->end()) pick_language(*it, prefs);
+  }
+  for (const char* list : {"choices", "scale", "source", "target", "steps"}) {
+    if (auto it = def->find(list); it != def->end() && it->is_array()) {
+      for (json& c : *it) {
+        if (auto d = c.find("description"); d != c.end()) pick_language(*d, prefs);
+      }
+    }
+  }
+}
+
+void to_canonical_format(json& statement, const std::vector<std::string>& prefs) {
+  if (auto v = statement.find("verb"); v != statement.end()) {
+    if (auto d = v->find("display"); d != v->end()) pick_language(*d, prefs);
+  }
+  if (auto o = statement.find("object"); o != statement.end() && o->is_object()) {
+    std::string type = o->value("objectType", "Activity");
+    if (type == "Activity") canonical_activity(*o, prefs);
+    if (type == "SubStatement") to_canonical_format(*o, prefs);
+  }
+  if (auto ctx = statement.find("context"); ctx != statement.end() && ctx->is_object()) {
+    if (auto ca = ctx->find("contextActivities"); ca != ctx->end() && ca->is_object()) {
+      for (auto& [kind, value] : ca->items()) {
+        if (value.is_array()) {
+          for (json& a : value) canonical_activity(a, prefs);
+        } else {
+          canonical_activity(value, prefs);
+        }
+      }
+    }
+  }
+  if (auto att = statement.find("attachments"); att != statement.end() && att->is_array()) {
+    for (json& a : *att) {
+      for (const char* key : {"display", "description"}) {
+        if (auto it = a.find(key); it != a.end()) pick_language(*it, prefs);
+      }
+    }
+  }
+}
+
+std::string render(const StoredStatement& s, StatementFormat format,
+                   const std::vector<std::string>& prefs) {
+  if (format == StatementFormat::kExact) return s.body;
+  json statement = json::parse(s.body);
+  if (format == StatementFormat::kIds) return to_ids_format(std::move(statement)).dump();
+  to_canonical_format(statement, prefs);
+  return statement.dump();
+}
+
+// --- statement comparison (Data 2.3.1 "Statement Comparison Requirements") --------------
+
+// Removes what the LRS may have changed, so that a re-sent statement compares equal:
+// authority, stored, version are the LRS's; a missing timestamp was filled in by it.
+json comparable(json statement, bool drop_timestamp) {
+  statement.erase("authority");
+  statement.erase("stored");
+  statement.erase("version");
+  if (drop_timestamp) {
+    statement.erase("timestamp");
+  } else if (auto it = statement.find("timestamp"); it != statement.end() && it->is_string()) {
+    // The same instant written differently ("+00:00" vs "Z") is the same timestamp.
+    if (auto us = parse_timestamp_us(it->get<std::string>())) *it = *us;
+  }
+  return statement;
+}
+
+}  // namespace
+
+Result<StatementQuery> parse_statement_query(const QueryParams& params, XapiVersion version,
+                                             std::size_t max_limit) {
+  StatementQuery q;
+  std::set<std::string> seen;
+  for (const auto& [name, value] : params) {
+    if (std::find(std::begin(kKnownParams), std::end(kKnownParams), name) ==
+        std::end(kKnownParams)) {
+      return fail(ErrorCode::kInvalid, "unknown parameter \"" + name +
+                                           "\" for GET /statements (names are case-sensitive)");
+    }
+    if (!seen.insert(name).second) {
+      return fail(ErrorCode::kInvalid, "parameter " + name + " given more than once");
+    }
+    if (name != "cursor") q.params.emplace_back(name, value);
+    if (name == "statementId") {
+      auto id = parse_uuid_param(name, value);
+      if (!id) return tl::unexpected(id.error());
+      q.statement_id = *id;
+    } else if (name == "voidedStatementId") {
+      auto id = parse_uuid_param(name, value);
+      if (!id) return tl::unexpected(id.error());
+      q.voided_statement_id = *id;
+    } else if (name == "agent") {
+      json agent = json::parse(value, nullptr, false);
+      if (agent.is_discarded()) return fail(ErrorCode::kInvalid, "parameter agent: not valid JSON");
+      if (auto ok = validate_actor(agent, version, "agent"); !ok) return tl::unexpected(ok.error());
+      auto key = agent_key(agent);
+      if (!key) {
+        return fail(ErrorCode::kInvalid,
+                    "parameter agent: must be an Agent or an identified Group (one IFI)");
+      }
+      q.filter.agent = std::move(*key);
+    } else if (name == "verb" || name == "activity") {
+      if (value.find(':') == std::string::npos) {
+        return fail(ErrorCode::kInvalid,
+                    "parameter " + name + ": must be an IRI, got \"" + value + "\"");
+      }
+      (name == "verb" ? q.filter.verb : q.filter.activity) = value;
+    } else if (name == "registration") {
+      auto id = parse_uuid_param(name, value);
+      if (!id) return tl::unexpected(id.error());
+      q.filter.registration = *id;
+    } else if (name == "related_activities" || name == "related_agents" || name == "attachments" ||
+               name == "ascending") {
+      auto b = parse_bool(name, value);
+      if (!b) return tl::unexpected(b.error());
+      if (name == "related_activities") q.filter.related_activities = *b;
+      if (name == "related_agents") q.filter.related_agents = *b;
+      if (name == "attachments") q.attachments = *b;
+      if (name == "ascending") q.filter.ascending = *b;
+    } else if (name == "since" || name == "until") {
+      auto t = parse_time_param(name, value);
+      if (!t) return tl::unexpected(t.error());
+      (name == "since" ? q.filter.since_us : q.filter.until_us) = *t;
+    } else if (name == "limit") {
+      auto n = parse_int_param(name, value);
+      if (!n) return tl::unexpected(n.error());
+      std::size_t limit = static_cast<std::size_t>(*n);
+      q.filter.limit = (limit == 0 || limit > max_limit) ? max_limit : limit;
+    } else if (name == "format") {
+      if (value == "exact") {
+        q.format = StatementFormat::kExact;
+      } else if (value == "ids") {
+        q.format = StatementFormat::kIds;
+      } else if (value == "canonical") {
+        q.format = StatementFormat::kCanonical;
+      } else {
+        return fail(ErrorCode::kInvalid,
+                    "parameter format: must be ids, exact or canonical, got \"" + value + "\"");
+      }
+    } else if (name == "cursor") {
+      auto n = parse_int_param(name, value);
+      if (!n) return fail(ErrorCode::kInvalid, "parameter cursor: not a cursor from a more link");
+      q.filter.after_us = *n;
+    }
+  }
+  if (!seen.count("limit")) q.filter.limit = std::min<std::size_t>(max_limit, 100);
+  if (q.statement_id && q.voided_statement_id) {
+    return fail(ErrorCode::kInvalid,
+                "parameters statementId and voidedStatementId exclude each other");
+  }
+  if (q.statement_id || q.voided_statement_id) {
+    for (const auto& [name, value] : params) {
+      if (name != "statementId" && name != "voidedStatementId" && name != "format" &&
+          name != "attachments") {
+        return fail(ErrorCode::kInvalid,
+                    "parameter " + name +
+                        " cannot be combined with statementId or voidedStatementId (only format "
+                        "and attachments can)");
+      }
+    }
+  }
+  return q;
+}
+
+StatementService::StatementService(StatementStore& store, StatementServiceOptions options)
+    : store_(store), options_(std::move(options)) {}
+
+Result<std::vector<std::string>> StatementService::post(const json& body, const Principal& who,
+                                                        const ClientVersion& version) {
+  std::vector<json> statements;
+  if (body.is_object()) {
+    statements.push_back(body);
+  } else if (body.is_array()) {
+    statements.reserve(body.size());
+    for (const json& s : body) statements.push_back(s);
+  } else {
+    return fail(ErrorCode::kInvalid,
+                "request body: must be a statement object or an array of statements");
+  }
+  return store_statements(std::move(statements), who, version);
+}
+
+Result<void> StatementService::put(const json& body, std::string_view statement_id,
+                                   const Principal& who, const ClientVersion& version) {
+  auto id = Uuid::parse(statement_id);
+  if (!id)
+    return fail(ErrorCode::kInvalid,
+                "parameter statementId: not a UUID: \"" + std::string(statement_id) + "\"");
+  if (!body.is_object())
+    return fail(ErrorCode::kInvalid, "request body: must be one statement object");
+  json statement = body;
+  if (auto it = statement.find("id"); it != statement.end()) {
+    auto body_id = it->is_string() ? Uuid::parse(it->get<std::string>()) : std::nullopt;
+    if (body_id && *body_id != *id) {
+      return fail(ErrorCode::kInvalid, "id: " + it->dump() +
+                                           " differs from the statementId parameter " +
+                                           std::string(statement_id));
+    }
+  } else {
+    statement["id"] = id->str();
+  }
+  std::vector<json> one;
+  one.push_back(std::move(statement));
+  auto stored = store_statements(std::move(one), who, version);
+  if (!stored) return tl::unexpected(stored.error());
+  return {};
+}
+
+Result<std::vector<std::string>> StatementService::store_statements(std::vector<json> statements,
+                                                                    const Principal& who,
+                                                                    const ClientVersion& version) {
+  if (!scope_allows_statement_write(who.scopes)) {
+    return fail(ErrorCode::kForbidden, "credential " + who.key + " has no statements/write scope");
+  }
+  json authority = json::parse(who.authority, nullptr, false);
+  std::vector<StatementRecord> records;
+  records.reserve(statements.size());
+  std::vector<std::string> ids;
+  ids.reserve(statements.size());
+  // Comparable forms of the statements as sent, for judging re-sent ids.
+  auto originals = std::make_shared<std::vector<std::pair<std::string, json>>>();
+  std::set<Uuid> batch_ids;
+  for (std::size_t i = 0; i < statements.size(); ++i) {
+    json& s = statements[i];
+    if (auto ok = validate_statement(s, version.major); !ok) {
+      std::string where = statements.size() > 1 ? "statement [" + std::to_string(i) + "] " : "";
+      return fail(ErrorCode::kInvalid, where + ok.error().message);
+    }
+    Uuid id;
+    if (auto it = s.find("id"); it != s.end()) {
+      id = *Uuid::parse(it->get<std::string>());
+      *it = id.str();  // one spelling: lower case
+    } else {
+      id = Uuid::random();
+      s["id"] = id.str();
+    }
+    if (!batch_ids.insert(id).second) {
+      return fail(ErrorCode::kInvalid, "statement [" + std::to_string(i) + "] id " + id.str() +
+                                           " appears more than once in the batch");
+    }
+    bool had_timestamp = s.contains("timestamp");
+    originals->emplace_back(s.dump(), comparable(s, !had_timestamp));
+    if (!had_timestamp) s["timestamp"] = format_timestamp_us(current_time_us());
+    s.erase("stored");
+    s["authority"] = authority;
+    if (!s.contains("version"))
+      s["version"] = std::string(default_statement_version(version.major));
+    records.push_back(make_statement_record(s, id));
+    ids.push_back(id.str());
+  }
+  if (records.empty()) return ids;
+
+  auto same = [originals](std::string_view stored_body, std::string_view new_body) {
+    json stored = json::parse(stored_body, nullptr, false);
+    if (stored.is_discarded()) return false;
+    json incoming = json::parse(new_body, nullptr, false);
+    std::string id = incoming.value("id", "");
+    for (const auto& [text, original] : *originals) {
+      if (original.value("id", "") == id) {
+        return comparable(std::move(stored), !original.contains("timestamp")) == original;
+      }
+    }
+    return false;
+  };
+  auto inserted = store_.insert(std::move(records), same);
+  if (!inserted) return tl::unexpected(inserted.error());
+  return ids;
+}
+
+Result<StatementsResponse> StatementService::get(const StatementQuery& query, const Principal& who,
+                                                 std::string_view accept_language) {
+  if (!scope_allows_statement_read(who.scopes)) {
+    return fail(ErrorCode::kForbidden,
+                "credential " + who.key + " has no statements/read scope" +
+                    ((who.scopes & kScopeStatementsReadMine) != 0
+                         ? " (statements/read/mine is not supported by this server yet)"
+                         : ""));
+  }
+  auto prefs = language_preferences(accept_language);
+  StatementsResponse response;
+  // Consistent-through is read first: everything stored up to it is in what follows.
+  auto through = store_.consistent_through();
+  if (!through) return tl::unexpected(through.error());
+  response.consistent_through_us = *through;
+
+  if (query.statement_id || query.voided_statement_id) {
+    const Uuid& id = query.statement_id ? *query.statement_id : *query.voided_statement_id;
+    auto found = store_.get(id);
+    if (!found) return tl::unexpected(found.error());
+    bool want_voided = query.voided_statement_id.has_value();
+    if (!*found || (*found)->voided != want_voided) {
+      return fail(
+          ErrorCode::kNotFound,
+          want_voided
+              ? "no voided statement with id " + id.str()
+              : "no statement with id " + id.str() +
+                    ((*found && (*found)->voided) ? " (it is voided: use voidedStatementId)" : ""));
+    }
+    response.body = render(**found, query.format, prefs);
+    response.last_modified_us = (*found)->stored_us;
+    return response;
+  }
+
+  auto page = store_.query(query.filter);
+  if (!page) return tl::unexpected(page.error());
+  std::string body = "{\"statements\":[";
+  bool first = true;
+  for (const StoredStatement& s : page->statements) {
+    if (!first) body.push_back(',');
+    first = false;
+    body += render(s, query.format, prefs);
+    if (!response.last_modified_us || s.stored_us > *response.last_modified_us) {
+      response.last_modified_us = s.stored_us;
+    }
+  }
+  body += "],\"more\":";
+  if (page->next) {
+    std::string more = options_.more_path + "?";
+    for (const auto& [name, value] : query.params) {
+      more += name + "=" + url_encode(value) + "&";
+    }
+    more += "cursor=" + std::to_string(*page->next);
+    body += json(more).dump();
+  } else {
+    body += "\"\"";
+  }
+  body += "}";
+  response.body = std::move(body);
+  return response;
+}
+
+}  // namespace lrs

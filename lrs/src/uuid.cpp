@@ -1,10 +1,10 @@
 #include "lrs/uuid.h"
 
-#include <openssl/rand.h>
-#include <openssl/sha.h>
-
 #include <cstdlib>
 #include <stdexcept>
+
+#include <openssl/rand.h>
+#include <openssl/sha.h>
 
 namespace lrs {
 namespace {

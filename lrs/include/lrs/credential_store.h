@@ -13,8 +13,8 @@
 namespace lrs {
 
 struct Credential {
-  std::string key;          // the Basic user name; unique
-  std::string secret_hash;  // "pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>"
+  std::string key;                  // the Basic user name; unique
+  std::string secret_hash;          // "pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>"
   std::vector<std::string> scopes;  // xAPI scope names ("all", "statements/write", ...)
   std::string label;                // free text for people
   std::string authority;            // the Agent JSON put in `authority` of statements

@@ -92,7 +92,8 @@ class StatementStore {
   // Decides whether `new_body` may be accepted as a re-send of `stored_body` (the
   // statement already stored under the same id, as StoredStatement::body). Called on
   // the store's writer thread inside the transaction; must not call the store.
-  using SameStatement = std::function<bool(std::string_view stored_body, std::string_view new_body)>;
+  using SameStatement =
+      std::function<bool(std::string_view stored_body, std::string_view new_body)>;
 
   struct InsertResult {
     // Per record, in order: false when the id was already stored with the same

@@ -1,0 +1,36 @@
+// The /xapi resources over plain HttpRequest/HttpResponse: routing, the version header,
+// authentication, content types, parameter checks and JSON bodies, then the
+// StatementService. Thread-safe: one instance serves every worker thread.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "lrs/auth.h"
+#include "lrs/http_message.h"
+#include "lrs/statement_service.h"
+
+namespace lrs {
+
+struct XapiHandlerOptions {
+  std::string base_path = "/xapi";  // resources live below it
+  std::size_t max_json_depth = 64;  // deeper bodies are rejected before parsing
+};
+
+class XapiHandler {
+ public:
+  XapiHandler(StatementService& statements, Authenticator& auth, XapiHandlerOptions options);
+
+  // True when `path` belongs to this handler.
+  bool handles(std::string_view path) const;
+  HttpResponse handle(const HttpRequest& request);
+
+ private:
+  HttpResponse statements(const HttpRequest& request, const ClientVersion& version,
+                          const Principal& who);
+  StatementService& statements_;
+  Authenticator& auth_;
+  XapiHandlerOptions options_;
+};
+
+}  // namespace lrs
