@@ -1,0 +1,113 @@
+#include "schema.h"
+
+#include <string>
+
+namespace lrs::sqlite {
+namespace {
+
+// "LRSB": marks the file as ours in the SQLite header (PRAGMA application_id).
+constexpr std::int64_t kApplicationId = 0x4C525342;
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+// Applied in order, each in the opening transaction; never edit a released step, add
+// a new one.
+constexpr Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE statements (
+  stored INTEGER PRIMARY KEY,
+  id BLOB NOT NULL,
+  ref BLOB,
+  voiding INTEGER NOT NULL,
+  voided INTEGER NOT NULL,
+  terms BLOB NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE UNIQUE INDEX statements_id ON statements(id);
+CREATE INDEX statements_ref ON statements(ref) WHERE ref IS NOT NULL;
+CREATE TABLE terms (
+  id INTEGER PRIMARY KEY,
+  key BLOB NOT NULL UNIQUE,
+  n INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE links (
+  term INTEGER NOT NULL,
+  stored INTEGER NOT NULL,
+  PRIMARY KEY (term, stored)
+) WITHOUT ROWID;
+CREATE TABLE credentials (
+  key TEXT PRIMARY KEY,
+  secret_hash TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  label TEXT NOT NULL,
+  authority TEXT NOT NULL,
+  created_us INTEGER NOT NULL,
+  revoked INTEGER NOT NULL DEFAULT 0
+);
+)sql"},
+};
+
+Result<void> migrate_in_transaction(Connection& conn) {
+  const std::string& path = conn.path();
+  auto app_id = conn.query_int("PRAGMA application_id", "reading application_id of " + path);
+  if (!app_id) return tl::unexpected<Error>(app_id.error());
+  if (*app_id != 0 && *app_id != kApplicationId) {
+    return fail(ErrorCode::kInvalid, path + " is not an lrsbridge database (application_id " +
+                                         std::to_string(*app_id) + ")");
+  }
+  auto has_version_table = conn.query_int(
+      "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'",
+      "reading the schema of " + path);
+  if (!has_version_table) return tl::unexpected<Error>(has_version_table.error());
+  if (*has_version_table == 0) {
+    auto tables =
+        conn.query_int("SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'",
+                       "reading the schema of " + path);
+    if (!tables) return tl::unexpected<Error>(tables.error());
+    if (*tables != 0) {
+      return fail(ErrorCode::kInvalid,
+                  path + " is not an lrsbridge database (it has tables but no schema_version)");
+    }
+    LRS_SQLITE_TRY(
+        conn.exec("CREATE TABLE schema_version (version INTEGER NOT NULL);"
+                  "INSERT INTO schema_version (version) VALUES (0);",
+                  "creating schema_version in " + path));
+  }
+  auto version = conn.query_int("SELECT max(version) FROM schema_version",
+                                "reading the schema version of " + path);
+  if (!version) return tl::unexpected<Error>(version.error());
+  if (*version > latest_schema_version()) {
+    return fail(ErrorCode::kInvalid, path + " has schema version " + std::to_string(*version) +
+                                         ", newer than this lrsbridge supports (" +
+                                         std::to_string(latest_schema_version()) +
+                                         "); upgrade lrsbridge");
+  }
+  for (const Migration& m : kMigrations) {
+    if (m.version <= *version) continue;
+    std::string what = "migrating " + path + " to schema version " + std::to_string(m.version);
+    LRS_SQLITE_TRY(conn.exec(m.sql, what));
+    LRS_SQLITE_TRY(
+        conn.exec("UPDATE schema_version SET version = " + std::to_string(m.version), what));
+  }
+  return conn.exec("PRAGMA application_id = " + std::to_string(kApplicationId),
+                   "setting application_id of " + path);
+}
+
+}  // namespace
+
+int latest_schema_version() { return kMigrations[std::size(kMigrations) - 1].version; }
+
+Result<void> migrate(Connection& conn) {
+  LRS_SQLITE_TRY(conn.exec("BEGIN IMMEDIATE", "starting the migration of " + conn.path()));
+  auto r = migrate_in_transaction(conn);
+  if (!r) {
+    (void)conn.exec("ROLLBACK", "rolling back the migration");
+    return r;
+  }
+  return conn.exec("COMMIT", "committing the migration of " + conn.path());
+}
+
+}  // namespace lrs::sqlite

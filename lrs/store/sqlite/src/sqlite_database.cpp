@@ -1,0 +1,112 @@
+#include "lrs/sqlite_database.h"
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "read_pool.h"
+#include "schema.h"
+#include "sqlite_credential_store.h"
+#include "sqlite_handle.h"
+#include "sqlite_statement_store.h"
+#include "writer.h"
+
+namespace lrs {
+namespace {
+
+using sqlite::Connection;
+
+// Requests waiting when a group starts are taken up to about this many rows; bigger
+// groups amortize the random index pages each commit writes (design.md, measured
+// limits), and one group still commits in well under a second.
+constexpr std::size_t kMaxGroupRows = 5000;
+constexpr int kBusyTimeoutMs = 10'000;
+
+bool is_memory(const std::string& path) { return path.empty() || path == ":memory:"; }
+
+Result<void> configure(Connection& conn, const SqliteOptions& options, bool writer) {
+  const std::string& path = conn.path();
+  sqlite3_busy_timeout(conn.db(), kBusyTimeoutMs);
+  // Any read fails with SQLITE_NOTADB on a file that is not SQLite; say which file.
+  auto probe = conn.query_int("SELECT count(*) FROM sqlite_schema", "reading " + path);
+  if (!probe) {
+    Error e = probe.error();
+    if (e.code == ErrorCode::kInvalid) e.message = path + " is not a SQLite database";
+    return tl::unexpected<Error>(std::move(e));
+  }
+  if (writer && !is_memory(path)) {
+    auto stmt = conn.prepare("PRAGMA journal_mode = WAL");
+    if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+    sqlite::StmtUse q(stmt->get());
+    auto row = q->step("enabling WAL on " + path);
+    if (!row) return tl::unexpected<Error>(std::move(row).error());
+    if (!*row || q->col_text(0) != "wal") {
+      return fail(ErrorCode::kInternal, "cannot enable WAL journaling on " + path);
+    }
+  }
+  std::string pragmas = std::string("PRAGMA synchronous = ") +
+                        (options.synchronous_full ? "FULL" : "NORMAL") +
+                        "; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;";
+  // The writer touches index pages all over the file; a bigger cache saves re-reads.
+  pragmas += writer ? "PRAGMA cache_size = -65536;" : "PRAGMA cache_size = -16384;";
+  if (!writer) pragmas += "PRAGMA query_only = ON;";
+  return conn.exec(pragmas, "configuring " + path);
+}
+
+class SqliteDatabase final : public Database {
+ public:
+  SqliteDatabase(std::unique_ptr<sqlite::Writer> writer,
+                 std::vector<std::unique_ptr<Connection>> readers, std::int64_t last_stored)
+      : writer_(std::move(writer)),
+        reads_(std::move(readers), *writer_),
+        statements_(*writer_, reads_, last_stored),
+        credentials_(*writer_, reads_) {
+    writer_->add_participant(&statements_);
+    writer_->start();
+  }
+
+  ~SqliteDatabase() override {
+    // Every accepted write completes before the stores go away.
+    writer_->stop();
+  }
+
+  StatementStore& statements() override { return statements_; }
+  CredentialStore& credentials() override { return credentials_; }
+
+ private:
+  std::unique_ptr<sqlite::Writer> writer_;
+  sqlite::ReadPool reads_;
+  sqlite::SqliteStatementStore statements_;
+  sqlite::SqliteCredentialStore credentials_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> open_sqlite_database(const SqliteOptions& options) {
+  const std::string path = options.path.empty() ? ":memory:" : options.path;
+  auto writer_conn =
+      Connection::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_EXRESCODE);
+  if (!writer_conn) return tl::unexpected<Error>(std::move(writer_conn).error());
+  LRS_SQLITE_TRY(configure(**writer_conn, options, true));
+  LRS_SQLITE_TRY(sqlite::migrate(**writer_conn));
+  auto last_stored = (*writer_conn)
+                         ->query_int("SELECT coalesce(max(stored), 0) FROM statements",
+                                     "reading the stored clock of " + path);
+  if (!last_stored) return tl::unexpected<Error>(std::move(last_stored).error());
+
+  // A private in-memory database cannot be shared: reads borrow the write connection.
+  std::vector<std::unique_ptr<Connection>> readers;
+  int n = is_memory(path) ? 0 : std::max(1, options.read_connections);
+  for (int i = 0; i < n; ++i) {
+    auto c = Connection::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_EXRESCODE);
+    if (!c) return tl::unexpected<Error>(std::move(c).error());
+    LRS_SQLITE_TRY(configure(**c, options, false));
+    readers.push_back(std::move(*c));
+  }
+  auto writer = std::make_unique<sqlite::Writer>(std::move(*writer_conn), kMaxGroupRows);
+  return std::unique_ptr<Database>(
+      new SqliteDatabase(std::move(writer), std::move(readers), *last_stored));
+}
+
+}  // namespace lrs

@@ -1,0 +1,499 @@
+#include "sqlite_statement_store.h"
+
+#include <algorithm>
+#include <iterator>
+#include <limits>
+#include <utility>
+
+#include "stored_json.h"
+
+namespace lrs::sqlite {
+namespace {
+
+std::int64_t now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Unknown terms are not worth a flush of their counters before this long.
+constexpr auto kCountFlushInterval = std::chrono::seconds(1);
+constexpr std::size_t kMaxPendingCounts = 100'000;
+constexpr std::size_t kMaxTermCache = 500'000;
+
+class InsertJob final : public WriteJob {
+ public:
+  InsertJob(SqliteStatementStore& store, const std::vector<StatementRecord>& records,
+            const StatementStore::SameStatement& same)
+      : store_(store), records_(records), same_(same) {}
+
+  std::size_t weight() const override { return records_.size(); }
+  Result<void> apply(Connection& conn) override {
+    return store_.apply_insert(conn, records_, same_, inserted);
+  }
+
+  std::vector<bool> inserted;
+
+ private:
+  SqliteStatementStore& store_;
+  const std::vector<StatementRecord>& records_;
+  const StatementStore::SameStatement& same_;
+};
+
+Uuid uuid_from_blob(std::string_view blob) {
+  Uuid id;
+  std::copy_n(blob.begin(), std::min(blob.size(), id.bytes.size()), id.bytes.begin());
+  return id;
+}
+
+}  // namespace
+
+std::string term_key(char role, std::string_view key) {
+  std::string out;
+  out.reserve(key.size() + 1);
+  out.push_back(role);
+  out.append(key);
+  return out;
+}
+
+std::string query_sql(std::size_t terms, bool ascending) {
+  const char* order = ascending ? "ASC" : "DESC";
+  std::string sql;
+  if (terms == 0) {
+    sql =
+        "SELECT stored, id, body FROM statements WHERE stored > ?1 AND stored <= ?2 AND voided = 0 "
+        "ORDER BY stored ";
+    sql += order;
+    sql += " LIMIT ?3";
+    return sql;
+  }
+  // CROSS JOIN fixes the loop order: walk the most selective term's index range in stored
+  // order (no sort, stops after LIMIT rows), probe the other terms by primary key.
+  sql =
+      "SELECT s.stored, s.id, s.body FROM links l0 CROSS JOIN statements s ON s.stored = "
+      "l0.stored WHERE l0.term = ?4 AND l0.stored > ?1 AND l0.stored <= ?2";
+  for (std::size_t j = 1; j < terms; ++j) {
+    std::string l = "l" + std::to_string(j);
+    sql += " AND EXISTS (SELECT 1 FROM links " + l + " WHERE " + l + ".term = ?" +
+           std::to_string(4 + j) + " AND " + l + ".stored = l0.stored)";
+  }
+  sql += " AND s.voided = 0 ORDER BY l0.stored ";
+  sql += order;
+  sql += " LIMIT ?3";
+  return sql;
+}
+
+SqliteStatementStore::SqliteStatementStore(Writer& writer, ReadPool& reads,
+                                           std::int64_t last_stored)
+    : writer_(writer),
+      reads_(reads),
+      last_flush_(std::chrono::steady_clock::now()),
+      last_stored_(last_stored),
+      committed_stored_(last_stored),
+      floor_(last_stored) {}
+
+//---------------------------------------------------------------------------------------
+// Callers' side
+
+Result<StatementStore::InsertResult> SqliteStatementStore::insert(
+    std::vector<StatementRecord> records, const SameStatement& same) {
+  if (records.empty()) return InsertResult{};
+  InsertJob job(*this, records, same);
+  auto r = writer_.run(job);
+  if (!r) return tl::unexpected<Error>(std::move(r).error());
+  return InsertResult{std::move(job.inserted)};
+}
+
+Result<std::optional<StoredStatement>> SqliteStatementStore::get(const Uuid& id) {
+  auto conn = reads_.acquire();
+  auto stmt = conn->prepare("SELECT stored, voided, body FROM statements WHERE id = ?1");
+  if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+  StmtUse q(stmt->get());
+  q->bind_blob(1, id.raw());
+  auto row = q->step("reading statement " + id.str());
+  if (!row) return tl::unexpected<Error>(std::move(row).error());
+  if (!*row) return std::optional<StoredStatement>();
+  StoredStatement s;
+  s.id = id;
+  s.stored_us = q->col_int(0);
+  s.voided = q->col_int(1) != 0;
+  s.body = with_stored(q->col_text(2), s.stored_us);
+  return std::optional<StoredStatement>(std::move(s));
+}
+
+Result<StatementPage> SqliteStatementStore::query(const StatementFilter& filter) {
+  std::vector<std::string> keys;
+  if (filter.agent) keys.push_back(term_key(filter.related_agents ? 'A' : 'a', *filter.agent));
+  if (filter.verb) keys.push_back(term_key('v', *filter.verb));
+  if (filter.activity) {
+    keys.push_back(term_key(filter.related_activities ? 'C' : 'c', *filter.activity));
+  }
+  if (filter.registration) keys.push_back(term_key('r', filter.registration->raw()));
+
+  // Stored-time window: (lo, hi].
+  std::int64_t lo = std::numeric_limits<std::int64_t>::min();
+  std::int64_t hi = std::numeric_limits<std::int64_t>::max();
+  if (filter.since_us) lo = std::max(lo, *filter.since_us);
+  if (filter.until_us) hi = std::min(hi, *filter.until_us);
+  if (filter.after_us) {
+    if (filter.ascending) {
+      lo = std::max(lo, *filter.after_us);
+    } else {
+      hi = std::min(hi, *filter.after_us - 1);
+    }
+  }
+  StatementPage page;
+  if (lo >= hi || filter.limit == 0) return page;
+
+  auto conn = reads_.acquire();
+  // Term ids with their approximate sizes; an unknown term matches nothing.
+  std::vector<std::pair<std::int64_t, std::int64_t>> terms;  // (n, id)
+  for (const std::string& key : keys) {
+    auto stmt = conn->prepare("SELECT id, n FROM terms WHERE key = ?1");
+    if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+    StmtUse q(stmt->get());
+    q->bind_blob(1, key);
+    auto row = q->step("looking up a query filter");
+    if (!row) return tl::unexpected<Error>(std::move(row).error());
+    if (!*row) return page;
+    terms.emplace_back(q->col_int(1), q->col_int(0));
+  }
+  std::sort(terms.begin(), terms.end());
+
+  auto stmt = conn->prepare(query_sql(terms.size(), filter.ascending));
+  if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+  StmtUse q(stmt->get());
+  std::size_t limit = std::min<std::size_t>(filter.limit, 1'000'000'000);
+  q->bind(1, lo);
+  q->bind(2, hi);
+  q->bind(3, static_cast<std::int64_t>(limit) + 1);
+  for (std::size_t j = 0; j < terms.size(); ++j) {
+    q->bind(static_cast<int>(4 + j), terms[j].second);
+  }
+  for (;;) {
+    auto row = q->step("querying statements");
+    if (!row) return tl::unexpected<Error>(std::move(row).error());
+    if (!*row) break;
+    if (page.statements.size() == limit) {
+      page.next = page.statements.back().stored_us;
+      break;
+    }
+    StoredStatement s;
+    s.stored_us = q->col_int(0);
+    s.id = uuid_from_blob(q->col_blob(1));
+    s.body = with_stored(q->col_text(2), s.stored_us);
+    page.statements.push_back(std::move(s));
+  }
+  return page;
+}
+
+Result<std::int64_t> SqliteStatementStore::consistent_through() {
+  return writer_.with_queue_state([this](bool idle) {
+    std::int64_t committed = committed_stored_.load();
+    if (!idle) return committed;
+    // Nothing is waiting: anything stored from now on gets a later time (the clock
+    // never goes below floor_ + 1).
+    std::int64_t v = std::max(now_us(), committed);
+    if (v > floor_.load()) floor_.store(v);
+    return v;
+  });
+}
+
+//---------------------------------------------------------------------------------------
+// Writer thread
+
+std::int64_t SqliteStatementStore::next_stored() {
+  last_stored_ = std::max({now_us(), last_stored_ + 1, floor_.load() + 1});
+  return last_stored_;
+}
+
+void SqliteStatementStore::on_transaction_begin() {
+  if (term_cache_.size() > kMaxTermCache) term_cache_.clear();
+}
+
+void SqliteStatementStore::on_job_end(bool kept) {
+  if (kept) {
+    for (auto [term, delta] : job_counts_) pending_counts_[term] += delta;
+  } else {
+    // The savepoint rollback removed the terms this job created.
+    for (const std::string& key : job_new_terms_) term_cache_.erase(key);
+  }
+  job_counts_.clear();
+  job_new_terms_.clear();
+}
+
+Result<void> SqliteStatementStore::before_commit(Connection& conn) {
+  auto now = std::chrono::steady_clock::now();
+  if (pending_counts_.size() < kMaxPendingCounts && now - last_flush_ < kCountFlushInterval) {
+    return {};
+  }
+  last_flush_ = now;
+  return flush_counts(conn);
+}
+
+void SqliteStatementStore::on_transaction_end(bool committed) {
+  if (committed) {
+    committed_stored_.store(last_stored_);
+  } else {
+    term_cache_.clear();  // ids created in the lost transaction are gone
+  }
+}
+
+Result<void> SqliteStatementStore::on_shutdown(Connection& conn) { return flush_counts(conn); }
+
+Result<void> SqliteStatementStore::flush_counts(Connection& conn) {
+  if (pending_counts_.empty()) return {};
+  auto stmt = conn.prepare("UPDATE terms SET n = max(0, n + ?2) WHERE id = ?1");
+  if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+  for (auto [term, delta] : pending_counts_) {
+    StmtUse q(stmt->get());
+    q->bind(1, term);
+    q->bind(2, delta);
+    LRS_SQLITE_TRY(q->run("updating term counts"));
+  }
+  pending_counts_.clear();
+  return {};
+}
+
+Result<std::int64_t> SqliteStatementStore::term_id(Connection& conn, const std::string& key) {
+  if (auto it = term_cache_.find(key); it != term_cache_.end()) return it->second;
+  auto select = conn.prepare("SELECT id FROM terms WHERE key = ?1");
+  if (!select) return tl::unexpected<Error>(std::move(select).error());
+  {
+    StmtUse q(select->get());
+    q->bind_blob(1, key);
+    auto row = q->step("looking up a term");
+    if (!row) return tl::unexpected<Error>(std::move(row).error());
+    if (*row) {
+      std::int64_t id = q->col_int(0);
+      term_cache_.emplace(key, id);
+      return id;
+    }
+  }
+  auto insert = conn.prepare("INSERT INTO terms (key) VALUES (?1)");
+  if (!insert) return tl::unexpected<Error>(std::move(insert).error());
+  StmtUse q(insert->get());
+  q->bind_blob(1, key);
+  LRS_SQLITE_TRY(q->run("adding a term"));
+  std::int64_t id = conn.last_insert_rowid();
+  term_cache_.emplace(key, id);
+  job_new_terms_.push_back(key);
+  return id;
+}
+
+Result<void> SqliteStatementStore::add_links(Connection& conn,
+                                             const std::vector<std::int64_t>& terms,
+                                             std::int64_t stored, bool or_ignore) {
+  auto stmt = conn.prepare(or_ignore ? "INSERT OR IGNORE INTO links (term, stored) VALUES (?1, ?2)"
+                                     : "INSERT INTO links (term, stored) VALUES (?1, ?2)");
+  if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+  for (std::int64_t t : terms) {
+    StmtUse q(stmt->get());
+    q->bind(1, t);
+    q->bind(2, stored);
+    LRS_SQLITE_TRY(q->run("indexing a statement"));
+    ++job_counts_[t];
+  }
+  return {};
+}
+
+Result<void> SqliteStatementStore::void_target(Connection& conn, const Target& target) {
+  auto update = conn.prepare("UPDATE statements SET voided = 1 WHERE stored = ?1");
+  if (!update) return tl::unexpected<Error>(std::move(update).error());
+  {
+    StmtUse q(update->get());
+    q->bind(1, target.stored);
+    LRS_SQLITE_TRY(q->run("voiding a statement"));
+  }
+  // query() never returns voided statements, so their links only cost scan time. The
+  // terms column keeps them for statements that refer to this one.
+  auto del = conn.prepare("DELETE FROM links WHERE term = ?1 AND stored = ?2");
+  if (!del) return tl::unexpected<Error>(std::move(del).error());
+  for (std::int64_t t : target.terms) {
+    StmtUse q(del->get());
+    q->bind(1, t);
+    q->bind(2, target.stored);
+    LRS_SQLITE_TRY(q->run("unindexing a voided statement"));
+    --job_counts_[t];
+  }
+  return {};
+}
+
+Result<std::vector<std::int64_t>> SqliteStatementStore::referrers(Connection& conn,
+                                                                  std::string_view id) {
+  std::vector<std::int64_t> out;
+  auto stmt = conn.prepare("SELECT stored FROM statements WHERE ref = ?1");
+  if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+  StmtUse q(stmt->get());
+  q->bind_blob(1, id);
+  for (;;) {
+    auto row = q->step("finding statements that refer to a statement");
+    if (!row) return tl::unexpected<Error>(std::move(row).error());
+    if (!*row) break;
+    out.push_back(q->col_int(0));
+  }
+  return out;
+}
+
+// Gives `terms` to the statements stored at `referrer_stored` and, transitively, to the
+// statements referring to them. Terms only grow, so this reaches a fixpoint even on
+// cycles of references.
+Result<void> SqliteStatementStore::propagate(Connection& conn,
+                                             const std::vector<std::int64_t>& terms,
+                                             std::vector<std::int64_t> referrer_stored) {
+  std::vector<std::pair<std::int64_t, std::vector<std::int64_t>>> work;
+  for (std::int64_t s : referrer_stored) work.emplace_back(s, terms);
+  while (!work.empty()) {
+    auto [stored, add] = std::move(work.back());
+    work.pop_back();
+    std::string id;
+    bool voided = false;
+    std::vector<std::int64_t> have;
+    {
+      auto stmt = conn.prepare("SELECT id, voided, terms FROM statements WHERE stored = ?1");
+      if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+      StmtUse q(stmt->get());
+      q->bind(1, stored);
+      auto row = q->step("reading a referring statement");
+      if (!row) return tl::unexpected<Error>(std::move(row).error());
+      if (!*row) continue;
+      id = std::string(q->col_blob(0));
+      voided = q->col_int(1) != 0;
+      have = decode_terms(q->col_blob(2));
+    }
+    std::vector<std::int64_t> diff;
+    std::set_difference(add.begin(), add.end(), have.begin(), have.end(), std::back_inserter(diff));
+    if (diff.empty()) continue;
+    std::vector<std::int64_t> merged;
+    std::set_union(have.begin(), have.end(), diff.begin(), diff.end(), std::back_inserter(merged));
+    {
+      auto stmt = conn.prepare("UPDATE statements SET terms = ?2 WHERE stored = ?1");
+      if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+      StmtUse q(stmt->get());
+      std::string blob = encode_terms(merged);
+      q->bind(1, stored);
+      q->bind_blob(2, blob);
+      LRS_SQLITE_TRY(q->run("updating a referring statement"));
+    }
+    if (!voided) LRS_SQLITE_TRY(add_links(conn, diff, stored, true));
+    auto next = referrers(conn, id);
+    if (!next) return tl::unexpected<Error>(std::move(next).error());
+    for (std::int64_t s : *next) work.emplace_back(s, diff);
+  }
+  return {};
+}
+
+Result<void> SqliteStatementStore::apply_insert(Connection& conn,
+                                                const std::vector<StatementRecord>& records,
+                                                const SameStatement& same,
+                                                std::vector<bool>& inserted) {
+  inserted.assign(records.size(), false);
+  std::vector<std::int64_t> terms;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const StatementRecord& r = records[i];
+    terms.clear();
+    auto add_term = [&](char role, std::string_view key) -> Result<void> {
+      auto id = term_id(conn, term_key(role, key));
+      if (!id) return tl::unexpected<Error>(std::move(id).error());
+      terms.push_back(*id);
+      return {};
+    };
+    LRS_SQLITE_TRY(add_term('v', r.verb));
+    for (const auto& a : r.agents) {
+      LRS_SQLITE_TRY(add_term('a', a));
+      LRS_SQLITE_TRY(add_term('A', a));
+    }
+    for (const auto& a : r.related_agents) LRS_SQLITE_TRY(add_term('A', a));
+    for (const auto& a : r.activities) {
+      LRS_SQLITE_TRY(add_term('c', a));
+      LRS_SQLITE_TRY(add_term('C', a));
+    }
+    for (const auto& a : r.related_activities) LRS_SQLITE_TRY(add_term('C', a));
+    if (r.registration) LRS_SQLITE_TRY(add_term('r', r.registration->raw()));
+
+    // A StatementRef matches whatever its target matches (xAPI Communication 2.1.3):
+    // inherit the target's terms, its inherited ones included.
+    std::optional<Target> target;
+    if (r.statement_ref) {
+      auto stmt =
+          conn.prepare("SELECT stored, voiding, voided, terms FROM statements WHERE id = ?1");
+      if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+      StmtUse q(stmt->get());
+      q->bind_blob(1, r.statement_ref->raw());
+      auto row = q->step("reading a referenced statement");
+      if (!row) return tl::unexpected<Error>(std::move(row).error());
+      if (*row) {
+        target = Target{q->col_int(0), q->col_int(1) != 0, q->col_int(2) != 0,
+                        decode_terms(q->col_blob(3))};
+        terms.insert(terms.end(), target->terms.begin(), target->terms.end());
+      }
+    }
+    std::sort(terms.begin(), terms.end());
+    terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+
+    std::int64_t stored = next_stored();
+    {
+      auto stmt = conn.prepare(
+          "INSERT INTO statements (stored, id, ref, voiding, voided, terms, body) "
+          "VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6) ON CONFLICT (id) DO NOTHING");
+      if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+      StmtUse q(stmt->get());
+      std::string blob = encode_terms(terms);
+      q->bind(1, stored);
+      q->bind_blob(2, r.id.raw());
+      if (r.statement_ref) {
+        q->bind_blob(3, r.statement_ref->raw());
+      } else {
+        q->bind_null(3);
+      }
+      q->bind(4, r.voiding ? 1 : 0);
+      q->bind_blob(5, blob);
+      q->bind_text(6, r.body);
+      LRS_SQLITE_TRY(q->run("storing statement " + r.id.str()));
+    }
+    if (conn.changes() == 0) {
+      // The id is stored already (by an earlier request or group).
+      auto stmt = conn.prepare("SELECT stored, body FROM statements WHERE id = ?1");
+      if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+      StmtUse q(stmt->get());
+      q->bind_blob(1, r.id.raw());
+      auto row = q->step("reading statement " + r.id.str());
+      if (!row) return tl::unexpected<Error>(std::move(row).error());
+      if (*row && same(with_stored(q->col_text(1), q->col_int(0)), r.body)) continue;
+      return fail(ErrorCode::kConflict,
+                  "statement " + r.id.str() + " already exists with different content");
+    }
+    inserted[i] = true;
+
+    // Statements that arrived before their target: a voiding one voids this statement
+    // now (unless it is itself a voiding statement), and all inherit its terms.
+    auto waiting = referrers(conn, r.id.raw());
+    if (!waiting) return tl::unexpected<Error>(std::move(waiting).error());
+    bool voided_now = false;
+    if (!r.voiding && !waiting->empty()) {
+      auto stmt = conn.prepare(
+          "SELECT 1 FROM statements WHERE ref = ?1 AND voiding = 1 AND stored <> ?2 LIMIT 1");
+      if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+      StmtUse q(stmt->get());
+      q->bind_blob(1, r.id.raw());
+      q->bind(2, stored);
+      auto row = q->step("looking for a voiding statement");
+      if (!row) return tl::unexpected<Error>(std::move(row).error());
+      voided_now = *row;
+    }
+    if (voided_now) {
+      // Never linked, so void_target has no links to remove.
+      LRS_SQLITE_TRY(void_target(conn, Target{stored, false, false, {}}));
+    } else {
+      LRS_SQLITE_TRY(add_links(conn, terms, stored, false));
+    }
+    if (r.voiding && target && !target->voiding && !target->voided) {
+      LRS_SQLITE_TRY(void_target(conn, *target));
+    }
+    std::erase(*waiting, stored);  // a statement referring to itself gains nothing
+    if (!waiting->empty()) LRS_SQLITE_TRY(propagate(conn, terms, std::move(*waiting)));
+  }
+  return {};
+}
+
+}  // namespace lrs::sqlite
