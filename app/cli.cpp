@@ -34,6 +34,8 @@ commands:
       --workers N             request worker threads (default 8)
       --body-limit BYTES      largest request body (default 16777216)
       --no-access-log         do not log each request to stderr
+      --default-xapi-version V  version answered to requests without a version header
+                              (2.0.0 or 1.0.3; default 2.0.0)
   credentials add           create a credential and print its key and secret
       --scopes "S1 S2"        xAPI scopes (default "all"): all, all/read, statements/write,
                               statements/read, statements/read/mine, state, define, profile
@@ -198,7 +200,7 @@ lrs::Result<void> ensure_admin(lrs::CredentialStore& credentials) {
 
 int cmd_serve(const Args& args) {
   if (!check_known(args, {"--listen", "--db", "--public-url", "--workers", "--body-limit",
-                          "--no-access-log"})) {
+                          "--no-access-log", "--default-xapi-version"})) {
     return 2;
   }
   HttpServerOptions options;
@@ -231,7 +233,13 @@ int cmd_serve(const Args& args) {
 
   lrs::Authenticator auth((*db)->credentials());
   lrs::StatementService statements((*db)->statements(), lrs::StatementServiceOptions{});
-  lrs::XapiHandler xapi(statements, auth, lrs::XapiHandlerOptions{});
+  lrs::XapiHandlerOptions xapi_options;
+  xapi_options.default_version = option(args, "--default-xapi-version", "2.0.0");
+  if (xapi_options.default_version != "2.0.0" && xapi_options.default_version != "1.0.3") {
+    std::fprintf(stderr, "lrsbridge: --default-xapi-version must be 2.0.0 or 1.0.3\n");
+    return 2;
+  }
+  lrs::XapiHandler xapi(statements, auth, xapi_options);
   auto handler = [&](const lrs::HttpRequest& request) -> lrs::HttpResponse {
     if (xapi.handles(request.path)) return xapi.handle(request);
     if (request.path == "/health") {

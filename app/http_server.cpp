@@ -17,6 +17,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "lrs/clock.h"
 #include "lrs/url.h"
 
 namespace app {
@@ -177,6 +178,8 @@ class Session : public std::enable_shared_from_this<Session> {
     res->version(version_);
     res->result(static_cast<unsigned>(response.status));
     res->set(http::field::server, "lrsbridge");
+    // Clients (the ADL suite among them) compare Date with Consistent-Through.
+    res->set(http::field::date, lrs::http_date(lrs::current_time_us()));
     for (auto& [name, value] : response.headers) res->set(name, value);
     bool keep = keep_alive_ && !server_.stopping.load();
     res->keep_alive(keep);

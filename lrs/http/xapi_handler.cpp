@@ -126,17 +126,19 @@ HttpResponse XapiHandler::handle(const HttpRequest& request) {
                   {"extensions", {{"https://lrsbridge.dev/xapi/about/server", "lrsbridge"}}}};
     auto r = json_response(200, about.dump());
     auto version = parse_version_header(request.header(kVersionHeader));
-    r.set_header("X-Experience-API-Version", version ? version->header : "2.0.0");
+    r.set_header("X-Experience-API-Version", version ? version->header : options_.default_version);
     return r;
   }
 
-  if (!request.has_header(kVersionHeader)) {
-    return invalid("the X-Experience-API-Version header is required (1.0.3 or 2.0.0)");
-  }
   auto version = parse_version_header(request.header(kVersionHeader));
   if (!version) {
-    return invalid("X-Experience-API-Version \"" + std::string(request.header(kVersionHeader)) +
-                   "\" is not supported (use 1.0.3 or 2.0.0)");
+    HttpResponse r = invalid(
+        request.has_header(kVersionHeader)
+            ? "X-Experience-API-Version \"" + std::string(request.header(kVersionHeader)) +
+                  "\" is not supported (use 1.0.3 or 2.0.0)"
+            : std::string("the X-Experience-API-Version header is required (1.0.3 or 2.0.0)"));
+    r.set_header("X-Experience-API-Version", options_.default_version);
+    return r;
   }
   auto who = auth_.authenticate(request.header("authorization"));
   HttpResponse response;

@@ -89,9 +89,8 @@ json object_ids(const json& object) {
     if (auto it = out.find("verb"); it != out.end()) *it = json{{"id", (*it)["id"]}};
     return out;
   }
-  json out = {{"id", object.at("id")}};
-  if (object.contains("objectType")) out["objectType"] = object["objectType"];
-  return out;
+  if (type == "StatementRef") return {{"objectType", "StatementRef"}, {"id", object.at("id")}};
+  return {{"id", object.at("id")}};
 }
 
 json to_ids_format(json statement) {
@@ -220,6 +219,23 @@ json comparable(json statement, bool drop_timestamp) {
     if (auto us = parse_timestamp_us(it->get<std::string>())) *it = *us;
   }
   return statement;
+}
+
+// A single Activity is allowed where an array is expected; the LRS returns arrays
+// (Data 2.4.6.2: "an LRS returns a ContextActivity in an array").
+void normalize_context_activities(json& statement) {
+  auto ctx = statement.find("context");
+  if (ctx != statement.end() && ctx->is_object()) {
+    if (auto ca = ctx->find("contextActivities"); ca != ctx->end() && ca->is_object()) {
+      for (auto& [kind, value] : ca->items()) {
+        if (value.is_object()) value = json::array({value});
+      }
+    }
+  }
+  if (auto obj = statement.find("object"); obj != statement.end() && obj->is_object() &&
+                                           obj->value("objectType", "") == "SubStatement") {
+    normalize_context_activities(*obj);
+  }
 }
 
 }  // namespace
@@ -383,6 +399,7 @@ Result<std::vector<std::string>> StatementService::store_statements(std::vector<
       std::string where = statements.size() > 1 ? "statement [" + std::to_string(i) + "] " : "";
       return fail(ErrorCode::kInvalid, where + ok.error().message);
     }
+    normalize_context_activities(s);
     Uuid id;
     if (auto it = s.find("id"); it != s.end()) {
       id = *Uuid::parse(it->get<std::string>());

@@ -1,0 +1,270 @@
+// End-to-end: the real lrsbridge binary on a loopback port, spoken to over HTTP.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "http_client.h"
+
+using nlohmann::json;
+
+namespace {
+
+const std::string kAdmin = "admin:admin-secret-1";
+
+struct Lrs {
+  std::string dir = e2e::temp_dir();
+  e2e::Server server;
+  e2e::HttpClient client;
+  explicit Lrs(std::vector<std::string> extra = {})
+      : server(dir + "/lrs.db", extra), client(server.port()) {}
+  ~Lrs() {
+    server.stop();
+    std::filesystem::remove_all(dir);
+  }
+  e2e::Reply call(const std::string& method, const std::string& target, const std::string& body = "",
+                  const std::string& version = "1.0.3",
+                  const std::string& content_type = "application/json") {
+    std::vector<std::pair<std::string, std::string>> headers = {{"Authorization", e2e::basic_auth(kAdmin)}};
+    if (!version.empty()) headers.emplace_back("X-Experience-API-Version", version);
+    if (!body.empty()) headers.emplace_back("Content-Type", content_type);
+    return client.request(method, target, headers, body);
+  }
+};
+
+json statement(const std::string& verb = "http://adlnet.gov/expapi/verbs/completed",
+               const std::string& activity = "http://example.com/course/1",
+               const std::string& email = "learner@example.com") {
+  return {{"actor", {{"objectType", "Agent"}, {"mbox", "mailto:" + email}, {"name", "A Learner"}}},
+          {"verb", {{"id", verb}, {"display", {{"en-US", "did"}}}}},
+          {"object", {{"objectType", "Activity"}, {"id", activity}}}};
+}
+
+std::string encode(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("about answers without credentials and lists both versions", "[e2e]") {
+  Lrs lrs;
+  auto r = lrs.client.request("GET", "/xapi/about");
+  REQUIRE(r.status == 200);
+  auto about = json::parse(r.body);
+  CHECK(about["version"] == json({"1.0.3", "2.0.0"}));
+}
+
+TEST_CASE("a posted statement reads back with the fields the LRS fills in", "[e2e]") {
+  Lrs lrs;
+  auto posted = lrs.call("POST", "/xapi/statements", statement().dump());
+  REQUIRE(posted.status == 200);
+  auto ids = json::parse(posted.body);
+  REQUIRE(ids.size() == 1);
+  std::string id = ids[0];
+
+  auto got = lrs.call("GET", "/xapi/statements?statementId=" + id);
+  REQUIRE(got.status == 200);
+  CHECK(got.header("x-experience-api-version") == "1.0.3");
+  CHECK_FALSE(got.header("x-experience-api-consistent-through").empty());
+  CHECK_FALSE(got.header("last-modified").empty());
+  auto s = json::parse(got.body);
+  CHECK(s["id"] == id);
+  CHECK(s.contains("stored"));
+  CHECK(s.contains("timestamp"));
+  CHECK(s["version"] == "1.0.0");
+  CHECK(s["authority"]["account"]["name"] == "admin");
+
+  auto head = lrs.call("HEAD", "/xapi/statements?statementId=" + id);
+  CHECK(head.status == 200);
+  CHECK(head.body.empty());
+}
+
+TEST_CASE("the version header is echoed and required", "[e2e]") {
+  Lrs lrs;
+  CHECK(lrs.call("GET", "/xapi/statements", "", "2.0.0").header("x-experience-api-version") == "2.0.0");
+  CHECK(lrs.call("GET", "/xapi/statements", "", "").status == 400);
+  CHECK(lrs.call("GET", "/xapi/statements", "", "0.9").status == 400);
+  auto v2 = lrs.call("POST", "/xapi/statements", statement().dump(), "2.0.0");
+  REQUIRE(v2.status == 200);
+  auto s = json::parse(lrs.call("GET", "/xapi/statements?statementId=" + json::parse(v2.body)[0].get<std::string>(), "", "2.0.0").body);
+  CHECK(s["version"] == "2.0.0");
+}
+
+TEST_CASE("missing or wrong credentials get 401", "[e2e]") {
+  Lrs lrs;
+  std::vector<std::pair<std::string, std::string>> v = {{"X-Experience-API-Version", "1.0.3"}};
+  CHECK(lrs.client.request("GET", "/xapi/statements", v).status == 401);
+  v.emplace_back("Authorization", e2e::basic_auth("admin:wrong-secret"));
+  CHECK(lrs.client.request("GET", "/xapi/statements", v).status == 401);
+  v.back().second = "Basic !!!notbase64";
+  CHECK(lrs.client.request("GET", "/xapi/statements", v).status == 401);
+}
+
+TEST_CASE("PUT stores once, accepts an identical re-send and refuses a different one", "[e2e]") {
+  Lrs lrs;
+  std::string id = "a5b6c7d8-0000-4000-8000-000000000001";
+  auto s = statement();
+  CHECK(lrs.call("PUT", "/xapi/statements?statementId=" + id, s.dump()).status == 204);
+  CHECK(lrs.call("PUT", "/xapi/statements?statementId=" + id, s.dump()).status == 204);
+  auto other = statement("http://adlnet.gov/expapi/verbs/failed");
+  auto conflict = lrs.call("PUT", "/xapi/statements?statementId=" + id, other.dump());
+  CHECK(conflict.status == 409);
+  auto stored = json::parse(lrs.call("GET", "/xapi/statements?statementId=" + id).body);
+  CHECK(stored["verb"]["id"] == "http://adlnet.gov/expapi/verbs/completed");
+  CHECK(lrs.call("PUT", "/xapi/statements", s.dump()).status == 400);
+}
+
+TEST_CASE("a batch is all or nothing", "[e2e]") {
+  Lrs lrs;
+  json good = statement();
+  good["id"] = "a5b6c7d8-0000-4000-8000-000000000002";
+  json bad = statement();
+  bad["actor"]["mbox"] = "learner@example.com";  // no mailto:
+  auto r = lrs.call("POST", "/xapi/statements", json::array({good, bad}).dump());
+  CHECK(r.status == 400);
+  CHECK(r.body.find("mailto") != std::string::npos);
+  CHECK(lrs.call("GET", "/xapi/statements?statementId=" + good["id"].get<std::string>()).status == 404);
+}
+
+TEST_CASE("filters and more links page through every matching statement once", "[e2e]") {
+  Lrs lrs;
+  json batch = json::array();
+  for (int i = 0; i < 25; ++i) {
+    batch.push_back(statement("http://adlnet.gov/expapi/verbs/completed", "http://example.com/course/" + std::to_string(i % 2)));
+  }
+  auto posted = lrs.call("POST", "/xapi/statements", batch.dump());
+  REQUIRE(posted.status == 200);
+  std::set<std::string> expected;
+  for (std::size_t i = 0; i < batch.size(); i += 2) expected.insert(json::parse(posted.body)[i].get<std::string>());
+
+  std::set<std::string> seen;
+  std::string target = "/xapi/statements?limit=4&activity=" + encode("http://example.com/course/0");
+  int pages = 0;
+  while (!target.empty() && pages < 20) {
+    auto r = lrs.call("GET", target);
+    REQUIRE(r.status == 200);
+    auto result = json::parse(r.body);
+    for (const auto& s : result["statements"]) CHECK(seen.insert(s["id"].get<std::string>()).second);
+    target = result["more"].get<std::string>();
+    ++pages;
+  }
+  CHECK(seen == expected);
+  CHECK(pages == 4);
+
+  std::string agent = encode(R"({"mbox":"mailto:learner@example.com"})");
+  auto by_agent = json::parse(lrs.call("GET", "/xapi/statements?limit=0&agent=" + agent).body);
+  CHECK(by_agent["statements"].size() == 25);
+  auto nobody = json::parse(lrs.call("GET", "/xapi/statements?agent=" + encode(R"({"mbox":"mailto:x@example.com"})")).body);
+  CHECK(nobody["statements"].empty());
+  CHECK(lrs.call("GET", "/xapi/statements?Agent=" + agent).status == 400);
+  CHECK(lrs.call("GET", "/xapi/statements?limit=-1").status == 400);
+}
+
+TEST_CASE("voided statements are found only by voidedStatementId", "[e2e]") {
+  Lrs lrs;
+  std::string id = json::parse(lrs.call("POST", "/xapi/statements", statement().dump()).body)[0];
+  json voiding = statement("http://adlnet.gov/expapi/verbs/voided");
+  voiding["object"] = {{"objectType", "StatementRef"}, {"id", id}};
+  REQUIRE(lrs.call("POST", "/xapi/statements", voiding.dump()).status == 200);
+  CHECK(lrs.call("GET", "/xapi/statements?statementId=" + id).status == 404);
+  CHECK(lrs.call("GET", "/xapi/statements?voidedStatementId=" + id).status == 200);
+}
+
+TEST_CASE("bad input gets a 4xx naming the problem and changes nothing", "[e2e]") {
+  Lrs lrs({"--body-limit", "65536"});
+  std::string id = json::parse(lrs.call("POST", "/xapi/statements", statement().dump()).body)[0];
+
+  auto malformed = lrs.call("POST", "/xapi/statements", "{\"actor\": ");
+  CHECK(malformed.status == 400);
+  CHECK(malformed.body.find("not valid JSON") != std::string::npos);
+
+  auto wrong_type = lrs.call("POST", "/xapi/statements", statement().dump(), "1.0.3", "text/plain");
+  CHECK(wrong_type.status == 400);
+  CHECK(wrong_type.body.find("Content-Type") != std::string::npos);
+
+  CHECK(lrs.call("POST", "/xapi/statements", std::string(100000, '[')).status == 413);
+  auto deep = lrs.call("POST", "/xapi/statements", std::string(5000, '[') + std::string(5000, ']'));
+  CHECK(deep.status == 400);
+  CHECK(deep.body.find("nests deeper") != std::string::npos);
+
+  json bad_utf8 = statement();
+  std::string text = bad_utf8.dump();
+  text.replace(text.find("A Learner"), 9, "A \xC3\x28 Learner");
+  CHECK(lrs.call("POST", "/xapi/statements", text).status == 400);
+
+  CHECK(lrs.call("POST", "/xapi/statements", "[]").status == 200);
+  CHECK(lrs.call("DELETE", "/xapi/statements").status == 405);
+
+  // A half-closed connection with half a request, and garbage bytes: the server answers or
+  // closes, and keeps serving.
+  lrs.client.raw("POST /xapi/statements HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"a\"", 500);
+  auto garbage = lrs.client.raw("\x01\x02 nonsense\r\n\r\n", 1000);
+  CHECK(garbage.find("400") != std::string::npos);
+
+  CHECK(lrs.server.alive());
+  auto all = json::parse(lrs.call("GET", "/xapi/statements").body);
+  REQUIRE(all["statements"].size() == 1);
+  CHECK(all["statements"][0]["id"] == id);
+}
+
+TEST_CASE("SIGTERM stops gracefully and the data survives a restart", "[e2e]") {
+  std::string dir = e2e::temp_dir();
+  std::string id;
+  {
+    e2e::Server server(dir + "/lrs.db");
+    e2e::HttpClient client(server.port());
+    std::vector<std::pair<std::string, std::string>> h = {{"Authorization", e2e::basic_auth(kAdmin)},
+                                                          {"X-Experience-API-Version", "1.0.3"},
+                                                          {"Content-Type", "application/json"}};
+    auto r = client.request("POST", "/xapi/statements", h, statement().dump());
+    REQUIRE(r.status == 200);
+    id = json::parse(r.body)[0];
+    CHECK(server.stop() == 0);
+  }
+  {
+    e2e::Server server(dir + "/lrs.db");
+    e2e::HttpClient client(server.port());
+    auto r = client.request("GET", "/xapi/statements?statementId=" + id,
+                            {{"Authorization", e2e::basic_auth(kAdmin)}, {"X-Experience-API-Version", "1.0.3"}});
+    CHECK(r.status == 200);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("concurrent clients lose nothing", "[e2e]") {
+  Lrs lrs;
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 50;
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      e2e::HttpClient c(lrs.server.port());
+      for (int i = 0; i < kPerThread; ++i) {
+        auto r = c.request("POST", "/xapi/statements",
+                           {{"Authorization", e2e::basic_auth(kAdmin)},
+                            {"X-Experience-API-Version", "1.0.3"},
+                            {"Content-Type", "application/json"}},
+                           statement("http://adlnet.gov/expapi/verbs/completed",
+                                     "http://example.com/t" + std::to_string(t))
+                               .dump());
+        if (r.status == 200) ++ok;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(ok == kThreads * kPerThread);
+  auto all = json::parse(lrs.call("GET", "/xapi/statements?limit=500").body);
+  CHECK(all["statements"].size() == kThreads * kPerThread);
+}

@@ -15,6 +15,9 @@ namespace lrs {
 struct XapiHandlerOptions {
   std::string base_path = "/xapi";  // resources live below it
   std::size_t max_json_depth = 64;  // deeper bodies are rejected before parsing
+  // The version answered when a request carries no X-Experience-API-Version header
+  // (on /about, and on the 400 every other resource gives such a request).
+  std::string default_version = "2.0.0";
 };
 
 class XapiHandler {

@@ -1,0 +1,64 @@
+// A small blocking HTTP/1.1 client over POSIX sockets for end-to-end tests, plus a
+// handle on a running lrsbridge process.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace e2e {
+
+struct Reply {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+  std::string header(const std::string& lower_name) const;
+};
+
+class HttpClient {
+ public:
+  explicit HttpClient(int port);
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Sends one request on a kept-alive connection (reconnecting when needed).
+  Reply request(const std::string& method, const std::string& target,
+                const std::vector<std::pair<std::string, std::string>>& headers = {},
+                const std::string& body = "");
+  // Sends raw bytes on a fresh connection and returns what came back before close
+  // (or before `timeout_ms`).
+  std::string raw(const std::string& bytes, int timeout_ms = 2000, bool half_close = true);
+
+ private:
+  void connect_socket();
+  int port_;
+  int fd_ = -1;
+};
+
+// Starts `lrsbridge serve` on 127.0.0.1 with port 0 and reads the chosen port.
+class Server {
+ public:
+  Server(const std::string& db_path, const std::vector<std::string>& extra_args = {},
+         const std::string& admin = "admin:admin-secret-1");
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  int port() const { return port_; }
+  bool alive() const;
+  // SIGTERM, then waits; returns the exit status (or -1 when it had to be killed).
+  int stop();
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  int stdout_fd_ = -1;
+};
+
+std::string basic_auth(const std::string& key_secret);
+std::string temp_dir();
+
+}  // namespace e2e
