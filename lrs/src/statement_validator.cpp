@@ -45,7 +45,8 @@ std::string render(const Path& p) {
       out += '[';
       out += std::to_string(q->index);
       out += ']';
-    } else if (!q->key.empty()) {
+    } else if (q->parent != nullptr || !q->key.empty()) {
+      // Member names are shown as written, even empty ones ("verb.display.").
       if (!out.empty()) out += '.';
       out.append(q->key);
     }
@@ -571,14 +572,16 @@ class Validator {
   }
 
   bool statement_ref(const json& v, const Path& p) {
+    // objectType first: for a wrong kind of object it explains every other complaint.
+    const auto ot = v.find("objectType");
+    if (ot == v.end()) return fail(p / "objectType", "required (\"StatementRef\")");
+    if (!is_string(*ot, p / "objectType")) return false;
+    if (sv(*ot) != "StatementRef") return fail(p / "objectType", "must be \"StatementRef\"");
     bool has_id = false;
-    bool has_type = false;
     for (auto it = v.begin(); it != v.end(); ++it) {
       const std::string& k = it.key();
       if (k == "objectType") {
-        if (!is_string(it.value(), p / k)) return false;
-        if (sv(it.value()) != "StatementRef") return fail(p / k, "must be \"StatementRef\"");
-        has_type = true;
+        continue;
       } else if (k == "id") {
         if (!uuid(it.value(), p / k)) return false;
         has_id = true;
@@ -586,7 +589,6 @@ class Validator {
         return unknown(p / k);
       }
     }
-    if (!has_type) return fail(p / "objectType", "required (\"StatementRef\")");
     return has_id || fail(p / "id", "required");
   }
 
@@ -874,6 +876,11 @@ class Validator {
     if (!is_object(v, p)) return false;
     const auto obj = v.find("object");
     const ObjectKind kind = obj == v.end() ? ObjectKind::kInvalid : object_kind(*obj);
+    // When the object itself is broken, its own error is the useful one, so context
+    // does not second-guess revision/platform against it.
+    const bool object_broken =
+        kind == ObjectKind::kInvalid || (sub && kind == ObjectKind::kSubStatement);
+    const ObjectKind context_kind = object_broken ? ObjectKind::kActivity : kind;
     bool has_actor = false, has_verb = false, has_object = false;
     for (auto it = v.begin(); it != v.end(); ++it) {
       const std::string& k = it.key();
@@ -891,7 +898,7 @@ class Validator {
       } else if (k == "result") {
         if (!result(x, kp)) return false;
       } else if (k == "context") {
-        if (!context(x, kp, kind)) return false;
+        if (!context(x, kp, context_kind)) return false;
       } else if (k == "timestamp") {
         if (!timestamp(x, kp)) return false;
       } else if (k == "attachments") {
