@@ -128,14 +128,14 @@ class Validator {
     const auto ot = v.find("objectType");
     if (ot == v.end()) {
       if (role == ActorRole::kObject) return fail(p / "objectType", "required");
-      if (role == ActorRole::kTeam) return fail(p / "objectType", "required: team must be a Group");
-      return agent(v, p, role);
+      if (role == ActorRole::kTeam) return fail(p / "objectType", "required (\"Group\")");
+      return agent(v, p);
     }
     if (!ot->is_string()) return type_error(*ot, p / "objectType", "a string");
     const std::string& t = ot->get_ref<const std::string&>();
     if (t == "Agent") {
       if (role == ActorRole::kTeam) return fail(p / "objectType", "must be \"Group\"");
-      return agent(v, p, role);
+      return agent(v, p);
     }
     if (t == "Group") {
       if (role == ActorRole::kMember) {
@@ -277,7 +277,8 @@ class Validator {
     if (count == 0) first = key;
     ++count;
     if (count > 1) {
-      std::string rule = "must have exactly one of mbox, mbox_sha1sum, openid, account; found ";
+      std::string rule =
+          "must not have more than one of mbox, mbox_sha1sum, openid, account; found ";
       rule.append(first);
       rule += " and ";
       rule += key;
@@ -306,7 +307,7 @@ class Validator {
     return true;
   }
 
-  bool agent(const json& v, const Path& p, ActorRole role) {
+  bool agent(const json& v, const Path& p) {
     int count = 0;
     string_view first;
     for (auto it = v.begin(); it != v.end(); ++it) {
@@ -323,7 +324,6 @@ class Validator {
         return unknown(p / k);
       }
     }
-    (void)role;
     if (count == 0) {
       return fail(p, "an Agent must have exactly one of mbox, mbox_sha1sum, openid, account");
     }
@@ -824,7 +824,7 @@ class Validator {
         content_type = true;
       } else if (k == "length") {
         if (!x.is_number_integer()) return type_error(x, kp, "an integer");
-        if (x.is_number_integer() && !x.is_number_unsigned() && x.get<std::int64_t>() < 0) {
+        if (!x.is_number_unsigned() && x.get<std::int64_t>() < 0) {
           return fail(kp, "must not be negative");
         }
         length = true;
