@@ -45,7 +45,8 @@ std::string render(const Path& p) {
       out += '[';
       out += std::to_string(q->index);
       out += ']';
-    } else if (!q->key.empty()) {
+    } else if (q->parent != nullptr || !q->key.empty()) {
+      // Member names are shown as written, even empty ones ("verb.display.").
       if (!out.empty()) out += '.';
       out.append(q->key);
     }
@@ -127,14 +128,14 @@ class Validator {
     const auto ot = v.find("objectType");
     if (ot == v.end()) {
       if (role == ActorRole::kObject) return fail(p / "objectType", "required");
-      if (role == ActorRole::kTeam) return fail(p / "objectType", "required: team must be a Group");
-      return agent(v, p, role);
+      if (role == ActorRole::kTeam) return fail(p / "objectType", "required (\"Group\")");
+      return agent(v, p);
     }
     if (!ot->is_string()) return type_error(*ot, p / "objectType", "a string");
     const std::string& t = ot->get_ref<const std::string&>();
     if (t == "Agent") {
       if (role == ActorRole::kTeam) return fail(p / "objectType", "must be \"Group\"");
-      return agent(v, p, role);
+      return agent(v, p);
     }
     if (t == "Group") {
       if (role == ActorRole::kMember) {
@@ -276,7 +277,8 @@ class Validator {
     if (count == 0) first = key;
     ++count;
     if (count > 1) {
-      std::string rule = "must have exactly one of mbox, mbox_sha1sum, openid, account; found ";
+      std::string rule =
+          "must not have more than one of mbox, mbox_sha1sum, openid, account; found ";
       rule.append(first);
       rule += " and ";
       rule += key;
@@ -305,7 +307,7 @@ class Validator {
     return true;
   }
 
-  bool agent(const json& v, const Path& p, ActorRole role) {
+  bool agent(const json& v, const Path& p) {
     int count = 0;
     string_view first;
     for (auto it = v.begin(); it != v.end(); ++it) {
@@ -322,7 +324,6 @@ class Validator {
         return unknown(p / k);
       }
     }
-    (void)role;
     if (count == 0) {
       return fail(p, "an Agent must have exactly one of mbox, mbox_sha1sum, openid, account");
     }
@@ -571,14 +572,16 @@ class Validator {
   }
 
   bool statement_ref(const json& v, const Path& p) {
+    // objectType first: for a wrong kind of object it explains every other complaint.
+    const auto ot = v.find("objectType");
+    if (ot == v.end()) return fail(p / "objectType", "required (\"StatementRef\")");
+    if (!is_string(*ot, p / "objectType")) return false;
+    if (sv(*ot) != "StatementRef") return fail(p / "objectType", "must be \"StatementRef\"");
     bool has_id = false;
-    bool has_type = false;
     for (auto it = v.begin(); it != v.end(); ++it) {
       const std::string& k = it.key();
       if (k == "objectType") {
-        if (!is_string(it.value(), p / k)) return false;
-        if (sv(it.value()) != "StatementRef") return fail(p / k, "must be \"StatementRef\"");
-        has_type = true;
+        continue;
       } else if (k == "id") {
         if (!uuid(it.value(), p / k)) return false;
         has_id = true;
@@ -586,7 +589,6 @@ class Validator {
         return unknown(p / k);
       }
     }
-    if (!has_type) return fail(p / "objectType", "required (\"StatementRef\")");
     return has_id || fail(p / "id", "required");
   }
 
@@ -822,7 +824,7 @@ class Validator {
         content_type = true;
       } else if (k == "length") {
         if (!x.is_number_integer()) return type_error(x, kp, "an integer");
-        if (x.is_number_integer() && !x.is_number_unsigned() && x.get<std::int64_t>() < 0) {
+        if (!x.is_number_unsigned() && x.get<std::int64_t>() < 0) {
           return fail(kp, "must not be negative");
         }
         length = true;
@@ -874,6 +876,11 @@ class Validator {
     if (!is_object(v, p)) return false;
     const auto obj = v.find("object");
     const ObjectKind kind = obj == v.end() ? ObjectKind::kInvalid : object_kind(*obj);
+    // When the object itself is broken, its own error is the useful one, so context
+    // does not second-guess revision/platform against it.
+    const bool object_broken =
+        kind == ObjectKind::kInvalid || (sub && kind == ObjectKind::kSubStatement);
+    const ObjectKind context_kind = object_broken ? ObjectKind::kActivity : kind;
     bool has_actor = false, has_verb = false, has_object = false;
     for (auto it = v.begin(); it != v.end(); ++it) {
       const std::string& k = it.key();
@@ -891,7 +898,7 @@ class Validator {
       } else if (k == "result") {
         if (!result(x, kp)) return false;
       } else if (k == "context") {
-        if (!context(x, kp, kind)) return false;
+        if (!context(x, kp, context_kind)) return false;
       } else if (k == "timestamp") {
         if (!timestamp(x, kp)) return false;
       } else if (k == "attachments") {
