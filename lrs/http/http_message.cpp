@@ -30,6 +30,13 @@ void HttpResponse::set_header(std::string name, std::string value) {
   headers.emplace_back(std::move(name), std::move(value));
 }
 
+bool HttpResponse::has_header(std::string_view name) const {
+  for (const auto& [n, v] : headers) {
+    if (n == name) return true;
+  }
+  return false;
+}
+
 int http_status(ErrorCode code) {
   switch (code) {
     case ErrorCode::kInvalid:

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lrs/multipart.h"
 #include "lrs/timestamp.h"
 #include "lrs/url.h"
 
@@ -66,27 +67,66 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-Result<json> parse_json_body(const HttpRequest& request, std::size_t max_depth) {
-  std::string_view type = media_type(request.header("content-type"));
-  if (iequals(type, "multipart/mixed")) {
+Result<json> parse_json_text(std::string_view text, std::size_t max_depth, const char* what) {
+  if (text.empty()) return fail(ErrorCode::kInvalid, std::string(what) + " is empty");
+  if (!nesting_within(text, max_depth)) {
     return fail(ErrorCode::kInvalid,
-                "Content-Type multipart/mixed: statements with attached files are not "
-                "accepted by this server yet; send application/json with fileUrl attachments");
-  }
-  if (!iequals(type, "application/json")) {
-    return fail(ErrorCode::kInvalid, "Content-Type must be application/json, got \"" +
-                                         std::string(request.header("content-type")) + "\"");
-  }
-  if (request.body.empty()) return fail(ErrorCode::kInvalid, "request body is empty");
-  if (!nesting_within(request.body, max_depth)) {
-    return fail(ErrorCode::kInvalid,
-                "request body nests deeper than " + std::to_string(max_depth) + " levels");
+                std::string(what) + " nests deeper than " + std::to_string(max_depth) + " levels");
   }
   try {
-    return json::parse(request.body);
+    return json::parse(text);
   } catch (const json::parse_error& e) {
-    return fail(ErrorCode::kInvalid, std::string("request body is not valid JSON: ") + e.what());
+    return fail(ErrorCode::kInvalid, std::string(what) + " is not valid JSON: " + e.what());
   }
+}
+
+// A statement request body: application/json, or multipart/mixed with the statements
+// first and one part per attachment (Communication 1.5.2).
+struct StatementBody {
+  json statements;
+  std::vector<AttachmentContent> parts;
+};
+
+Result<StatementBody> parse_statement_body(const HttpRequest& request, std::size_t max_depth) {
+  std::string_view content_type = request.header("content-type");
+  std::string_view type = media_type(content_type);
+  StatementBody out;
+  if (iequals(type, "multipart/mixed")) {
+    auto parts = parse_multipart(request.body, multipart_boundary(content_type));
+    if (!parts) return tl::unexpected(parts.error());
+    if (parts->empty()) return fail(ErrorCode::kInvalid, "multipart body has no parts");
+    const MultipartPart& first = parts->front();
+    if (!iequals(media_type(first.header("content-type")), "application/json")) {
+      return fail(ErrorCode::kInvalid,
+                  "the first multipart part must be the statements as application/json, got \"" +
+                      std::string(first.header("content-type")) + "\"");
+    }
+    auto statements = parse_json_text(first.body, max_depth, "the statements part");
+    if (!statements) return tl::unexpected(statements.error());
+    out.statements = std::move(*statements);
+    for (std::size_t i = 1; i < parts->size(); ++i) {
+      MultipartPart& part = (*parts)[i];
+      std::string where = "multipart part " + std::to_string(i + 1);
+      if (part.header("x-experience-api-hash").empty()) {
+        return fail(ErrorCode::kInvalid, where + " has no X-Experience-API-Hash header");
+      }
+      if (!iequals(part.header("content-transfer-encoding"), "binary")) {
+        return fail(ErrorCode::kInvalid, where + " must have Content-Transfer-Encoding: binary");
+      }
+      out.parts.push_back(AttachmentContent{std::string(part.header("x-experience-api-hash")),
+                                            std::string(part.header("content-type")),
+                                            std::move(part.body)});
+    }
+    return out;
+  }
+  if (!iequals(type, "application/json")) {
+    return fail(ErrorCode::kInvalid, "Content-Type must be application/json or multipart/mixed, got \"" +
+                                         std::string(content_type) + "\"");
+  }
+  auto statements = parse_json_text(request.body, max_depth, "request body");
+  if (!statements) return tl::unexpected(statements.error());
+  out.statements = std::move(*statements);
+  return out;
 }
 
 Result<QueryParams> query_params(const HttpRequest& request) {
@@ -146,6 +186,13 @@ HttpResponse XapiHandler::handle(const HttpRequest& request) {
     response = error_response(who.error());
   } else if (resource == "/statements") {
     response = statements(request, *version, *who);
+    bool is_get = request.method == "GET" || request.method == "HEAD";
+    // Communication 2.1.3: Consistent-Through on every GET answer, errors included.
+    if (is_get && !response.has_header("X-Experience-API-Consistent-Through")) {
+      if (auto through = statements_.consistent_through()) {
+        response.set_header("X-Experience-API-Consistent-Through", format_timestamp_us(*through));
+      }
+    }
   } else {
     response = error_response({ErrorCode::kNotFound, "no xAPI resource at " + request.path});
   }
@@ -163,14 +210,23 @@ HttpResponse XapiHandler::statements(const HttpRequest& request, const ClientVer
     if (!query) return error_response(query.error());
     auto result = statements_.get(*query, who, request.header("accept-language"));
     HttpResponse r;
-    if (!result) {
-      r = error_response(result.error());
-      if (auto through = statements_.consistent_through()) {
-        r.set_header("X-Experience-API-Consistent-Through", format_timestamp_us(*through));
+    if (!result) return error_response(result.error());
+    if (result->with_attachments) {
+      std::vector<MultipartPart> parts;
+      parts.push_back({{{"Content-Type", "application/json"}}, std::move(result->body)});
+      for (AttachmentContent& a : result->attachments) {
+        parts.push_back({{{"Content-Type", a.content_type},
+                          {"Content-Transfer-Encoding", "binary"},
+                          {"X-Experience-API-Hash", a.sha2}},
+                         std::move(a.content)});
       }
-      return r;
+      std::string boundary;
+      r.status = 200;
+      r.body = build_multipart(parts, boundary);
+      r.set_header("Content-Type", "multipart/mixed; boundary=" + boundary);
+    } else {
+      r = json_response(200, std::move(result->body));
     }
-    r = json_response(200, std::move(result->body));
     r.set_header("X-Experience-API-Consistent-Through",
                  format_timestamp_us(result->consistent_through_us));
     if (result->last_modified_us)
@@ -182,9 +238,9 @@ HttpResponse XapiHandler::statements(const HttpRequest& request, const ClientVer
     if (!params->empty()) {
       return invalid("unknown parameter \"" + params->front().first + "\" for POST /statements");
     }
-    auto body = parse_json_body(request, options_.max_json_depth);
+    auto body = parse_statement_body(request, options_.max_json_depth);
     if (!body) return error_response(body.error());
-    auto ids = statements_.post(*body, who, version);
+    auto ids = statements_.post(body->statements, std::move(body->parts), who, version);
     if (!ids) return error_response(ids.error());
     return json_response(200, json(*ids).dump());
   }
@@ -198,9 +254,10 @@ HttpResponse XapiHandler::statements(const HttpRequest& request, const ClientVer
       statement_id = value;
     }
     if (statement_id.empty()) return invalid("PUT /statements requires the statementId parameter");
-    auto body = parse_json_body(request, options_.max_json_depth);
+    auto body = parse_statement_body(request, options_.max_json_depth);
     if (!body) return error_response(body.error());
-    auto stored = statements_.put(*body, statement_id, who, version);
+    auto stored =
+        statements_.put(body->statements, std::move(body->parts), statement_id, who, version);
     if (!stored) return error_response(stored.error());
     HttpResponse r;
     r.status = 204;

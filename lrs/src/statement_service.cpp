@@ -5,6 +5,7 @@
 #include <set>
 
 #include <nlohmann/json.hpp>
+#include <openssl/sha.h>
 
 #include "lrs/clock.h"
 #include "lrs/statement_record.h"
@@ -238,6 +239,86 @@ void normalize_context_activities(json& statement) {
   }
 }
 
+std::string hex(const unsigned char* data, std::size_t size) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(size * 2);
+  for (std::size_t i = 0; i < size; ++i) {
+    out.push_back(kHex[data[i] >> 4]);
+    out.push_back(kHex[data[i] & 0x0F]);
+  }
+  return out;
+}
+
+// The part's X-Experience-API-Hash must be the SHA-2 of its bytes (Communication 1.5.2);
+// the length of the hex string says which SHA-2.
+Result<void> check_part_hash(AttachmentContent& part) {
+  part.sha2 = lower(part.sha2);
+  unsigned char digest[SHA512_DIGEST_LENGTH];
+  const auto* data = reinterpret_cast<const unsigned char*>(part.content.data());
+  std::size_t size = 0;
+  switch (part.sha2.size()) {
+    case 56:
+      SHA224(data, part.content.size(), digest);
+      size = SHA224_DIGEST_LENGTH;
+      break;
+    case 64:
+      SHA256(data, part.content.size(), digest);
+      size = SHA256_DIGEST_LENGTH;
+      break;
+    case 96:
+      SHA384(data, part.content.size(), digest);
+      size = SHA384_DIGEST_LENGTH;
+      break;
+    case 128:
+      SHA512(data, part.content.size(), digest);
+      size = SHA512_DIGEST_LENGTH;
+      break;
+    default:
+      return fail(ErrorCode::kInvalid, "multipart part X-Experience-API-Hash \"" + part.sha2 +
+                                           "\" is not a SHA-2 hex digest");
+  }
+  std::string actual = hex(digest, size);
+  if (actual != part.sha2) {
+    return fail(ErrorCode::kInvalid, "multipart part X-Experience-API-Hash " + part.sha2 +
+                                         " does not match its content (which hashes to " + actual + ")");
+  }
+  return {};
+}
+
+// Gives `record` the bytes of each of its attachments that has no fileUrl.
+Result<void> attach_parts(const json& statement, const std::vector<AttachmentContent>& parts,
+                          std::vector<bool>& used, StatementRecord& record, std::size_t index,
+                          std::size_t count) {
+  auto list = statement.find("attachments");
+  if (list == statement.end() || !list->is_array()) return {};
+  for (std::size_t a = 0; a < list->size(); ++a) {
+    const json& attachment = (*list)[a];
+    std::string sha2 = lower(attachment.value("sha2", ""));
+    bool found = false;
+    for (std::size_t p = 0; p < parts.size(); ++p) {
+      if (parts[p].sha2 == sha2) {
+        used[p] = true;
+        if (!found) {
+          bool have = std::any_of(record.attachments.begin(), record.attachments.end(),
+                                  [&](const AttachmentContent& c) { return c.sha2 == sha2; });
+          if (!have) record.attachments.push_back(parts[p]);
+        }
+        found = true;
+      }
+    }
+    if (!found && !attachment.contains("fileUrl")) {
+      std::string where = count > 1 ? "statement [" + std::to_string(index) + "] " : "";
+      return fail(ErrorCode::kInvalid,
+                  where + "attachments[" + std::to_string(a) +
+                      "]: has no fileUrl, so the request must be multipart/mixed with a part whose "
+                      "X-Experience-API-Hash is " +
+                      sha2);
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<StatementQuery> parse_statement_query(const QueryParams& params, XapiVersion version,
@@ -338,7 +419,9 @@ Result<StatementQuery> parse_statement_query(const QueryParams& params, XapiVers
 StatementService::StatementService(StatementStore& store, StatementServiceOptions options)
     : store_(store), options_(std::move(options)) {}
 
-Result<std::vector<std::string>> StatementService::post(const json& body, const Principal& who,
+Result<std::vector<std::string>> StatementService::post(const json& body,
+                                                        std::vector<AttachmentContent> parts,
+                                                        const Principal& who,
                                                         const ClientVersion& version) {
   std::vector<json> statements;
   if (body.is_object()) {
@@ -350,11 +433,12 @@ Result<std::vector<std::string>> StatementService::post(const json& body, const 
     return fail(ErrorCode::kInvalid,
                 "request body: must be a statement object or an array of statements");
   }
-  return store_statements(std::move(statements), who, version);
+  return store_statements(std::move(statements), std::move(parts), who, version);
 }
 
-Result<void> StatementService::put(const json& body, std::string_view statement_id,
-                                   const Principal& who, const ClientVersion& version) {
+Result<void> StatementService::put(const json& body, std::vector<AttachmentContent> parts,
+                                   std::string_view statement_id, const Principal& who,
+                                   const ClientVersion& version) {
   auto id = Uuid::parse(statement_id);
   if (!id)
     return fail(ErrorCode::kInvalid,
@@ -374,14 +458,14 @@ Result<void> StatementService::put(const json& body, std::string_view statement_
   }
   std::vector<json> one;
   one.push_back(std::move(statement));
-  auto stored = store_statements(std::move(one), who, version);
+  auto stored = store_statements(std::move(one), std::move(parts), who, version);
   if (!stored) return tl::unexpected(stored.error());
   return {};
 }
 
-Result<std::vector<std::string>> StatementService::store_statements(std::vector<json> statements,
-                                                                    const Principal& who,
-                                                                    const ClientVersion& version) {
+Result<std::vector<std::string>> StatementService::store_statements(
+    std::vector<json> statements, std::vector<AttachmentContent> parts, const Principal& who,
+    const ClientVersion& version) {
   if (!scope_allows_statement_write(who.scopes)) {
     return fail(ErrorCode::kForbidden, "credential " + who.key + " has no statements/write scope");
   }
@@ -393,6 +477,10 @@ Result<std::vector<std::string>> StatementService::store_statements(std::vector<
   // Comparable forms of the statements as sent, for judging re-sent ids.
   auto originals = std::make_shared<std::vector<std::pair<std::string, json>>>();
   std::set<Uuid> batch_ids;
+  for (auto& part : parts) {
+    if (auto ok = check_part_hash(part); !ok) return tl::unexpected(ok.error());
+  }
+  std::vector<bool> part_used(parts.size(), false);
   for (std::size_t i = 0; i < statements.size(); ++i) {
     json& s = statements[i];
     if (auto ok = validate_statement(s, version.major); !ok) {
@@ -420,7 +508,16 @@ Result<std::vector<std::string>> StatementService::store_statements(std::vector<
     if (!s.contains("version"))
       s["version"] = std::string(default_statement_version(version.major));
     records.push_back(make_statement_record(s, id));
+    if (auto ok = attach_parts(s, parts, part_used, records.back(), i, statements.size()); !ok) {
+      return tl::unexpected(ok.error());
+    }
     ids.push_back(id.str());
+  }
+  for (std::size_t p = 0; p < parts.size(); ++p) {
+    if (!part_used[p]) {
+      return fail(ErrorCode::kInvalid, "multipart part with X-Experience-API-Hash " + parts[p].sha2 +
+                                           " matches no attachment of the statements");
+    }
   }
   if (records.empty()) return ids;
 
@@ -472,6 +569,9 @@ Result<StatementsResponse> StatementService::get(const StatementQuery& query, co
     }
     response.body = render(**found, query.format, prefs);
     response.last_modified_us = (*found)->stored_us;
+    if (query.attachments) {
+      if (auto ok = load_attachments({**found}, response); !ok) return tl::unexpected(ok.error());
+    }
     return response;
   }
 
@@ -500,7 +600,35 @@ Result<StatementsResponse> StatementService::get(const StatementQuery& query, co
   }
   body += "}";
   response.body = std::move(body);
+  if (query.attachments) {
+    if (auto ok = load_attachments(page->statements, response); !ok) return tl::unexpected(ok.error());
+  }
   return response;
+}
+
+Result<void> StatementService::load_attachments(const std::vector<StoredStatement>& statements,
+                                                StatementsResponse& response) {
+  response.with_attachments = true;
+  std::vector<std::string> wanted;
+  for (const StoredStatement& s : statements) {
+    json statement = json::parse(s.body, nullptr, false);
+    auto collect = [&](const json& holder) {
+      auto list = holder.find("attachments");
+      if (list == holder.end() || !list->is_array()) return;
+      for (const json& a : *list) {
+        std::string sha2 = lower(a.value("sha2", ""));
+        if (!sha2.empty() && std::find(wanted.begin(), wanted.end(), sha2) == wanted.end()) {
+          wanted.push_back(sha2);
+        }
+      }
+    };
+    if (statement.is_object()) collect(statement);
+  }
+  if (wanted.empty()) return {};
+  auto found = store_.attachments(wanted);
+  if (!found) return tl::unexpected(found.error());
+  response.attachments = std::move(*found);
+  return {};
 }
 
 }  // namespace lrs

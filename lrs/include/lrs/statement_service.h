@@ -44,6 +44,10 @@ Result<StatementQuery> parse_statement_query(const QueryParams& params, XapiVers
 
 struct StatementsResponse {
   std::string body;  // JSON: one statement, or a StatementResult
+  // With attachments=true: the bodies of the attachments the statements reference,
+  // to be sent as multipart/mixed parts after `body`.
+  bool with_attachments = false;
+  std::vector<AttachmentContent> attachments;
   std::int64_t consistent_through_us = 0;
   std::optional<std::int64_t> last_modified_us;
 };
@@ -58,13 +62,17 @@ class StatementService {
   StatementService(StatementStore& store, StatementServiceOptions options);
 
   // POST /statements: one statement (object) or a batch (array), all or nothing.
-  // Returns the ids in order. kInvalid names the statement index and property;
-  // kConflict when an id exists with different content.
-  Result<std::vector<std::string>> post(const nlohmann::json& body, const Principal& who,
-                                        const ClientVersion& version);
+  // `parts` are the attachment parts of a multipart request (sha2 from the part's
+  // X-Experience-API-Hash); every attachment without fileUrl needs one and every part
+  // must belong to an attachment. Returns the ids in order. kInvalid names the
+  // statement index and property; kConflict when an id exists with different content.
+  Result<std::vector<std::string>> post(const nlohmann::json& body,
+                                        std::vector<AttachmentContent> parts,
+                                        const Principal& who, const ClientVersion& version);
 
   // PUT /statements?statementId=: the body's id, if present, must match.
-  Result<void> put(const nlohmann::json& body, std::string_view statement_id, const Principal& who,
+  Result<void> put(const nlohmann::json& body, std::vector<AttachmentContent> parts,
+                   std::string_view statement_id, const Principal& who,
                    const ClientVersion& version);
 
   // GET /statements. kNotFound for an unknown (or, by statementId, voided) statement.
@@ -76,8 +84,11 @@ class StatementService {
 
  private:
   Result<std::vector<std::string>> store_statements(std::vector<nlohmann::json> statements,
+                                                    std::vector<AttachmentContent> parts,
                                                     const Principal& who,
                                                     const ClientVersion& version);
+  Result<void> load_attachments(const std::vector<StoredStatement>& statements,
+                                StatementsResponse& response);
   StatementStore& store_;
   StatementServiceOptions options_;
 };

@@ -21,6 +21,14 @@
 
 namespace lrs {
 
+// The bytes of one attachment, sent as a multipart part (Communication 1.5.2). Stored
+// once per hash however many statements carry it.
+struct AttachmentContent {
+  std::string sha2;  // lower-case hex, as the statement's attachment names it
+  std::string content_type;
+  std::string content;
+};
+
 // One statement ready to store, with the keys queries filter on.
 // Agent keys are canonical IFI strings made by `agent_key()` (statement_record.h);
 // activity and verb keys are the IRIs as sent.
@@ -49,6 +57,8 @@ struct StatementRecord {
   // statement to void. The target becomes voided only if it is not itself a voiding
   // statement; a target that arrives later is voided on arrival.
   bool voiding = false;
+  // Attachment bodies this statement brought (those without fileUrl).
+  std::vector<AttachmentContent> attachments;
 };
 
 // A statement as read back.
@@ -117,6 +127,10 @@ class StatementStore {
   // at most filter.limit of them. Statements stored after the call started may or may
   // not appear, but a cursor never skips or repeats a statement.
   virtual Result<StatementPage> query(const StatementFilter& filter) = 0;
+
+  // The stored attachment bodies with these hashes; unknown hashes are left out.
+  virtual Result<std::vector<AttachmentContent>> attachments(
+      const std::vector<std::string>& sha2s) = 0;
 
   // The stored time up to which every statement is visible to queries (for the
   // X-Experience-API-Consistent-Through header).

@@ -33,6 +33,7 @@ struct HttpResponse {
   std::string body;
 
   void set_header(std::string name, std::string value);
+  bool has_header(std::string_view name) const;
 };
 
 // The one mapping from ErrorCode to HTTP status.
