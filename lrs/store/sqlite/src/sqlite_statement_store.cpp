@@ -48,10 +48,10 @@ Uuid uuid_from_blob(std::string_view blob) {
 
 }  // namespace
 
-std::string term_key(char role, std::string_view key) {
+std::string term_key(char type, std::string_view key) {
   std::string out;
   out.reserve(key.size() + 1);
-  out.push_back(role);
+  out.push_back(type);
   out.append(key);
   return out;
 }
@@ -122,13 +122,17 @@ Result<std::optional<StoredStatement>> SqliteStatementStore::get(const Uuid& id)
 }
 
 Result<StatementPage> SqliteStatementStore::query(const StatementFilter& filter) {
-  std::vector<std::string> keys;
-  if (filter.agent) keys.push_back(term_key(filter.related_agents ? 'A' : 'a', *filter.agent));
-  if (filter.verb) keys.push_back(term_key('v', *filter.verb));
+  struct Wanted {
+    std::string key;
+    bool related;
+  };
+  std::vector<Wanted> wanted;
+  if (filter.agent) wanted.push_back({term_key('a', *filter.agent), filter.related_agents});
+  if (filter.verb) wanted.push_back({term_key('v', *filter.verb), false});
   if (filter.activity) {
-    keys.push_back(term_key(filter.related_activities ? 'C' : 'c', *filter.activity));
+    wanted.push_back({term_key('c', *filter.activity), filter.related_activities});
   }
-  if (filter.registration) keys.push_back(term_key('r', filter.registration->raw()));
+  if (filter.registration) wanted.push_back({term_key('r', filter.registration->raw()), false});
 
   // Stored-time window: (lo, hi].
   std::int64_t lo = std::numeric_limits<std::int64_t>::min();
@@ -148,15 +152,15 @@ Result<StatementPage> SqliteStatementStore::query(const StatementFilter& filter)
   auto conn = reads_.acquire();
   // Term ids with their approximate sizes; an unknown term matches nothing.
   std::vector<std::pair<std::int64_t, std::int64_t>> terms;  // (n, id)
-  for (const std::string& key : keys) {
-    auto stmt = conn->prepare("SELECT id, n FROM terms WHERE key = ?1");
+  for (const Wanted& w : wanted) {
+    auto stmt = conn->prepare("SELECT id, n_direct, n_related FROM terms WHERE key = ?1");
     if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
     StmtUse q(stmt->get());
-    q->bind_blob(1, key);
+    q->bind_blob(1, w.key);
     auto row = q->step("looking up a query filter");
     if (!row) return tl::unexpected<Error>(std::move(row).error());
     if (!*row) return page;
-    terms.emplace_back(q->col_int(1), q->col_int(0));
+    terms.emplace_back(q->col_int(w.related ? 2 : 1), q->col_int(0) * 2 + (w.related ? 1 : 0));
   }
   std::sort(terms.begin(), terms.end());
 
@@ -243,11 +247,13 @@ Result<void> SqliteStatementStore::on_shutdown(Connection& conn) { return flush_
 
 Result<void> SqliteStatementStore::flush_counts(Connection& conn) {
   if (pending_counts_.empty()) return {};
-  auto stmt = conn.prepare("UPDATE terms SET n = max(0, n + ?2) WHERE id = ?1");
-  if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+  auto direct = conn.prepare("UPDATE terms SET n_direct = max(0, n_direct + ?2) WHERE id = ?1");
+  if (!direct) return tl::unexpected<Error>(std::move(direct).error());
+  auto related = conn.prepare("UPDATE terms SET n_related = max(0, n_related + ?2) WHERE id = ?1");
+  if (!related) return tl::unexpected<Error>(std::move(related).error());
   for (auto [term, delta] : pending_counts_) {
-    StmtUse q(stmt->get());
-    q->bind(1, term);
+    StmtUse q((term & 1) != 0 ? related->get() : direct->get());
+    q->bind(1, term >> 1);
     q->bind(2, delta);
     LRS_SQLITE_TRY(q->run("updating term counts"));
   }
@@ -255,29 +261,35 @@ Result<void> SqliteStatementStore::flush_counts(Connection& conn) {
   return {};
 }
 
-Result<std::int64_t> SqliteStatementStore::term_id(Connection& conn, const std::string& key) {
-  if (auto it = term_cache_.find(key); it != term_cache_.end()) return it->second;
+Result<std::int64_t> SqliteStatementStore::term_id(Connection& conn, char type,
+                                                   std::string_view key) {
+  key_buffer_.clear();
+  key_buffer_.push_back(type);
+  key_buffer_.append(key);
+  if (auto it = term_cache_.find(std::string_view(key_buffer_)); it != term_cache_.end()) {
+    return it->second;
+  }
   auto select = conn.prepare("SELECT id FROM terms WHERE key = ?1");
   if (!select) return tl::unexpected<Error>(std::move(select).error());
   {
     StmtUse q(select->get());
-    q->bind_blob(1, key);
+    q->bind_blob(1, key_buffer_);
     auto row = q->step("looking up a term");
     if (!row) return tl::unexpected<Error>(std::move(row).error());
     if (*row) {
       std::int64_t id = q->col_int(0);
-      term_cache_.emplace(key, id);
+      term_cache_.emplace(key_buffer_, id);
       return id;
     }
   }
   auto insert = conn.prepare("INSERT INTO terms (key) VALUES (?1)");
   if (!insert) return tl::unexpected<Error>(std::move(insert).error());
   StmtUse q(insert->get());
-  q->bind_blob(1, key);
+  q->bind_blob(1, key_buffer_);
   LRS_SQLITE_TRY(q->run("adding a term"));
   std::int64_t id = conn.last_insert_rowid();
-  term_cache_.emplace(key, id);
-  job_new_terms_.push_back(key);
+  term_cache_.emplace(key_buffer_, id);
+  job_new_terms_.push_back(key_buffer_);
   return id;
 }
 
@@ -392,24 +404,21 @@ Result<void> SqliteStatementStore::apply_insert(Connection& conn,
   for (std::size_t i = 0; i < records.size(); ++i) {
     const StatementRecord& r = records[i];
     terms.clear();
-    auto add_term = [&](char role, std::string_view key) -> Result<void> {
-      auto id = term_id(conn, term_key(role, key));
+    // direct: push both link roles; related only: role 1.
+    auto add_term = [&](char type, std::string_view key, bool direct,
+                        bool related) -> Result<void> {
+      auto id = term_id(conn, type, key);
       if (!id) return tl::unexpected<Error>(std::move(id).error());
-      terms.push_back(*id);
+      if (direct) terms.push_back(*id * 2);
+      if (related) terms.push_back(*id * 2 + 1);
       return {};
     };
-    LRS_SQLITE_TRY(add_term('v', r.verb));
-    for (const auto& a : r.agents) {
-      LRS_SQLITE_TRY(add_term('a', a));
-      LRS_SQLITE_TRY(add_term('A', a));
-    }
-    for (const auto& a : r.related_agents) LRS_SQLITE_TRY(add_term('A', a));
-    for (const auto& a : r.activities) {
-      LRS_SQLITE_TRY(add_term('c', a));
-      LRS_SQLITE_TRY(add_term('C', a));
-    }
-    for (const auto& a : r.related_activities) LRS_SQLITE_TRY(add_term('C', a));
-    if (r.registration) LRS_SQLITE_TRY(add_term('r', r.registration->raw()));
+    LRS_SQLITE_TRY(add_term('v', r.verb, true, false));
+    for (const auto& a : r.agents) LRS_SQLITE_TRY(add_term('a', a, true, true));
+    for (const auto& a : r.related_agents) LRS_SQLITE_TRY(add_term('a', a, false, true));
+    for (const auto& a : r.activities) LRS_SQLITE_TRY(add_term('c', a, true, true));
+    for (const auto& a : r.related_activities) LRS_SQLITE_TRY(add_term('c', a, false, true));
+    if (r.registration) LRS_SQLITE_TRY(add_term('r', r.registration->raw(), true, false));
 
     // A StatementRef matches whatever its target matches (xAPI Communication 2.1.3):
     // inherit the target's terms, its inherited ones included.
