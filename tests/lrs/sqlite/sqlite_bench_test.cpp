@@ -81,7 +81,7 @@ TEST_CASE("ingest throughput, size and query latency", "[.bench]") {
     auto db = open_db(path);
     auto& store = db->statements();
     // 1. Batches of 100 from 4 threads.
-    constexpr int kThreads = 4;
+    const int kThreads = static_cast<int>(env_or("LRS_BENCH_THREADS", 4));
     auto start = Clock::now();
     std::vector<std::thread> threads;
     std::vector<std::size_t> bytes(kThreads);

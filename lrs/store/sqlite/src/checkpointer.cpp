@@ -1,5 +1,7 @@
 #include "checkpointer.h"
 
+#include <pthread.h>
+
 namespace lrs::sqlite {
 namespace {
 
@@ -12,7 +14,10 @@ constexpr int kWriterPages = 50'000;
 }  // namespace
 
 Checkpointer::Checkpointer(std::unique_ptr<Connection> conn) : conn_(std::move(conn)) {
-  thread_ = std::thread([this] { loop(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "lrs-checkpoint");
+    loop();
+  });
 }
 
 Checkpointer::~Checkpointer() {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "lrs/statement_store.h"
@@ -62,6 +63,7 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   Result<std::int64_t> term_id(Connection& conn, char type, std::string_view key);
   Result<void> add_links(Connection& conn, const std::vector<std::int64_t>& terms,
                          std::int64_t stored, bool or_ignore);
+  Result<void> flush_links(Connection& conn);
   Result<void> void_target(Connection& conn, const Target& target);
   Result<std::vector<std::int64_t>> referrers(Connection& conn, std::string_view id);
   Result<void> propagate(Connection& conn, const std::vector<std::int64_t>& terms,
@@ -78,11 +80,13 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   };
   std::unordered_map<std::string, std::int64_t, Hash, std::equal_to<>> term_cache_;
   std::string key_buffer_;
+  // (link term, stored) rows of the current job not yet inserted.
+  std::vector<std::pair<std::int64_t, std::int64_t>> link_buffer_;
   std::vector<std::string> job_new_terms_;
   // Link count changes per link term, of the current job and of committed jobs not yet
   // written to terms.n_*.
-  std::unordered_map<std::int64_t, std::int64_t> job_counts_;
-  std::unordered_map<std::int64_t, std::int64_t> pending_counts_;
+  std::vector<std::pair<std::int64_t, int>> job_counts_;
+  std::vector<std::pair<std::int64_t, int>> pending_counts_;
   std::chrono::steady_clock::time_point last_flush_;
   std::int64_t last_stored_;
 
