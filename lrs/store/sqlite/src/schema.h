@@ -5,11 +5,15 @@
 //     `stored` is the stored time in microseconds, so since/until/order/cursor walk the
 //     rowid. `terms` lists the term ids the statement matches (its own and those
 //     inherited through StatementRefs), varint-encoded.
-//   terms(id INTEGER PRIMARY KEY, key BLOB UNIQUE, n)
-//     Every filterable key with its role folded in (see term_key()); `n` is an
-//     approximate number of links, used to pick the most selective filter.
+//   terms(id INTEGER PRIMARY KEY, key BLOB UNIQUE, n_direct, n_related)
+//     Every filterable key, type-prefixed (see term_key()); the n_* columns are
+//     approximate link counts, used to pick the most selective filter.
 //   links(term, stored) WITHOUT ROWID, PRIMARY KEY (term, stored)
-//     One row per (term, statement): a filter is an index range walked in stored order.
+//     One row per (link term, statement), link term = terms.id * 2 + role: role 0 rows
+//     match `agent=`/`activity=` (and verb, registration), role 1 rows match with
+//     related_agents / related_activities (a superset of role 0). Both ranges of one
+//     key are neighbours in the B-tree, so indexing a statement touches few pages, and
+//     a filter is one index range walked in stored order.
 //   credentials(key TEXT PRIMARY KEY, ...)
 #pragma once
 

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "checkpointer.h"
 #include "read_pool.h"
 #include "schema.h"
 #include "sqlite_credential_store.h"
@@ -56,9 +57,11 @@ Result<void> configure(Connection& conn, const SqliteOptions& options, bool writ
 
 class SqliteDatabase final : public Database {
  public:
-  SqliteDatabase(std::unique_ptr<sqlite::Writer> writer,
+  SqliteDatabase(std::unique_ptr<sqlite::Checkpointer> checkpointer,
+                 std::unique_ptr<sqlite::Writer> writer,
                  std::vector<std::unique_ptr<Connection>> readers, std::int64_t last_stored)
-      : writer_(std::move(writer)),
+      : checkpointer_(std::move(checkpointer)),
+        writer_(std::move(writer)),
         reads_(std::move(readers), *writer_),
         statements_(*writer_, reads_, last_stored),
         credentials_(*writer_, reads_) {
@@ -69,12 +72,14 @@ class SqliteDatabase final : public Database {
   ~SqliteDatabase() override {
     // Every accepted write completes before the stores go away.
     writer_->stop();
+    checkpointer_.reset();
   }
 
   StatementStore& statements() override { return statements_; }
   CredentialStore& credentials() override { return credentials_; }
 
  private:
+  std::unique_ptr<sqlite::Checkpointer> checkpointer_;  // null for ":memory:"
   std::unique_ptr<sqlite::Writer> writer_;
   sqlite::ReadPool reads_;
   sqlite::SqliteStatementStore statements_;
@@ -104,9 +109,17 @@ Result<std::unique_ptr<Database>> open_sqlite_database(const SqliteOptions& opti
     LRS_SQLITE_TRY(configure(**c, options, false));
     readers.push_back(std::move(*c));
   }
+  std::unique_ptr<sqlite::Checkpointer> checkpointer;
+  if (!is_memory(path)) {
+    auto c = Connection::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_EXRESCODE);
+    if (!c) return tl::unexpected<Error>(std::move(c).error());
+    sqlite3_busy_timeout((*c)->db(), kBusyTimeoutMs);
+    checkpointer = std::make_unique<sqlite::Checkpointer>(std::move(*c));
+    checkpointer->attach(**writer_conn);
+  }
   auto writer = std::make_unique<sqlite::Writer>(std::move(*writer_conn), kMaxGroupRows);
-  return std::unique_ptr<Database>(
-      new SqliteDatabase(std::move(writer), std::move(readers), *last_stored));
+  return std::unique_ptr<Database>(new SqliteDatabase(std::move(checkpointer), std::move(writer),
+                                                      std::move(readers), *last_stored));
 }
 
 }  // namespace lrs

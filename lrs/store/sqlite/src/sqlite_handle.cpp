@@ -67,7 +67,7 @@ Result<void> Connection::exec(const std::string& sql, std::string_view what) {
 }
 
 Result<std::reference_wrapper<Stmt>> Connection::prepare(std::string_view sql) {
-  auto it = cache_.find(std::string(sql));
+  auto it = cache_.find(sql);
   if (it != cache_.end()) return std::ref(*it->second);
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),

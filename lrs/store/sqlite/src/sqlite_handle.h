@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -107,7 +108,12 @@ class Connection {
 
   sqlite3* db_;
   std::string path_;
-  std::unordered_map<std::string, std::unique_ptr<Stmt>> cache_;
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  // Looked up by string_view: no allocation per use.
+  std::unordered_map<std::string, std::unique_ptr<Stmt>, Hash, std::equal_to<>> cache_;
 };
 
 }  // namespace lrs::sqlite

@@ -18,7 +18,7 @@ std::int64_t now_us() {
 
 // Unknown terms are not worth a flush of their counters before this long.
 constexpr auto kCountFlushInterval = std::chrono::seconds(1);
-constexpr std::size_t kMaxPendingCounts = 100'000;
+constexpr std::size_t kMaxPendingLinks = 1'000'000;
 constexpr std::size_t kMaxTermCache = 500'000;
 
 class InsertJob final : public WriteJob {
@@ -48,10 +48,10 @@ Uuid uuid_from_blob(std::string_view blob) {
 
 }  // namespace
 
-std::string term_key(char role, std::string_view key) {
+std::string term_key(char type, std::string_view key) {
   std::string out;
   out.reserve(key.size() + 1);
-  out.push_back(role);
+  out.push_back(type);
   out.append(key);
   return out;
 }
@@ -122,13 +122,17 @@ Result<std::optional<StoredStatement>> SqliteStatementStore::get(const Uuid& id)
 }
 
 Result<StatementPage> SqliteStatementStore::query(const StatementFilter& filter) {
-  std::vector<std::string> keys;
-  if (filter.agent) keys.push_back(term_key(filter.related_agents ? 'A' : 'a', *filter.agent));
-  if (filter.verb) keys.push_back(term_key('v', *filter.verb));
+  struct Wanted {
+    std::string key;
+    bool related;
+  };
+  std::vector<Wanted> wanted;
+  if (filter.agent) wanted.push_back({term_key('a', *filter.agent), filter.related_agents});
+  if (filter.verb) wanted.push_back({term_key('v', *filter.verb), false});
   if (filter.activity) {
-    keys.push_back(term_key(filter.related_activities ? 'C' : 'c', *filter.activity));
+    wanted.push_back({term_key('c', *filter.activity), filter.related_activities});
   }
-  if (filter.registration) keys.push_back(term_key('r', filter.registration->raw()));
+  if (filter.registration) wanted.push_back({term_key('r', filter.registration->raw()), false});
 
   // Stored-time window: (lo, hi].
   std::int64_t lo = std::numeric_limits<std::int64_t>::min();
@@ -148,15 +152,15 @@ Result<StatementPage> SqliteStatementStore::query(const StatementFilter& filter)
   auto conn = reads_.acquire();
   // Term ids with their approximate sizes; an unknown term matches nothing.
   std::vector<std::pair<std::int64_t, std::int64_t>> terms;  // (n, id)
-  for (const std::string& key : keys) {
-    auto stmt = conn->prepare("SELECT id, n FROM terms WHERE key = ?1");
+  for (const Wanted& w : wanted) {
+    auto stmt = conn->prepare("SELECT id, n_direct, n_related FROM terms WHERE key = ?1");
     if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
     StmtUse q(stmt->get());
-    q->bind_blob(1, key);
+    q->bind_blob(1, w.key);
     auto row = q->step("looking up a query filter");
     if (!row) return tl::unexpected<Error>(std::move(row).error());
     if (!*row) return page;
-    terms.emplace_back(q->col_int(1), q->col_int(0));
+    terms.emplace_back(q->col_int(w.related ? 2 : 1), q->col_int(0) * 2 + (w.related ? 1 : 0));
   }
   std::sort(terms.begin(), terms.end());
 
@@ -213,7 +217,7 @@ void SqliteStatementStore::on_transaction_begin() {
 
 void SqliteStatementStore::on_job_end(bool kept) {
   if (kept) {
-    for (auto [term, delta] : job_counts_) pending_counts_[term] += delta;
+    pending_counts_.insert(pending_counts_.end(), job_counts_.begin(), job_counts_.end());
   } else {
     // The savepoint rollback removed the terms this job created.
     for (const std::string& key : job_new_terms_) term_cache_.erase(key);
@@ -224,7 +228,7 @@ void SqliteStatementStore::on_job_end(bool kept) {
 
 Result<void> SqliteStatementStore::before_commit(Connection& conn) {
   auto now = std::chrono::steady_clock::now();
-  if (pending_counts_.size() < kMaxPendingCounts && now - last_flush_ < kCountFlushInterval) {
+  if (pending_counts_.size() < kMaxPendingLinks && now - last_flush_ < kCountFlushInterval) {
     return {};
   }
   last_flush_ = now;
@@ -243,11 +247,16 @@ Result<void> SqliteStatementStore::on_shutdown(Connection& conn) { return flush_
 
 Result<void> SqliteStatementStore::flush_counts(Connection& conn) {
   if (pending_counts_.empty()) return {};
-  auto stmt = conn.prepare("UPDATE terms SET n = max(0, n + ?2) WHERE id = ?1");
-  if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
-  for (auto [term, delta] : pending_counts_) {
-    StmtUse q(stmt->get());
-    q->bind(1, term);
+  auto direct = conn.prepare("UPDATE terms SET n_direct = max(0, n_direct + ?2) WHERE id = ?1");
+  if (!direct) return tl::unexpected<Error>(std::move(direct).error());
+  auto related = conn.prepare("UPDATE terms SET n_related = max(0, n_related + ?2) WHERE id = ?1");
+  if (!related) return tl::unexpected<Error>(std::move(related).error());
+  std::unordered_map<std::int64_t, std::int64_t> deltas;
+  for (auto [term, delta] : pending_counts_) deltas[term] += delta;
+  for (auto [term, delta] : deltas) {
+    if (delta == 0) continue;
+    StmtUse q((term & 1) != 0 ? related->get() : direct->get());
+    q->bind(1, term >> 1);
     q->bind(2, delta);
     LRS_SQLITE_TRY(q->run("updating term counts"));
   }
@@ -255,49 +264,97 @@ Result<void> SqliteStatementStore::flush_counts(Connection& conn) {
   return {};
 }
 
-Result<std::int64_t> SqliteStatementStore::term_id(Connection& conn, const std::string& key) {
-  if (auto it = term_cache_.find(key); it != term_cache_.end()) return it->second;
+Result<std::int64_t> SqliteStatementStore::term_id(Connection& conn, char type,
+                                                   std::string_view key) {
+  key_buffer_.clear();
+  key_buffer_.push_back(type);
+  key_buffer_.append(key);
+  if (auto it = term_cache_.find(std::string_view(key_buffer_)); it != term_cache_.end()) {
+    return it->second;
+  }
   auto select = conn.prepare("SELECT id FROM terms WHERE key = ?1");
   if (!select) return tl::unexpected<Error>(std::move(select).error());
   {
     StmtUse q(select->get());
-    q->bind_blob(1, key);
+    q->bind_blob(1, key_buffer_);
     auto row = q->step("looking up a term");
     if (!row) return tl::unexpected<Error>(std::move(row).error());
     if (*row) {
       std::int64_t id = q->col_int(0);
-      term_cache_.emplace(key, id);
+      term_cache_.emplace(key_buffer_, id);
       return id;
     }
   }
   auto insert = conn.prepare("INSERT INTO terms (key) VALUES (?1)");
   if (!insert) return tl::unexpected<Error>(std::move(insert).error());
   StmtUse q(insert->get());
-  q->bind_blob(1, key);
+  q->bind_blob(1, key_buffer_);
   LRS_SQLITE_TRY(q->run("adding a term"));
   std::int64_t id = conn.last_insert_rowid();
-  term_cache_.emplace(key, id);
-  job_new_terms_.push_back(key);
+  term_cache_.emplace(key_buffer_, id);
+  job_new_terms_.push_back(key_buffer_);
   return id;
 }
 
 Result<void> SqliteStatementStore::add_links(Connection& conn,
                                              const std::vector<std::int64_t>& terms,
                                              std::int64_t stored, bool or_ignore) {
-  auto stmt = conn.prepare(or_ignore ? "INSERT OR IGNORE INTO links (term, stored) VALUES (?1, ?2)"
-                                     : "INSERT INTO links (term, stored) VALUES (?1, ?2)");
-  if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
-  for (std::int64_t t : terms) {
-    StmtUse q(stmt->get());
-    q->bind(1, t);
-    q->bind(2, stored);
-    LRS_SQLITE_TRY(q->run("indexing a statement"));
-    ++job_counts_[t];
+  if (or_ignore) {
+    LRS_SQLITE_TRY(flush_links(conn));
+    auto stmt = conn.prepare("INSERT OR IGNORE INTO links (term, stored) VALUES (?1, ?2)");
+    if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+    for (std::int64_t t : terms) {
+      StmtUse q(stmt->get());
+      q->bind(1, t);
+      q->bind(2, stored);
+      LRS_SQLITE_TRY(q->run("indexing a statement"));
+      if (conn.changes() != 0) job_counts_.emplace_back(t, 1);
+    }
+    return {};
   }
+  for (std::int64_t t : terms) link_buffer_.emplace_back(t, stored);
+  return {};
+}
+
+// Buffered links go in sorted by (term, stored): consecutive rows land on the same
+// B-tree pages, and multi-row INSERTs cut the per-statement overhead.
+Result<void> SqliteStatementStore::flush_links(Connection& conn) {
+  if (link_buffer_.empty()) return {};
+  std::sort(link_buffer_.begin(), link_buffer_.end());
+  constexpr std::size_t kRowsPerInsert = 50;
+  static const std::string kMultiRow = [] {
+    std::string sql = "INSERT INTO links (term, stored) VALUES (?, ?)";
+    for (std::size_t i = 1; i < kRowsPerInsert; ++i) sql += ", (?, ?)";
+    return sql;
+  }();
+  std::size_t i = 0;
+  if (link_buffer_.size() >= kRowsPerInsert) {
+    auto stmt = conn.prepare(kMultiRow);
+    if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+    for (; i + kRowsPerInsert <= link_buffer_.size(); i += kRowsPerInsert) {
+      StmtUse q(stmt->get());
+      for (std::size_t k = 0; k < kRowsPerInsert; ++k) {
+        q->bind(static_cast<int>(2 * k + 1), link_buffer_[i + k].first);
+        q->bind(static_cast<int>(2 * k + 2), link_buffer_[i + k].second);
+      }
+      LRS_SQLITE_TRY(q->run("indexing statements"));
+    }
+  }
+  auto stmt = conn.prepare("INSERT INTO links (term, stored) VALUES (?1, ?2)");
+  if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+  for (; i < link_buffer_.size(); ++i) {
+    StmtUse q(stmt->get());
+    q->bind(1, link_buffer_[i].first);
+    q->bind(2, link_buffer_[i].second);
+    LRS_SQLITE_TRY(q->run("indexing a statement"));
+  }
+  for (const auto& [term, stored] : link_buffer_) job_counts_.emplace_back(term, 1);
+  link_buffer_.clear();
   return {};
 }
 
 Result<void> SqliteStatementStore::void_target(Connection& conn, const Target& target) {
+  LRS_SQLITE_TRY(flush_links(conn));
   auto update = conn.prepare("UPDATE statements SET voided = 1 WHERE stored = ?1");
   if (!update) return tl::unexpected<Error>(std::move(update).error());
   {
@@ -314,7 +371,7 @@ Result<void> SqliteStatementStore::void_target(Connection& conn, const Target& t
     q->bind(1, t);
     q->bind(2, target.stored);
     LRS_SQLITE_TRY(q->run("unindexing a voided statement"));
-    --job_counts_[t];
+    job_counts_.emplace_back(t, -1);
   }
   return {};
 }
@@ -341,6 +398,7 @@ Result<std::vector<std::int64_t>> SqliteStatementStore::referrers(Connection& co
 Result<void> SqliteStatementStore::propagate(Connection& conn,
                                              const std::vector<std::int64_t>& terms,
                                              std::vector<std::int64_t> referrer_stored) {
+  LRS_SQLITE_TRY(flush_links(conn));
   std::vector<std::pair<std::int64_t, std::vector<std::int64_t>>> work;
   for (std::int64_t s : referrer_stored) work.emplace_back(s, terms);
   while (!work.empty()) {
@@ -388,28 +446,26 @@ Result<void> SqliteStatementStore::apply_insert(Connection& conn,
                                                 const SameStatement& same,
                                                 std::vector<bool>& inserted) {
   inserted.assign(records.size(), false);
+  link_buffer_.clear();
   std::vector<std::int64_t> terms;
   for (std::size_t i = 0; i < records.size(); ++i) {
     const StatementRecord& r = records[i];
     terms.clear();
-    auto add_term = [&](char role, std::string_view key) -> Result<void> {
-      auto id = term_id(conn, term_key(role, key));
+    // direct: push both link roles; related only: role 1.
+    auto add_term = [&](char type, std::string_view key, bool direct,
+                        bool related) -> Result<void> {
+      auto id = term_id(conn, type, key);
       if (!id) return tl::unexpected<Error>(std::move(id).error());
-      terms.push_back(*id);
+      if (direct) terms.push_back(*id * 2);
+      if (related) terms.push_back(*id * 2 + 1);
       return {};
     };
-    LRS_SQLITE_TRY(add_term('v', r.verb));
-    for (const auto& a : r.agents) {
-      LRS_SQLITE_TRY(add_term('a', a));
-      LRS_SQLITE_TRY(add_term('A', a));
-    }
-    for (const auto& a : r.related_agents) LRS_SQLITE_TRY(add_term('A', a));
-    for (const auto& a : r.activities) {
-      LRS_SQLITE_TRY(add_term('c', a));
-      LRS_SQLITE_TRY(add_term('C', a));
-    }
-    for (const auto& a : r.related_activities) LRS_SQLITE_TRY(add_term('C', a));
-    if (r.registration) LRS_SQLITE_TRY(add_term('r', r.registration->raw()));
+    LRS_SQLITE_TRY(add_term('v', r.verb, true, false));
+    for (const auto& a : r.agents) LRS_SQLITE_TRY(add_term('a', a, true, true));
+    for (const auto& a : r.related_agents) LRS_SQLITE_TRY(add_term('a', a, false, true));
+    for (const auto& a : r.activities) LRS_SQLITE_TRY(add_term('c', a, true, true));
+    for (const auto& a : r.related_activities) LRS_SQLITE_TRY(add_term('c', a, false, true));
+    if (r.registration) LRS_SQLITE_TRY(add_term('r', r.registration->raw(), true, false));
 
     // A StatementRef matches whatever its target matches (xAPI Communication 2.1.3):
     // inherit the target's terms, its inherited ones included.
@@ -449,7 +505,7 @@ Result<void> SqliteStatementStore::apply_insert(Connection& conn,
       q->bind(4, r.voiding ? 1 : 0);
       q->bind_blob(5, blob);
       q->bind_text(6, r.body);
-      LRS_SQLITE_TRY(q->run("storing statement " + r.id.str()));
+      LRS_SQLITE_TRY(q->run("storing a statement"));
     }
     if (conn.changes() == 0) {
       // The id is stored already (by an earlier request or group).
@@ -457,7 +513,7 @@ Result<void> SqliteStatementStore::apply_insert(Connection& conn,
       if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
       StmtUse q(stmt->get());
       q->bind_blob(1, r.id.raw());
-      auto row = q->step("reading statement " + r.id.str());
+      auto row = q->step("reading a stored statement");
       if (!row) return tl::unexpected<Error>(std::move(row).error());
       if (*row && same(with_stored(q->col_text(1), q->col_int(0)), r.body)) continue;
       return fail(ErrorCode::kConflict,
@@ -493,7 +549,7 @@ Result<void> SqliteStatementStore::apply_insert(Connection& conn,
     std::erase(*waiting, stored);  // a statement referring to itself gains nothing
     if (!waiting->empty()) LRS_SQLITE_TRY(propagate(conn, terms, std::move(*waiting)));
   }
-  return {};
+  return flush_links(conn);
 }
 
 }  // namespace lrs::sqlite

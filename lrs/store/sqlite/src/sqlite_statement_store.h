@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "lrs/statement_store.h"
@@ -18,10 +19,10 @@
 
 namespace lrs::sqlite {
 
-// A term is a filter key with its role: 'a' agent (direct), 'A' agent (related, a
-// superset of direct), 'v' verb, 'c' activity (direct), 'C' activity (related), 'r'
-// registration (16 raw bytes).
-std::string term_key(char role, std::string_view key);
+// The terms.key of a filter key: a type byte ('a' agent, 'v' verb, 'c' activity, 'r'
+// registration as 16 raw bytes) and the key. Links use terms.id * 2 + role, role 1
+// meaning "matches with related_agents / related_activities".
+std::string term_key(char type, std::string_view key);
 
 // The SQL that answers a query filtering on `terms` term ids (the first one is walked,
 // the others probed), with ?1 = exclusive lower bound, ?2 = inclusive upper bound on
@@ -58,9 +59,11 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   };
 
   std::int64_t next_stored();
-  Result<std::int64_t> term_id(Connection& conn, const std::string& key);
+  // The id of terms.key = type + key, created when new.
+  Result<std::int64_t> term_id(Connection& conn, char type, std::string_view key);
   Result<void> add_links(Connection& conn, const std::vector<std::int64_t>& terms,
                          std::int64_t stored, bool or_ignore);
+  Result<void> flush_links(Connection& conn);
   Result<void> void_target(Connection& conn, const Target& target);
   Result<std::vector<std::int64_t>> referrers(Connection& conn, std::string_view id);
   Result<void> propagate(Connection& conn, const std::vector<std::int64_t>& terms,
@@ -71,10 +74,19 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   ReadPool& reads_;
 
   // Writer thread only.
-  std::unordered_map<std::string, std::int64_t> term_cache_;
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::int64_t, Hash, std::equal_to<>> term_cache_;
+  std::string key_buffer_;
+  // (link term, stored) rows of the current job not yet inserted.
+  std::vector<std::pair<std::int64_t, std::int64_t>> link_buffer_;
   std::vector<std::string> job_new_terms_;
-  std::unordered_map<std::int64_t, std::int64_t> job_counts_;
-  std::unordered_map<std::int64_t, std::int64_t> pending_counts_;
+  // Link count changes per link term, of the current job and of committed jobs not yet
+  // written to terms.n_*.
+  std::vector<std::pair<std::int64_t, int>> job_counts_;
+  std::vector<std::pair<std::int64_t, int>> pending_counts_;
   std::chrono::steady_clock::time_point last_flush_;
   std::int64_t last_stored_;
 

@@ -3,6 +3,8 @@
 #include <exception>
 #include <string>
 
+#include <pthread.h>
+
 namespace lrs::sqlite {
 
 Writer::Writer(std::unique_ptr<Connection> conn, std::size_t max_group_weight)

@@ -1,0 +1,86 @@
+// Tests of the backend's private pieces: the stored-time format and the query plans.
+#include <catch2/catch.hpp>
+#include <sqlite3.h>
+
+#include "sqlite_statement_store.h"
+#include "sqlite_test_support.h"
+#include "stored_json.h"
+
+namespace lrs::test {
+namespace {
+
+std::vector<std::string> plan(sqlite3* db, const std::string& sql) {
+  sqlite3_stmt* stmt = nullptr;
+  std::string eqp = "EXPLAIN QUERY PLAN " + sql;
+  REQUIRE(sqlite3_prepare_v2(db, eqp.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
+  std::vector<std::string> lines;
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    lines.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3)));
+  }
+  sqlite3_finalize(stmt);
+  return lines;
+}
+
+bool has(const std::vector<std::string>& lines, const std::string& text) {
+  for (const auto& l : lines) {
+    if (l.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("stored time format", "[sqlite]") {
+  using sqlite::format_stored_time;
+  CHECK(format_stored_time(0) == "1970-01-01T00:00:00.000Z");
+  CHECK(format_stored_time(1'700'000'000'123'456) == "2023-11-14T22:13:20.123456Z");
+  CHECK(format_stored_time(1'700'000'000'123'000) == "2023-11-14T22:13:20.123Z");
+  CHECK(format_stored_time(951'782'400'000'001) == "2000-02-29T00:00:00.000001Z");
+  CHECK(format_stored_time(-1) == "1969-12-31T23:59:59.999999Z");
+  CHECK(sqlite::with_stored(R"({"a":1})", 0) == R"({"a":1,"stored":"1970-01-01T00:00:00.000Z"})");
+  CHECK(sqlite::with_stored("{ }", 0) == R"({ "stored":"1970-01-01T00:00:00.000Z"})");
+}
+
+TEST_CASE("term lists round trip", "[sqlite]") {
+  std::vector<std::int64_t> terms = {1, 2, 127, 128, 300, 1'000'000, 5'000'000'000};
+  CHECK(sqlite::decode_terms(sqlite::encode_terms(terms)) == terms);
+  CHECK(sqlite::decode_terms("").empty());
+}
+
+// The plans every query and writer lookup relies on: filters walk the links primary key
+// in stored order (no temp B-tree for ORDER BY, no table scan); the other filters are
+// primary-key probes.
+TEST_CASE("query plans walk indexes", "[sqlite]") {
+  TempDir dir;
+  std::string path = dir.file("lrs.db");
+  open_db(path).reset();
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  for (bool asc : {false, true}) {
+    auto p0 = plan(db, sqlite::query_sql(0, asc));
+    INFO(Catch::Detail::stringify(p0));
+    CHECK(has(p0, "SEARCH statements USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)"));
+    CHECK_FALSE(has(p0, "TEMP B-TREE"));
+    for (std::size_t k = 1; k <= 4; ++k) {
+      auto p = plan(db, sqlite::query_sql(k, asc));
+      INFO("terms " << k << ": " << Catch::Detail::stringify(p));
+      CHECK(has(p, "SEARCH l0 USING PRIMARY KEY (term=? AND stored>? AND stored<?)"));
+      CHECK(has(p, "SEARCH s USING INTEGER PRIMARY KEY (rowid=?)"));
+      for (std::size_t j = 1; j < k; ++j) {
+        CHECK(has(p, "SEARCH l" + std::to_string(j) + " USING PRIMARY KEY (term=? AND stored=?)"));
+      }
+      CHECK_FALSE(has(p, "TEMP B-TREE"));
+      CHECK_FALSE(has(p, "SCAN"));
+    }
+  }
+  auto refs = plan(db, "SELECT stored FROM statements WHERE ref = ?1");
+  CHECK(has(refs, "INDEX statements_ref (ref=?)"));
+  auto voiders =
+      plan(db, "SELECT 1 FROM statements WHERE ref = ?1 AND voiding = 1 AND stored <> ?2 LIMIT 1");
+  CHECK(has(voiders, "INDEX statements_ref (ref=?)"));
+  auto by_id = plan(db, "SELECT stored, voided, body FROM statements WHERE id = ?1");
+  CHECK(has(by_id, "USING INDEX statements_id (id=?)"));
+  sqlite3_close(db);
+}
+
+}  // namespace lrs::test
