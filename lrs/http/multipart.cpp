@@ -16,7 +16,8 @@ std::string lower(std::string_view s) {
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -54,7 +55,8 @@ std::string multipart_boundary(std::string_view content_type) {
       value = trim(value);
       if (!value.empty() && value.front() == '"') {
         auto close = value.find('"', 1);
-        return std::string(value.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1));
+        return std::string(
+            value.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1));
       }
       auto semi = value.find(';');
       return std::string(trim(value.substr(0, semi)));
@@ -67,14 +69,16 @@ std::string multipart_boundary(std::string_view content_type) {
 Result<std::vector<MultipartPart>> parse_multipart(std::string_view body, std::string_view boundary,
                                                    std::size_t max_parts) {
   if (boundary.empty() || boundary.size() > 70) {
-    return fail(ErrorCode::kInvalid, "multipart/mixed Content-Type needs a boundary parameter (1-70 characters)");
+    return fail(ErrorCode::kInvalid,
+                "multipart/mixed Content-Type needs a boundary parameter (1-70 characters)");
   }
   const std::string delimiter = "--" + std::string(boundary);
   std::vector<MultipartPart> parts;
   // The first delimiter may start the body or follow a preamble line.
   std::size_t pos = body.rfind(delimiter, 0) == 0 ? 0 : body.find("\n" + delimiter);
   if (pos == std::string_view::npos) {
-    return fail(ErrorCode::kInvalid, "multipart body does not contain the boundary \"" + std::string(boundary) + "\"");
+    return fail(ErrorCode::kInvalid,
+                "multipart body does not contain the boundary \"" + std::string(boundary) + "\"");
   }
   if (pos != 0) ++pos;
   pos += delimiter.size();
@@ -83,12 +87,14 @@ Result<std::vector<MultipartPart>> parse_multipart(std::string_view body, std::s
     // Rest of the delimiter line (transport padding, then CRLF).
     std::size_t eol = body.find('\n', pos);
     if (eol == std::string_view::npos) {
-      return fail(ErrorCode::kInvalid, "multipart body ends without the closing boundary \"" + delimiter + "--\"");
+      return fail(ErrorCode::kInvalid,
+                  "multipart body ends without the closing boundary \"" + delimiter + "--\"");
     }
     std::size_t start = eol + 1;
     std::size_t next = body.find("\n" + delimiter, start);
     if (next == std::string_view::npos) {
-      return fail(ErrorCode::kInvalid, "multipart body ends without the closing boundary \"" + delimiter + "--\"");
+      return fail(ErrorCode::kInvalid,
+                  "multipart body ends without the closing boundary \"" + delimiter + "--\"");
     }
     std::size_t end = next;
     if (end > start && body[end - 1] == '\r') --end;
@@ -116,13 +122,16 @@ Result<std::vector<MultipartPart>> parse_multipart(std::string_view body, std::s
       auto colon = line.find(':');
       if (colon == std::string_view::npos) {
         return fail(ErrorCode::kInvalid, "multipart part " + std::to_string(parts.size() + 1) +
-                                             " has a malformed header line \"" + std::string(line) + "\"");
+                                             " has a malformed header line \"" + std::string(line) +
+                                             "\"");
       }
-      part.headers.emplace_back(lower(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
+      part.headers.emplace_back(lower(trim(line.substr(0, colon))),
+                                std::string(trim(line.substr(colon + 1))));
     }
     parts.push_back(std::move(part));
     if (parts.size() > max_parts) {
-      return fail(ErrorCode::kInvalid, "multipart body has more than " + std::to_string(max_parts) + " parts");
+      return fail(ErrorCode::kInvalid,
+                  "multipart body has more than " + std::to_string(max_parts) + " parts");
     }
     pos = next + 1 + delimiter.size();
   }

@@ -120,8 +120,9 @@ Result<StatementBody> parse_statement_body(const HttpRequest& request, std::size
     return out;
   }
   if (!iequals(type, "application/json")) {
-    return fail(ErrorCode::kInvalid, "Content-Type must be application/json or multipart/mixed, got \"" +
-                                         std::string(content_type) + "\"");
+    return fail(ErrorCode::kInvalid,
+                "Content-Type must be application/json or multipart/mixed, got \"" +
+                    std::string(content_type) + "\"");
   }
   auto statements = parse_json_text(request.body, max_depth, "request body");
   if (!statements) return tl::unexpected(statements.error());

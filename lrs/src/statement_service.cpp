@@ -281,7 +281,8 @@ Result<void> check_part_hash(AttachmentContent& part) {
   std::string actual = hex(digest, size);
   if (actual != part.sha2) {
     return fail(ErrorCode::kInvalid, "multipart part X-Experience-API-Hash " + part.sha2 +
-                                         " does not match its content (which hashes to " + actual + ")");
+                                         " does not match its content (which hashes to " + actual +
+                                         ")");
   }
   return {};
 }
@@ -515,7 +516,8 @@ Result<std::vector<std::string>> StatementService::store_statements(
   }
   for (std::size_t p = 0; p < parts.size(); ++p) {
     if (!part_used[p]) {
-      return fail(ErrorCode::kInvalid, "multipart part with X-Experience-API-Hash " + parts[p].sha2 +
+      return fail(ErrorCode::kInvalid, "multipart part with X-Experience-API-Hash " +
+                                           parts[p].sha2 +
                                            " matches no attachment of the statements");
     }
   }
@@ -601,7 +603,8 @@ Result<StatementsResponse> StatementService::get(const StatementQuery& query, co
   body += "}";
   response.body = std::move(body);
   if (query.attachments) {
-    if (auto ok = load_attachments(page->statements, response); !ok) return tl::unexpected(ok.error());
+    if (auto ok = load_attachments(page->statements, response); !ok)
+      return tl::unexpected(ok.error());
   }
   return response;
 }

@@ -1,9 +1,10 @@
 // End-to-end: the real lrsbridge binary on a loopback port, spoken to over HTTP.
-#include <catch2/catch.hpp>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "http_client.h"
 
@@ -23,10 +24,11 @@ struct Lrs {
     server.stop();
     std::filesystem::remove_all(dir);
   }
-  e2e::Reply call(const std::string& method, const std::string& target, const std::string& body = "",
-                  const std::string& version = "1.0.3",
+  e2e::Reply call(const std::string& method, const std::string& target,
+                  const std::string& body = "", const std::string& version = "1.0.3",
                   const std::string& content_type = "application/json") {
-    std::vector<std::pair<std::string, std::string>> headers = {{"Authorization", e2e::basic_auth(kAdmin)}};
+    std::vector<std::pair<std::string, std::string>> headers = {
+        {"Authorization", e2e::basic_auth(kAdmin)}};
     if (!version.empty()) headers.emplace_back("X-Experience-API-Version", version);
     if (!body.empty()) headers.emplace_back("Content-Type", content_type);
     return client.request(method, target, headers, body);
@@ -92,12 +94,16 @@ TEST_CASE("a posted statement reads back with the fields the LRS fills in", "[e2
 
 TEST_CASE("the version header is echoed and required", "[e2e]") {
   Lrs lrs;
-  CHECK(lrs.call("GET", "/xapi/statements", "", "2.0.0").header("x-experience-api-version") == "2.0.0");
+  CHECK(lrs.call("GET", "/xapi/statements", "", "2.0.0").header("x-experience-api-version") ==
+        "2.0.0");
   CHECK(lrs.call("GET", "/xapi/statements", "", "").status == 400);
   CHECK(lrs.call("GET", "/xapi/statements", "", "0.9").status == 400);
   auto v2 = lrs.call("POST", "/xapi/statements", statement().dump(), "2.0.0");
   REQUIRE(v2.status == 200);
-  auto s = json::parse(lrs.call("GET", "/xapi/statements?statementId=" + json::parse(v2.body)[0].get<std::string>(), "", "2.0.0").body);
+  auto s = json::parse(
+      lrs.call("GET", "/xapi/statements?statementId=" + json::parse(v2.body)[0].get<std::string>(),
+               "", "2.0.0")
+          .body);
   CHECK(s["version"] == "2.0.0");
 }
 
@@ -134,19 +140,22 @@ TEST_CASE("a batch is all or nothing", "[e2e]") {
   auto r = lrs.call("POST", "/xapi/statements", json::array({good, bad}).dump());
   CHECK(r.status == 400);
   CHECK(r.body.find("mailto") != std::string::npos);
-  CHECK(lrs.call("GET", "/xapi/statements?statementId=" + good["id"].get<std::string>()).status == 404);
+  CHECK(lrs.call("GET", "/xapi/statements?statementId=" + good["id"].get<std::string>()).status ==
+        404);
 }
 
 TEST_CASE("filters and more links page through every matching statement once", "[e2e]") {
   Lrs lrs;
   json batch = json::array();
   for (int i = 0; i < 25; ++i) {
-    batch.push_back(statement("http://adlnet.gov/expapi/verbs/completed", "http://example.com/course/" + std::to_string(i % 2)));
+    batch.push_back(statement("http://adlnet.gov/expapi/verbs/completed",
+                              "http://example.com/course/" + std::to_string(i % 2)));
   }
   auto posted = lrs.call("POST", "/xapi/statements", batch.dump());
   REQUIRE(posted.status == 200);
   std::set<std::string> expected;
-  for (std::size_t i = 0; i < batch.size(); i += 2) expected.insert(json::parse(posted.body)[i].get<std::string>());
+  for (std::size_t i = 0; i < batch.size(); i += 2)
+    expected.insert(json::parse(posted.body)[i].get<std::string>());
 
   std::set<std::string> seen;
   std::string target = "/xapi/statements?limit=4&activity=" + encode("http://example.com/course/0");
@@ -155,7 +164,8 @@ TEST_CASE("filters and more links page through every matching statement once", "
     auto r = lrs.call("GET", target);
     REQUIRE(r.status == 200);
     auto result = json::parse(r.body);
-    for (const auto& s : result["statements"]) CHECK(seen.insert(s["id"].get<std::string>()).second);
+    for (const auto& s : result["statements"])
+      CHECK(seen.insert(s["id"].get<std::string>()).second);
     target = result["more"].get<std::string>();
     ++pages;
   }
@@ -165,7 +175,9 @@ TEST_CASE("filters and more links page through every matching statement once", "
   std::string agent = encode(R"({"mbox":"mailto:learner@example.com"})");
   auto by_agent = json::parse(lrs.call("GET", "/xapi/statements?limit=0&agent=" + agent).body);
   CHECK(by_agent["statements"].size() == 25);
-  auto nobody = json::parse(lrs.call("GET", "/xapi/statements?agent=" + encode(R"({"mbox":"mailto:x@example.com"})")).body);
+  auto nobody = json::parse(
+      lrs.call("GET", "/xapi/statements?agent=" + encode(R"({"mbox":"mailto:x@example.com"})"))
+          .body);
   CHECK(nobody["statements"].empty());
   CHECK(lrs.call("GET", "/xapi/statements?Agent=" + agent).status == 400);
   CHECK(lrs.call("GET", "/xapi/statements?limit=-1").status == 400);
@@ -208,7 +220,8 @@ TEST_CASE("bad input gets a 4xx naming the problem and changes nothing", "[e2e]"
 
   // A half-closed connection with half a request, and garbage bytes: the server answers or
   // closes, and keeps serving.
-  lrs.client.raw("POST /xapi/statements HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"a\"", 500);
+  lrs.client.raw("POST /xapi/statements HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"a\"",
+                 500);
   auto garbage = lrs.client.raw("\x01\x02 nonsense\r\n\r\n", 1000);
   CHECK(garbage.find("400") != std::string::npos);
 
@@ -224,9 +237,10 @@ TEST_CASE("SIGTERM stops gracefully and the data survives a restart", "[e2e]") {
   {
     e2e::Server server(dir + "/lrs.db");
     e2e::HttpClient client(server.port());
-    std::vector<std::pair<std::string, std::string>> h = {{"Authorization", e2e::basic_auth(kAdmin)},
-                                                          {"X-Experience-API-Version", "1.0.3"},
-                                                          {"Content-Type", "application/json"}};
+    std::vector<std::pair<std::string, std::string>> h = {
+        {"Authorization", e2e::basic_auth(kAdmin)},
+        {"X-Experience-API-Version", "1.0.3"},
+        {"Content-Type", "application/json"}};
     auto r = client.request("POST", "/xapi/statements", h, statement().dump());
     REQUIRE(r.status == 200);
     id = json::parse(r.body)[0];
@@ -235,8 +249,9 @@ TEST_CASE("SIGTERM stops gracefully and the data survives a restart", "[e2e]") {
   {
     e2e::Server server(dir + "/lrs.db");
     e2e::HttpClient client(server.port());
-    auto r = client.request("GET", "/xapi/statements?statementId=" + id,
-                            {{"Authorization", e2e::basic_auth(kAdmin)}, {"X-Experience-API-Version", "1.0.3"}});
+    auto r = client.request(
+        "GET", "/xapi/statements?statementId=" + id,
+        {{"Authorization", e2e::basic_auth(kAdmin)}, {"X-Experience-API-Version", "1.0.3"}});
     CHECK(r.status == 200);
   }
   std::filesystem::remove_all(dir);

@@ -1,5 +1,12 @@
 #include "http_client.h"
 
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+#include <thread>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -7,13 +14,6 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <chrono>
-#include <cstdlib>
-#include <cstring>
-#include <stdexcept>
-#include <thread>
 
 #ifndef LRSBRIDGE_BINARY
 #error "LRSBRIDGE_BINARY must name the lrsbridge executable"
@@ -98,7 +98,8 @@ Reply HttpClient::request(const std::string& method, const std::string& target,
     std::size_t pos = head.find("\r\n");
     while (pos != std::string::npos && pos < head.size()) {
       std::size_t next = head.find("\r\n", pos + 2);
-      std::string line = head.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
+      std::string line =
+          head.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
       auto colon = line.find(':');
       if (colon != std::string::npos) {
         std::string value = line.substr(colon + 1);
@@ -107,7 +108,8 @@ Reply HttpClient::request(const std::string& method, const std::string& target,
       }
       pos = next;
     }
-    std::size_t length = static_cast<std::size_t>(std::atoll(reply.header("content-length").c_str()));
+    std::size_t length =
+        static_cast<std::size_t>(std::atoll(reply.header("content-length").c_str()));
     if (method == "HEAD") length = 0;
     std::string rest = buf.substr(header_end + 4);
     while (rest.size() < length) {
@@ -135,8 +137,9 @@ std::string HttpClient::raw(const std::string& bytes, int timeout_ms, bool half_
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (std::chrono::steady_clock::now() < deadline) {
     pollfd p{fresh.fd_, POLLIN, 0};
-    int left = static_cast<int>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
+    int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    deadline - std::chrono::steady_clock::now())
+                                    .count());
     if (::poll(&p, 1, std::max(left, 1)) <= 0) break;
     ssize_t n = ::recv(fresh.fd_, chunk, sizeof chunk, 0);
     if (n <= 0) break;
@@ -155,8 +158,9 @@ Server::Server(const std::string& db_path, const std::vector<std::string>& extra
     ::close(out[0]);
     ::close(out[1]);
     ::setenv("LRSBRIDGE_ADMIN", admin.c_str(), 1);
-    std::vector<std::string> args = {LRSBRIDGE_BINARY, "serve", "--db", "sqlite:" + db_path, "--listen",
-                                     "127.0.0.1:0", "--no-access-log"};
+    std::vector<std::string> args = {LRSBRIDGE_BINARY,    "serve",    "--db",
+                                     "sqlite:" + db_path, "--listen", "127.0.0.1:0",
+                                     "--no-access-log"};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -192,7 +196,9 @@ Server::~Server() {
   if (stdout_fd_ >= 0) ::close(stdout_fd_);
 }
 
-bool Server::alive() const { return pid_ > 0 && ::kill(pid_, 0) == 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
+bool Server::alive() const {
+  return pid_ > 0 && ::kill(pid_, 0) == 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0;
+}
 
 int Server::stop() {
   if (pid_ <= 0) return -1;

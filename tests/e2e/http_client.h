@@ -2,11 +2,11 @@
 // handle on a running lrsbridge process.
 #pragma once
 
-#include <sys/types.h>
-
 #include <map>
 #include <string>
 #include <vector>
+
+#include <sys/types.h>
 
 namespace e2e {
 

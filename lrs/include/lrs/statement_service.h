@@ -67,8 +67,8 @@ class StatementService {
   // must belong to an attachment. Returns the ids in order. kInvalid names the
   // statement index and property; kConflict when an id exists with different content.
   Result<std::vector<std::string>> post(const nlohmann::json& body,
-                                        std::vector<AttachmentContent> parts,
-                                        const Principal& who, const ClientVersion& version);
+                                        std::vector<AttachmentContent> parts, const Principal& who,
+                                        const ClientVersion& version);
 
   // PUT /statements?statementId=: the body's id, if present, must match.
   Result<void> put(const nlohmann::json& body, std::vector<AttachmentContent> parts,

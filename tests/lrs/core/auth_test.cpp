@@ -1,7 +1,8 @@
-#include <catch2/catch.hpp>
+#include "lrs/auth.h"
+
 #include <map>
 
-#include "lrs/auth.h"
+#include <catch2/catch.hpp>
 
 namespace {
 
@@ -17,7 +18,9 @@ class MemoryCredentials final : public lrs::CredentialStore {
     if (it == by_key.end()) return std::optional<lrs::Credential>();
     return std::optional<lrs::Credential>(it->second);
   }
-  lrs::Result<std::vector<lrs::Credential>> list() override { return std::vector<lrs::Credential>(); }
+  lrs::Result<std::vector<lrs::Credential>> list() override {
+    return std::vector<lrs::Credential>();
+  }
   lrs::Result<void> revoke(const std::string& key) override {
     by_key.at(key).revoked = true;
     return {};
@@ -31,7 +34,8 @@ std::string basic(const std::string& pair) {
   std::string out;
   std::size_t i = 0;
   for (; i + 2 < pair.size(); i += 3) {
-    unsigned v = (static_cast<unsigned char>(pair[i]) << 16) | (static_cast<unsigned char>(pair[i + 1]) << 8) |
+    unsigned v = (static_cast<unsigned char>(pair[i]) << 16) |
+                 (static_cast<unsigned char>(pair[i + 1]) << 8) |
                  static_cast<unsigned char>(pair[i + 2]);
     for (int k = 3; k >= 0; --k) out += kB64[(v >> (6 * k)) & 63];
   }
@@ -66,7 +70,8 @@ TEST_CASE("scopes parse by name and unknown ones are named") {
   REQUIRE(bits);
   CHECK(lrs::scope_allows_statement_write(*bits));
   CHECK_FALSE(lrs::scope_allows_statement_read(*bits));
-  CHECK(lrs::scope_names(*bits) == std::vector<std::string>{"statements/write", "statements/read/mine"});
+  CHECK(lrs::scope_names(*bits) ==
+        std::vector<std::string>{"statements/write", "statements/read/mine"});
   auto bad = lrs::parse_scopes({"all", "statements/delete"});
   REQUIRE_FALSE(bad);
   CHECK_THAT(bad.error().message, Catch::Contains("statements/delete"));
@@ -91,8 +96,8 @@ TEST_CASE("the authenticator checks Basic credentials and remembers good ones") 
   CHECK(store.finds == finds);  // served from the cache
 
   for (const std::string& header :
-       {basic("k1:wrong"), basic("nobody:s3cret-s3cret"), std::string("Bearer abc"), std::string(""),
-        std::string("Basic !!!"), basic("no-colon")}) {
+       {basic("k1:wrong"), basic("nobody:s3cret-s3cret"), std::string("Bearer abc"),
+        std::string(""), std::string("Basic !!!"), basic("no-colon")}) {
     auto denied = auth.authenticate(header);
     REQUIRE_FALSE(denied);
     CHECK(denied.error().code == lrs::ErrorCode::kUnauthorized);

@@ -71,14 +71,17 @@ TEST_CASE("statementId and voidedStatementId take only format and attachments") 
   CHECK(parse({{"statementId", id}, {"format", "exact"}, {"attachments", "false"}}));
   CHECK(parse({{"voidedStatementId", id}, {"format", "canonical"}}));
   for (const char* other : {"verb", "activity", "limit", "since", "ascending"}) {
-    std::string value = std::string(other) == "limit" ? "1"
-                        : std::string(other) == "since" ? "2026-01-01T00:00:00Z"
+    std::string value = std::string(other) == "limit"       ? "1"
+                        : std::string(other) == "since"     ? "2026-01-01T00:00:00Z"
                         : std::string(other) == "ascending" ? "true"
-                                                             : "http://example.com/x";
-    CHECK_THAT(error_of({{"statementId", id}, {other, value}}), Catch::Contains("cannot be combined"));
-    CHECK_THAT(error_of({{"voidedStatementId", id}, {other, value}}), Catch::Contains("cannot be combined"));
+                                                            : "http://example.com/x";
+    CHECK_THAT(error_of({{"statementId", id}, {other, value}}),
+               Catch::Contains("cannot be combined"));
+    CHECK_THAT(error_of({{"voidedStatementId", id}, {other, value}}),
+               Catch::Contains("cannot be combined"));
   }
-  CHECK_THAT(error_of({{"statementId", id}, {"voidedStatementId", id}}), Catch::Contains("exclude"));
+  CHECK_THAT(error_of({{"statementId", id}, {"voidedStatementId", id}}),
+             Catch::Contains("exclude"));
 }
 
 TEST_CASE("the cursor is kept out of the parameters a more link repeats") {

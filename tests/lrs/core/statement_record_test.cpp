@@ -1,7 +1,7 @@
+#include "lrs/statement_record.h"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
-
-#include "lrs/statement_record.h"
 
 using nlohmann::json;
 
@@ -19,23 +19,29 @@ TEST_CASE("agent_key uses the inverse functional identifier") {
   CHECK(lrs::agent_key(json{{"mbox", "mailto:a@b.c"}, {"name", "A"}}) == "mbox:mailto:a@b.c");
   CHECK(lrs::agent_key(json{{"mbox_sha1sum", "ABCDEF0123456789ABCDEF0123456789ABCDEF01"}}) ==
         "mbox_sha1sum:abcdef0123456789abcdef0123456789abcdef01");
-  CHECK(lrs::agent_key(json{{"openid", "http://id.example.com/a"}}) == "openid:http://id.example.com/a");
-  CHECK(lrs::agent_key(json{{"account", {{"homePage", "http://lms.example.com"}, {"name", "42"}}}}) ==
-        "account:http://lms.example.com 42");
+  CHECK(lrs::agent_key(json{{"openid", "http://id.example.com/a"}}) ==
+        "openid:http://id.example.com/a");
+  CHECK(
+      lrs::agent_key(json{{"account", {{"homePage", "http://lms.example.com"}, {"name", "42"}}}}) ==
+      "account:http://lms.example.com 42");
   CHECK_FALSE(lrs::agent_key(json{{"objectType", "Group"}, {"member", json::array()}}));
   CHECK_FALSE(lrs::agent_key(json("mailto:a@b.c")));
 }
 
 TEST_CASE("a record carries direct and related keys separately") {
-  json s = {
-      {"actor", {{"objectType", "Group"}, {"mbox", "mailto:team@x.org"}, {"member", {{{"mbox", "mailto:m@x.org"}}}}}},
-      {"verb", {{"id", "http://adlnet.gov/expapi/verbs/completed"}}},
-      {"object", {{"id", "http://x.org/a"}}},
-      {"authority", {{"mbox", "mailto:auth@x.org"}}},
-      {"context",
-       {{"registration", "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"},
-        {"instructor", {{"mbox", "mailto:teacher@x.org"}}},
-        {"contextActivities", {{"parent", {{{"id", "http://x.org/course"}}}}, {"category", {{"id", "http://x.org/cat"}}}}}}}};
+  json s = {{"actor",
+             {{"objectType", "Group"},
+              {"mbox", "mailto:team@x.org"},
+              {"member", {{{"mbox", "mailto:m@x.org"}}}}}},
+            {"verb", {{"id", "http://adlnet.gov/expapi/verbs/completed"}}},
+            {"object", {{"id", "http://x.org/a"}}},
+            {"authority", {{"mbox", "mailto:auth@x.org"}}},
+            {"context",
+             {{"registration", "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"},
+              {"instructor", {{"mbox", "mailto:teacher@x.org"}}},
+              {"contextActivities",
+               {{"parent", {{{"id", "http://x.org/course"}}}},
+                {"category", {{"id", "http://x.org/cat"}}}}}}}};
   auto r = lrs::make_statement_record(s, kId);
   CHECK(r.id == kId);
   CHECK(r.verb == "http://adlnet.gov/expapi/verbs/completed");
@@ -54,9 +60,10 @@ TEST_CASE("a record carries direct and related keys separately") {
 }
 
 TEST_CASE("voiding statements and statement references are recognised") {
-  json voiding = {{"actor", {{"mbox", "mailto:a@b.c"}}},
-                  {"verb", {{"id", "http://adlnet.gov/expapi/verbs/voided"}}},
-                  {"object", {{"objectType", "StatementRef"}, {"id", "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"}}}};
+  json voiding = {
+      {"actor", {{"mbox", "mailto:a@b.c"}}},
+      {"verb", {{"id", "http://adlnet.gov/expapi/verbs/voided"}}},
+      {"object", {{"objectType", "StatementRef"}, {"id", "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"}}}};
   auto r = lrs::make_statement_record(voiding, kId);
   CHECK(r.voiding);
   REQUIRE(r.statement_ref);

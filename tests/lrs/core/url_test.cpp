@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "lrs/url.h"
+
+#include <catch2/catch.hpp>
 
 TEST_CASE("query strings decode percent escapes and plus signs") {
   auto q = lrs::parse_query_string("a=1&b=%7B%22x%22%3A1%7D&c=two+words&&d");

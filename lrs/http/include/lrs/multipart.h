@@ -23,8 +23,7 @@ std::string multipart_boundary(std::string_view content_type);
 // Splits `body` into parts. kInvalid naming the problem for a missing boundary, a
 // missing closing delimiter, a part without a blank line after its headers, or more
 // than `max_parts` parts.
-Result<std::vector<MultipartPart>> parse_multipart(std::string_view body,
-                                                   std::string_view boundary,
+Result<std::vector<MultipartPart>> parse_multipart(std::string_view body, std::string_view boundary,
                                                    std::size_t max_parts = 1000);
 
 // A multipart/mixed body with these parts; returns the body and sets `boundary`.

@@ -39,6 +39,11 @@ CREATE TABLE links (
   stored INTEGER NOT NULL,
   PRIMARY KEY (term, stored)
 ) WITHOUT ROWID;
+CREATE TABLE attachments (
+  sha2 TEXT PRIMARY KEY,
+  content_type TEXT NOT NULL,
+  content BLOB NOT NULL
+);
 CREATE TABLE credentials (
   key TEXT PRIMARY KEY,
   secret_hash TEXT NOT NULL,

@@ -121,6 +121,22 @@ Result<std::optional<StoredStatement>> SqliteStatementStore::get(const Uuid& id)
   return std::optional<StoredStatement>(std::move(s));
 }
 
+Result<std::vector<AttachmentContent>> SqliteStatementStore::attachments(
+    const std::vector<std::string>& sha2s) {
+  auto conn = reads_.acquire();
+  std::vector<AttachmentContent> found;
+  for (const std::string& sha2 : sha2s) {
+    auto stmt = conn->prepare("SELECT content_type, content FROM attachments WHERE sha2 = ?1");
+    if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+    StmtUse q(stmt->get());
+    q->bind_text(1, sha2);
+    auto row = q->step("reading attachment " + sha2);
+    if (!row) return tl::unexpected<Error>(std::move(row).error());
+    if (*row) found.push_back({sha2, std::string(q->col_text(0)), std::string(q->col_blob(1))});
+  }
+  return found;
+}
+
 Result<StatementPage> SqliteStatementStore::query(const StatementFilter& filter) {
   struct Wanted {
     std::string key;
@@ -520,6 +536,18 @@ Result<void> SqliteStatementStore::apply_insert(Connection& conn,
                   "statement " + r.id.str() + " already exists with different content");
     }
     inserted[i] = true;
+    for (const AttachmentContent& a : r.attachments) {
+      // Content-addressed: one row per hash, however many statements carry it.
+      auto stmt = conn.prepare(
+          "INSERT INTO attachments (sha2, content_type, content) VALUES (?1, ?2, ?3) "
+          "ON CONFLICT (sha2) DO NOTHING");
+      if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+      StmtUse q(stmt->get());
+      q->bind_text(1, a.sha2);
+      q->bind_text(2, a.content_type);
+      q->bind_blob(3, a.content);
+      LRS_SQLITE_TRY(q->run("storing an attachment"));
+    }
 
     // Statements that arrived before their target: a voiding one voids this statement
     // now (unless it is itself a voiding statement), and all inherit its terms.

@@ -38,6 +38,8 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
                               const SameStatement& same) override;
   Result<std::optional<StoredStatement>> get(const Uuid& id) override;
   Result<StatementPage> query(const StatementFilter& filter) override;
+  Result<std::vector<AttachmentContent>> attachments(
+      const std::vector<std::string>& sha2s) override;
   Result<std::int64_t> consistent_through() override;
 
   void on_transaction_begin() override;

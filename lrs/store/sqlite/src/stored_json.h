@@ -8,9 +8,6 @@
 
 namespace lrs::sqlite {
 
-// "2026-11-26T19:57:44.123456Z" (".123Z" when the sub-millisecond part is zero).
-std::string format_stored_time(std::int64_t us);
-
 // The statement body as returned: `body` (a JSON object stored without "stored") with
 // `"stored":"<ISO 8601 UTC>"` added before its final '}'.
 std::string with_stored(std::string_view body, std::int64_t stored_us);
