@@ -152,6 +152,93 @@ bool XapiHandler::handles(std::string_view path) const {
 }
 
 HttpResponse XapiHandler::handle(const HttpRequest& request) {
+  HttpResponse response;
+  if (request.method == "OPTIONS") {
+    // CORS preflight: browser-based xAPI tools send Authorization and the version header.
+    response.status = 204;
+    response.set_header("Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, DELETE, OPTIONS");
+    response.set_header("Access-Control-Allow-Headers",
+                        "Authorization, Content-Type, X-Experience-API-Version, If-Match, "
+                        "If-None-Match, Accept-Language");
+    response.set_header("Access-Control-Max-Age", "600");
+  } else if (auto alternate = alternate_request(request); !alternate) {
+    response = error_response(alternate.error());
+    response.set_header("X-Experience-API-Version", options_.default_version);
+  } else {
+    response = handle_resource(*alternate ? **alternate : request);
+  }
+  std::string_view origin = request.header("origin");
+  response.set_header("Access-Control-Allow-Origin", origin.empty() ? "*" : std::string(origin));
+  if (!origin.empty()) response.set_header("Vary", "Origin");
+  response.set_header("Access-Control-Expose-Headers",
+                      "ETag, Last-Modified, X-Experience-API-Version, "
+                      "X-Experience-API-Consistent-Through");
+  return response;
+}
+
+Result<std::optional<HttpRequest>> XapiHandler::alternate_request(const HttpRequest& request) const {
+  if (request.method != "POST" || request.query.find("method=") == std::string::npos) {
+    return std::optional<HttpRequest>();
+  }
+  // Communication 1.3: POST ?method=X with the headers, the content and the resource
+  // parameters in an application/x-www-form-urlencoded body. xAPI 2.0 removed it.
+  auto query = parse_query_string(request.query);
+  if (!query) return fail(ErrorCode::kInvalid, "malformed query string");
+  std::string method;
+  for (const auto& [name, value] : *query) {
+    if (name != "method") {
+      return fail(ErrorCode::kInvalid, "alternate request syntax: parameter \"" + name +
+                                           "\" must be in the form body, not the query string");
+    }
+    method = value;
+  }
+  if (method != "GET" && method != "HEAD" && method != "PUT" && method != "POST" && method != "DELETE") {
+    return fail(ErrorCode::kInvalid, "alternate request syntax: method \"" + method +
+                                         "\" is not one of GET, HEAD, PUT, POST, DELETE");
+  }
+  if (!iequals(media_type(request.header("content-type")), "application/x-www-form-urlencoded")) {
+    return fail(ErrorCode::kInvalid,
+                "alternate request syntax: the body must be application/x-www-form-urlencoded");
+  }
+  auto form = parse_query_string(request.body);
+  if (!form) return fail(ErrorCode::kInvalid, "alternate request syntax: malformed form body");
+  HttpRequest converted;
+  converted.method = method;
+  converted.path = request.path;
+  converted.remote = request.remote;
+  // Real headers still count (clients often send Authorization as a header); form
+  // parameters named like headers override them.
+  for (const auto& [name, value] : request.headers) {
+    if (name != "content-type" && name != "content-length") converted.headers.emplace_back(name, value);
+  }
+  static constexpr std::string_view kHeaderParams[] = {
+      "authorization", "x-experience-api-version", "content-type", "content-length", "if-match",
+      "if-none-match"};
+  for (auto& [name, value] : *form) {
+    std::string lower = name;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (name == "content") {
+      converted.body = std::move(value);
+    } else if (std::find(std::begin(kHeaderParams), std::end(kHeaderParams), lower) !=
+               std::end(kHeaderParams)) {
+      if (lower == "content-length") continue;
+      std::erase_if(converted.headers, [&](const auto& h) { return h.first == lower; });
+      converted.headers.emplace_back(lower, std::move(value));
+    } else {
+      if (!converted.query.empty()) converted.query += '&';
+      converted.query += url_encode(name) + "=" + url_encode(value);
+    }
+  }
+  if (auto v = parse_version_header(converted.header(kVersionHeader)); v && v->major == XapiVersion::k2_0) {
+    return fail(ErrorCode::kInvalid, "the alternate request syntax (POST ?method=) is not part of xAPI 2.0");
+  }
+  if ((method == "PUT" || method == "POST") && !converted.has_header("content-type")) {
+    converted.headers.emplace_back("content-type", "application/json");
+  }
+  return std::optional<HttpRequest>(std::move(converted));
+}
+
+HttpResponse XapiHandler::handle_resource(const HttpRequest& request) {
   std::string_view resource = std::string_view(request.path).substr(options_.base_path.size());
   if (!resource.empty() && resource.back() == '/') resource.remove_suffix(1);
 

@@ -8,10 +8,12 @@
 #include <openssl/sha.h>
 
 #include "lrs/clock.h"
+#include "lrs/signature.h"
 #include "lrs/statement_record.h"
 #include "lrs/statement_validator.h"
 #include "lrs/timestamp.h"
 #include "lrs/url.h"
+#include "statement_equivalence.h"
 
 namespace lrs {
 namespace {
@@ -205,39 +207,6 @@ std::string render(const StoredStatement& s, StatementFormat format,
   return statement.dump();
 }
 
-// --- statement comparison (Data 2.3.1 "Statement Comparison Requirements") --------------
-
-// Removes what the LRS may have changed, so that a re-sent statement compares equal:
-// authority, stored, version are the LRS's; a missing timestamp was filled in by it.
-json comparable(json statement, bool drop_timestamp) {
-  statement.erase("authority");
-  statement.erase("stored");
-  statement.erase("version");
-  if (drop_timestamp) {
-    statement.erase("timestamp");
-  } else if (auto it = statement.find("timestamp"); it != statement.end() && it->is_string()) {
-    // The same instant written differently ("+00:00" vs "Z") is the same timestamp.
-    if (auto us = parse_timestamp_us(it->get<std::string>())) *it = *us;
-  }
-  return statement;
-}
-
-// A single Activity is allowed where an array is expected; the LRS returns arrays
-// (Data 2.4.6.2: "an LRS returns a ContextActivity in an array").
-void normalize_context_activities(json& statement) {
-  auto ctx = statement.find("context");
-  if (ctx != statement.end() && ctx->is_object()) {
-    if (auto ca = ctx->find("contextActivities"); ca != ctx->end() && ca->is_object()) {
-      for (auto& [kind, value] : ca->items()) {
-        if (value.is_object()) value = json::array({value});
-      }
-    }
-  }
-  if (auto obj = statement.find("object"); obj != statement.end() && obj->is_object() &&
-                                           obj->value("objectType", "") == "SubStatement") {
-    normalize_context_activities(*obj);
-  }
-}
 
 std::string hex(const unsigned char* data, std::size_t size) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -306,6 +275,22 @@ Result<void> attach_parts(const json& statement, const std::vector<AttachmentCon
           if (!have) record.attachments.push_back(parts[p]);
         }
         found = true;
+      }
+    }
+    if (attachment.value("usageType", "") == kSignatureUsageType) {
+      std::string where = (count > 1 ? "statement [" + std::to_string(index) + "] " : "") +
+                          "attachments[" + std::to_string(a) + "]";
+      if (attachment.value("contentType", "") != "application/octet-stream") {
+        return fail(ErrorCode::kInvalid,
+                    where + ": a signature attachment must have contentType application/octet-stream");
+      }
+      if (!found) {
+        return fail(ErrorCode::kInvalid, where + ": a signature must be sent as a multipart part");
+      }
+      auto part = std::find_if(parts.begin(), parts.end(),
+                               [&](const AttachmentContent& c) { return c.sha2 == sha2; });
+      if (auto ok = verify_statement_signature(statement, part->content); !ok) {
+        return fail(ErrorCode::kInvalid, where + ": " + ok.error().message);
       }
     }
     if (!found && !attachment.contains("fileUrl")) {
@@ -476,7 +461,7 @@ Result<std::vector<std::string>> StatementService::store_statements(
   std::vector<std::string> ids;
   ids.reserve(statements.size());
   // Comparable forms of the statements as sent, for judging re-sent ids.
-  auto originals = std::make_shared<std::vector<std::pair<std::string, json>>>();
+  auto originals = std::make_shared<std::vector<json>>();
   std::set<Uuid> batch_ids;
   for (auto& part : parts) {
     if (auto ok = check_part_hash(part); !ok) return tl::unexpected(ok.error());
@@ -501,9 +486,8 @@ Result<std::vector<std::string>> StatementService::store_statements(
       return fail(ErrorCode::kInvalid, "statement [" + std::to_string(i) + "] id " + id.str() +
                                            " appears more than once in the batch");
     }
-    bool had_timestamp = s.contains("timestamp");
-    originals->emplace_back(s.dump(), comparable(s, !had_timestamp));
-    if (!had_timestamp) s["timestamp"] = format_timestamp_us(current_time_us());
+    originals->push_back(s);
+    if (!s.contains("timestamp")) s["timestamp"] = format_timestamp_us(current_time_us());
     s.erase("stored");
     s["authority"] = authority;
     if (!s.contains("version"))
@@ -526,12 +510,9 @@ Result<std::vector<std::string>> StatementService::store_statements(
   auto same = [originals](std::string_view stored_body, std::string_view new_body) {
     json stored = json::parse(stored_body, nullptr, false);
     if (stored.is_discarded()) return false;
-    json incoming = json::parse(new_body, nullptr, false);
-    std::string id = incoming.value("id", "");
-    for (const auto& [text, original] : *originals) {
-      if (original.value("id", "") == id) {
-        return comparable(std::move(stored), !original.contains("timestamp")) == original;
-      }
+    std::string id = json::parse(new_body, nullptr, false).value("id", "");
+    for (const json& original : *originals) {
+      if (original.value("id", "") == id) return equivalent_statements(std::move(stored), original);
     }
     return false;
   };

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 
 #include "lrs/auth.h"
@@ -29,6 +30,9 @@ class XapiHandler {
   HttpResponse handle(const HttpRequest& request);
 
  private:
+  HttpResponse handle_resource(const HttpRequest& request);
+  // The request an alternate-syntax POST (?method=) stands for; nullopt when it is not one.
+  Result<std::optional<HttpRequest>> alternate_request(const HttpRequest& request) const;
   HttpResponse statements(const HttpRequest& request, const ClientVersion& version,
                           const Principal& who);
   StatementService& statements_;
