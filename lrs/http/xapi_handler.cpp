@@ -176,7 +176,8 @@ HttpResponse XapiHandler::handle(const HttpRequest& request) {
   return response;
 }
 
-Result<std::optional<HttpRequest>> XapiHandler::alternate_request(const HttpRequest& request) const {
+Result<std::optional<HttpRequest>> XapiHandler::alternate_request(
+    const HttpRequest& request) const {
   if (request.method != "POST" || request.query.find("method=") == std::string::npos) {
     return std::optional<HttpRequest>();
   }
@@ -192,7 +193,8 @@ Result<std::optional<HttpRequest>> XapiHandler::alternate_request(const HttpRequ
     }
     method = value;
   }
-  if (method != "GET" && method != "HEAD" && method != "PUT" && method != "POST" && method != "DELETE") {
+  if (method != "GET" && method != "HEAD" && method != "PUT" && method != "POST" &&
+      method != "DELETE") {
     return fail(ErrorCode::kInvalid, "alternate request syntax: method \"" + method +
                                          "\" is not one of GET, HEAD, PUT, POST, DELETE");
   }
@@ -209,11 +211,12 @@ Result<std::optional<HttpRequest>> XapiHandler::alternate_request(const HttpRequ
   // Real headers still count (clients often send Authorization as a header); form
   // parameters named like headers override them.
   for (const auto& [name, value] : request.headers) {
-    if (name != "content-type" && name != "content-length") converted.headers.emplace_back(name, value);
+    if (name != "content-type" && name != "content-length")
+      converted.headers.emplace_back(name, value);
   }
-  static constexpr std::string_view kHeaderParams[] = {
-      "authorization", "x-experience-api-version", "content-type", "content-length", "if-match",
-      "if-none-match"};
+  static constexpr std::string_view kHeaderParams[] = {"authorization", "x-experience-api-version",
+                                                       "content-type",  "content-length",
+                                                       "if-match",      "if-none-match"};
   for (auto& [name, value] : *form) {
     std::string lower = name;
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -229,8 +232,10 @@ Result<std::optional<HttpRequest>> XapiHandler::alternate_request(const HttpRequ
       converted.query += url_encode(name) + "=" + url_encode(value);
     }
   }
-  if (auto v = parse_version_header(converted.header(kVersionHeader)); v && v->major == XapiVersion::k2_0) {
-    return fail(ErrorCode::kInvalid, "the alternate request syntax (POST ?method=) is not part of xAPI 2.0");
+  if (auto v = parse_version_header(converted.header(kVersionHeader));
+      v && v->major == XapiVersion::k2_0) {
+    return fail(ErrorCode::kInvalid,
+                "the alternate request syntax (POST ?method=) is not part of xAPI 2.0");
   }
   if ((method == "PUT" || method == "POST") && !converted.has_header("content-type")) {
     converted.headers.emplace_back("content-type", "application/json");

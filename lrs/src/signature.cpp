@@ -1,12 +1,12 @@
 #include "lrs/signature.h"
 
-#include <openssl/evp.h>
-#include <openssl/x509.h>
-
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+
+#include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "statement_equivalence.h"
 
@@ -24,7 +24,8 @@ std::optional<std::string> base64url_decode(std::string_view in) {
   while (b64.size() % 4 != 0) b64.push_back('=');
   std::string out(b64.size() / 4 * 3 + 1, '\0');
   int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(b64.data()), static_cast<int>(b64.size()));
+                          reinterpret_cast<const unsigned char*>(b64.data()),
+                          static_cast<int>(b64.size()));
   if (n < 0) return std::nullopt;
   std::size_t size = static_cast<std::size_t>(n);
   for (std::size_t i = b64.size(); i > 0 && b64[i - 1] == '='; --i) --size;
@@ -36,7 +37,8 @@ std::optional<std::string> base64_decode(std::string_view in) {
   std::string out(in.size() / 4 * 3 + 1, '\0');
   if (in.size() % 4 != 0) return std::nullopt;
   int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
+                          reinterpret_cast<const unsigned char*>(in.data()),
+                          static_cast<int>(in.size()));
   if (n < 0) return std::nullopt;
   std::size_t size = static_cast<std::size_t>(n);
   for (std::size_t i = in.size(); i > 0 && in[i - 1] == '='; --i) --size;
@@ -44,22 +46,27 @@ std::optional<std::string> base64_decode(std::string_view in) {
   return out;
 }
 
-Result<void> verify_with_certificate(const std::string& der, const EVP_MD* md, std::string_view signed_part,
-                                     const std::string& signature) {
+Result<void> verify_with_certificate(const std::string& der, const EVP_MD* md,
+                                     std::string_view signed_part, const std::string& signature) {
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-  std::unique_ptr<X509, decltype(&X509_free)> cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())),
-                                                   X509_free);
-  if (!cert) return fail(ErrorCode::kInvalid, "signature: the JWS x5c certificate is not valid DER");
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(X509_get_pubkey(cert.get()), EVP_PKEY_free);
+  std::unique_ptr<X509, decltype(&X509_free)> cert(
+      d2i_X509(nullptr, &p, static_cast<long>(der.size())), X509_free);
+  if (!cert)
+    return fail(ErrorCode::kInvalid, "signature: the JWS x5c certificate is not valid DER");
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(X509_get_pubkey(cert.get()),
+                                                          EVP_PKEY_free);
   if (!key || EVP_PKEY_base_id(key.get()) != EVP_PKEY_RSA) {
     return fail(ErrorCode::kInvalid, "signature: the JWS x5c certificate has no RSA public key");
   }
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  bool ok = ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key.get()) == 1 &&
-            EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                             signature.size(), reinterpret_cast<const unsigned char*>(signed_part.data()),
-                             signed_part.size()) == 1;
-  if (!ok) return fail(ErrorCode::kInvalid, "signature: the JWS signature does not verify with its x5c certificate");
+  bool ok =
+      ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key.get()) == 1 &&
+      EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+                       signature.size(), reinterpret_cast<const unsigned char*>(signed_part.data()),
+                       signed_part.size()) == 1;
+  if (!ok)
+    return fail(ErrorCode::kInvalid,
+                "signature: the JWS signature does not verify with its x5c certificate");
   return {};
 }
 
@@ -69,7 +76,8 @@ json without_signature(json statement) {
   if (list == statement.end() || !list->is_array()) return statement;
   json kept = json::array();
   for (json& a : *list) {
-    if (!(a.is_object() && a.value("usageType", "") == kSignatureUsageType)) kept.push_back(std::move(a));
+    if (!(a.is_object() && a.value("usageType", "") == kSignatureUsageType))
+      kept.push_back(std::move(a));
   }
   if (kept.empty()) {
     statement.erase("attachments");
@@ -85,7 +93,8 @@ Result<void> verify_statement_signature(const json& statement, std::string_view 
   auto dot1 = jws.find('.');
   auto dot2 = dot1 == std::string_view::npos ? dot1 : jws.find('.', dot1 + 1);
   if (dot2 == std::string_view::npos || jws.find('.', dot2 + 1) != std::string_view::npos) {
-    return fail(ErrorCode::kInvalid, "signature: not a JWS in compact serialization (header.payload.signature)");
+    return fail(ErrorCode::kInvalid,
+                "signature: not a JWS in compact serialization (header.payload.signature)");
   }
   auto header_text = base64url_decode(jws.substr(0, dot1));
   auto payload_text = base64url_decode(jws.substr(dot1 + 1, dot2 - dot1 - 1));
@@ -94,25 +103,30 @@ Result<void> verify_statement_signature(const json& statement, std::string_view 
     return fail(ErrorCode::kInvalid, "signature: a JWS part is not base64url");
   }
   json header = json::parse(*header_text, nullptr, false);
-  if (!header.is_object()) return fail(ErrorCode::kInvalid, "signature: the JWS header is not a JSON object");
+  if (!header.is_object())
+    return fail(ErrorCode::kInvalid, "signature: the JWS header is not a JSON object");
   std::string alg = header.value("alg", "");
   const EVP_MD* md = alg == "RS256"   ? EVP_sha256()
                      : alg == "RS384" ? EVP_sha384()
                      : alg == "RS512" ? EVP_sha512()
                                       : nullptr;
   if (md == nullptr) {
-    return fail(ErrorCode::kInvalid, "signature: JWS algorithm \"" + alg + "\" is not RS256, RS384 or RS512");
+    return fail(ErrorCode::kInvalid,
+                "signature: JWS algorithm \"" + alg + "\" is not RS256, RS384 or RS512");
   }
   json payload = json::parse(*payload_text, nullptr, false);
   if (!payload.is_object()) {
-    return fail(ErrorCode::kInvalid, "signature: the JWS payload is not a JSON serialization of a statement");
+    return fail(ErrorCode::kInvalid,
+                "signature: the JWS payload is not a JSON serialization of a statement");
   }
   if (!equivalent_statements(without_signature(payload), without_signature(statement))) {
-    return fail(ErrorCode::kInvalid, "signature: the JWS payload differs from the statement it is attached to");
+    return fail(ErrorCode::kInvalid,
+                "signature: the JWS payload differs from the statement it is attached to");
   }
   if (auto x5c = header.find("x5c"); x5c != header.end()) {
     if (!x5c->is_array() || x5c->empty() || !(*x5c)[0].is_string()) {
-      return fail(ErrorCode::kInvalid, "signature: the JWS x5c header must be an array of base64 certificates");
+      return fail(ErrorCode::kInvalid,
+                  "signature: the JWS x5c header must be an array of base64 certificates");
     }
     auto der = base64_decode((*x5c)[0].get<std::string>());
     if (!der) return fail(ErrorCode::kInvalid, "signature: the JWS x5c certificate is not base64");

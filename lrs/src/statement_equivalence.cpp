@@ -34,7 +34,8 @@ void truncate_duration(json& statement) {
       auto dot = text.find('.');
       if (dot != std::string::npos) {
         std::size_t digits_end = dot + 1;
-        while (digits_end < text.size() && std::isdigit(static_cast<unsigned char>(text[digits_end]))) {
+        while (digits_end < text.size() &&
+               std::isdigit(static_cast<unsigned char>(text[digits_end]))) {
           ++digits_end;
         }
         if (digits_end - dot - 1 > 2) text.erase(dot + 3, digits_end - dot - 3);

@@ -207,7 +207,6 @@ std::string render(const StoredStatement& s, StatementFormat format,
   return statement.dump();
 }
 
-
 std::string hex(const unsigned char* data, std::size_t size) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
@@ -281,8 +280,9 @@ Result<void> attach_parts(const json& statement, const std::vector<AttachmentCon
       std::string where = (count > 1 ? "statement [" + std::to_string(index) + "] " : "") +
                           "attachments[" + std::to_string(a) + "]";
       if (attachment.value("contentType", "") != "application/octet-stream") {
-        return fail(ErrorCode::kInvalid,
-                    where + ": a signature attachment must have contentType application/octet-stream");
+        return fail(
+            ErrorCode::kInvalid,
+            where + ": a signature attachment must have contentType application/octet-stream");
       }
       if (!found) {
         return fail(ErrorCode::kInvalid, where + ": a signature must be sent as a multipart part");

@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <openssl/sha.h>
 
 #include "http_client.h"
 
@@ -282,4 +283,92 @@ TEST_CASE("concurrent clients lose nothing", "[e2e]") {
   CHECK(ok == kThreads * kPerThread);
   auto all = json::parse(lrs.call("GET", "/xapi/statements?limit=500").body);
   CHECK(all["statements"].size() == kThreads * kPerThread);
+}
+
+namespace {
+
+std::string sha256_hex(const std::string& data) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : digest) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("attachments travel as multipart parts and come back with attachments=true", "[e2e]") {
+  Lrs lrs;
+  std::string content = "certificate of completion\r\n--not-a-boundary\r\n";
+  std::string sha = sha256_hex(content);
+  json s = statement();
+  s["attachments"] = {{{"usageType", "http://example.com/usage/certificate"},
+                       {"display", {{"en-US", "certificate"}}},
+                       {"contentType", "text/plain"},
+                       {"length", content.size()},
+                       {"sha2", sha}}};
+  std::string body =
+      "--xyz\r\nContent-Type: application/json\r\n\r\n" + s.dump() +
+      "\r\n--xyz\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: binary\r\n"
+      "X-Experience-API-Hash: " +
+      sha + "\r\n\r\n" + content + "\r\n--xyz--\r\n";
+  auto posted =
+      lrs.call("POST", "/xapi/statements", body, "1.0.3", "multipart/mixed; boundary=xyz");
+  REQUIRE(posted.status == 200);
+  std::string id = json::parse(posted.body)[0];
+
+  auto plain = lrs.call("GET", "/xapi/statements?statementId=" + id);
+  CHECK(plain.header("content-type") == "application/json");
+  auto with = lrs.call("GET", "/xapi/statements?attachments=true&statementId=" + id);
+  REQUIRE(with.status == 200);
+  CHECK(with.header("content-type").rfind("multipart/mixed; boundary=", 0) == 0);
+  CHECK(with.body.find(content) != std::string::npos);
+  CHECK(with.body.find("X-Experience-API-Hash: " + sha) != std::string::npos);
+
+  // The declared hash must be the content's, and a statement attachment needs its part.
+  std::string wrong = body;
+  wrong.replace(wrong.find("certificate of completion"), 11, "CERTIFICATE");
+  auto mismatch =
+      lrs.call("POST", "/xapi/statements", wrong, "1.0.3", "multipart/mixed; boundary=xyz");
+  CHECK(mismatch.status == 400);
+  CHECK(mismatch.body.find("does not match its content") != std::string::npos);
+  auto missing = lrs.call("POST", "/xapi/statements", s.dump());
+  CHECK(missing.status == 400);
+  CHECK(missing.body.find("X-Experience-API-Hash") != std::string::npos);
+}
+
+TEST_CASE("the alternate request syntax works in 1.0.3 and is refused in 2.0.0", "[e2e]") {
+  Lrs lrs;
+  std::string id = "a5b6c7d8-0000-4000-8000-0000000000aa";
+  std::string form =
+      "statementId=" + id + "&content=" + encode(statement().dump()) +
+      "&X-Experience-API-Version=1.0.3&Authorization=" + encode(e2e::basic_auth(kAdmin));
+  auto put = lrs.client.request("POST", "/xapi/statements?method=PUT",
+                                {{"Content-Type", "application/x-www-form-urlencoded"}}, form);
+  CHECK(put.status == 204);
+  CHECK(lrs.call("GET", "/xapi/statements?statementId=" + id).status == 200);
+
+  std::string form2 =
+      "limit=1&X-Experience-API-Version=2.0.0&Authorization=" + encode(e2e::basic_auth(kAdmin));
+  auto v2 = lrs.client.request("POST", "/xapi/statements?method=GET",
+                               {{"Content-Type", "application/x-www-form-urlencoded"}}, form2);
+  CHECK(v2.status == 400);
+  CHECK(v2.body.find("2.0") != std::string::npos);
+}
+
+TEST_CASE("browsers get CORS headers and preflight answers", "[e2e]") {
+  Lrs lrs;
+  auto preflight = lrs.client.request(
+      "OPTIONS", "/xapi/statements",
+      {{"Origin", "http://course.example.com"}, {"Access-Control-Request-Method", "POST"}});
+  CHECK(preflight.status == 204);
+  CHECK(preflight.header("access-control-allow-origin") == "http://course.example.com");
+  CHECK(preflight.header("access-control-allow-headers").find("X-Experience-API-Version") !=
+        std::string::npos);
+  auto get = lrs.client.request("GET", "/xapi/about", {{"Origin", "http://course.example.com"}});
+  CHECK(get.header("access-control-allow-origin") == "http://course.example.com");
 }
