@@ -33,6 +33,8 @@ commands:
       --public-url URL        base URL printed for clients (default http://HOST:PORT)
       --workers N             request worker threads (default 8)
       --body-limit BYTES      largest request body (default 16777216)
+      --timeout SECONDS       drop a connection that takes longer to send a request or
+                              read a response, or idles between requests (default 30)
       --no-access-log         do not log each request to stderr
       --default-xapi-version V  version answered to requests without a version header
                               (2.0.0 or 1.0.3; default 2.0.0)
@@ -200,7 +202,7 @@ lrs::Result<void> ensure_admin(lrs::CredentialStore& credentials) {
 
 int cmd_serve(const Args& args) {
   if (!check_known(args, {"--listen", "--db", "--public-url", "--workers", "--body-limit",
-                          "--no-access-log", "--default-xapi-version"})) {
+                          "--no-access-log", "--default-xapi-version", "--timeout"})) {
     return 2;
   }
   HttpServerOptions options;
@@ -221,8 +223,11 @@ int cmd_serve(const Args& args) {
     options.worker_threads = std::stoi(option(args, "--workers", "8"));
     options.body_limit =
         std::stoull(option(args, "--body-limit", std::to_string(options.body_limit)));
+    options.idle_timeout = std::chrono::seconds(std::stoi(option(args, "--timeout", "30")));
+    if (options.idle_timeout.count() < 1) throw std::out_of_range("timeout");
   } catch (const std::exception&) {
-    std::fprintf(stderr, "lrsbridge: bad number in --listen, --workers or --body-limit\n");
+    std::fprintf(stderr,
+                 "lrsbridge: bad number in --listen, --workers, --body-limit or --timeout\n");
     return 2;
   }
   options.access_log = args.options.count("--no-access-log") == 0;

@@ -372,3 +372,20 @@ TEST_CASE("browsers get CORS headers and preflight answers", "[e2e]") {
   auto get = lrs.client.request("GET", "/xapi/about", {{"Origin", "http://course.example.com"}});
   CHECK(get.header("access-control-allow-origin") == "http://course.example.com");
 }
+
+TEST_CASE("a slow client is dropped after the timeout while others are served", "[e2e]") {
+  Lrs lrs({"--timeout", "1"});
+  auto started = std::chrono::steady_clock::now();
+  std::string slow;
+  std::thread slow_client([&] {
+    // Half a request line, then silence: the server must give up on it.
+    slow = lrs.client.raw("POST /xapi/statements HTTP/1.1\r\nHost: x\r\n", 5000, false);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(lrs.call("POST", "/xapi/statements", statement().dump()).status == 200);
+  slow_client.join();
+  auto waited = std::chrono::steady_clock::now() - started;
+  CHECK(waited < std::chrono::seconds(4));
+  CHECK(slow.find("200") == std::string::npos);
+  CHECK(lrs.server.alive());
+}
