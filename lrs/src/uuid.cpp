@@ -1,10 +1,9 @@
 #include "lrs/uuid.h"
 
 #include <cstdlib>
-#include <stdexcept>
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 namespace lrs {
 namespace {
@@ -49,12 +48,11 @@ Uuid Uuid::random() {
 }
 
 Uuid Uuid::v5(const Uuid& ns, std::string_view name) {
-  SHA_CTX ctx;
-  SHA1_Init(&ctx);
-  SHA1_Update(&ctx, ns.bytes.data(), ns.bytes.size());
-  SHA1_Update(&ctx, name.data(), name.size());
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1_Final(digest, &ctx);
+  std::string input(ns.raw());
+  input.append(name);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(input.data(), input.size(), digest, &size, EVP_sha1(), nullptr);
   Uuid u;
   for (std::size_t i = 0; i < u.bytes.size(); ++i) u.bytes[i] = digest[i];
   u.bytes[6] = static_cast<std::uint8_t>((u.bytes[6] & 0x0F) | 0x50);
