@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http_server.h"
+#include "lrs/admin_handler.h"
 #include "lrs/auth.h"
 #include "lrs/clock.h"
 #include "lrs/sqlite_database.h"
@@ -120,13 +121,6 @@ lrs::Result<std::unique_ptr<lrs::Database>> open_database(const std::string& url
                    "--db " + url + ": unknown database URL (expected sqlite:PATH)");
 }
 
-std::string authority_for(const std::string& key, const std::string& label) {
-  nlohmann::json agent = {{"objectType", "Agent"},
-                          {"account", {{"homePage", "urn:lrsbridge:credential"}, {"name", key}}}};
-  if (!label.empty()) agent["name"] = label;
-  return agent.dump();
-}
-
 std::vector<std::string> split_scopes(const std::string& text) {
   std::vector<std::string> scopes;
   std::string current;
@@ -140,29 +134,6 @@ std::vector<std::string> split_scopes(const std::string& text) {
   }
   if (!current.empty()) scopes.push_back(current);
   return scopes;
-}
-
-lrs::Result<lrs::Credential> make_credential(const std::string& key, const std::string& secret,
-                                             const std::vector<std::string>& scopes,
-                                             const std::string& label) {
-  if (key.empty() || key.find(':') != std::string::npos) {
-    return lrs::fail(lrs::ErrorCode::kInvalid,
-                     "credential key must be non-empty and contain no ':'");
-  }
-  if (secret.size() < 8) {
-    return lrs::fail(lrs::ErrorCode::kInvalid, "credential secret must be at least 8 characters");
-  }
-  if (auto ok = lrs::parse_scopes(scopes); !ok) return tl::unexpected(ok.error());
-  if (scopes.empty())
-    return lrs::fail(lrs::ErrorCode::kInvalid, "a credential needs at least one scope");
-  lrs::Credential c;
-  c.key = key;
-  c.secret_hash = lrs::hash_secret(secret);
-  c.scopes = scopes;
-  c.label = label;
-  c.authority = authority_for(key, label);
-  c.created_us = lrs::current_time_us();
-  return c;
 }
 
 int report(const lrs::Error& e) {
@@ -195,7 +166,7 @@ lrs::Result<void> ensure_admin(lrs::CredentialStore& credentials) {
     }
     return {};
   }
-  auto credential = make_credential(key, secret, {"all"}, "admin (LRSBRIDGE_ADMIN)");
+  auto credential = lrs::make_credential(key, secret, {"all"}, "admin (LRSBRIDGE_ADMIN)");
   if (!credential) return tl::unexpected(credential.error());
   return credentials.add(*credential);
 }
@@ -245,8 +216,10 @@ int cmd_serve(const Args& args) {
     return 2;
   }
   lrs::XapiHandler xapi(statements, auth, xapi_options);
+  lrs::AdminHandler admin((*db)->credentials(), auth);
   auto handler = [&](const lrs::HttpRequest& request) -> lrs::HttpResponse {
     if (xapi.handles(request.path)) return xapi.handle(request);
+    if (admin.handles(request.path)) return admin.handle(request);
     if (request.path == "/health") {
       lrs::HttpResponse r;
       r.body = "{\"status\":\"ok\"}";
@@ -289,8 +262,8 @@ int cmd_credentials(const Args& args) {
     if (key.empty()) key = lrs::generate_secret().substr(0, 20);
     std::string secret = option(args, "--secret", "");
     if (secret.empty()) secret = lrs::generate_secret();
-    auto credential = make_credential(key, secret, split_scopes(option(args, "--scopes", "all")),
-                                      option(args, "--label", ""));
+    auto credential = lrs::make_credential(
+        key, secret, split_scopes(option(args, "--scopes", "all")), option(args, "--label", ""));
     if (!credential) return report(credential.error());
     if (auto ok = store.add(*credential); !ok) return report(ok.error());
     std::printf("key:    %s\nsecret: %s\nscopes: %s\n", key.c_str(), secret.c_str(),

@@ -4,10 +4,13 @@
 #include <cstdlib>
 #include <string>
 
+#include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
+
+#include "lrs/clock.h"
 
 namespace lrs {
 namespace {
@@ -159,6 +162,30 @@ std::string generate_secret() {
   }
   while (!s.empty() && s.back() == '=') s.pop_back();
   return s;
+}
+
+Result<Credential> make_credential(const std::string& key, const std::string& secret,
+                                   const std::vector<std::string>& scopes,
+                                   const std::string& label) {
+  if (key.empty() || key.find(':') != std::string::npos) {
+    return fail(ErrorCode::kInvalid, "credential key must be non-empty and contain no ':'");
+  }
+  if (secret.size() < 8) {
+    return fail(ErrorCode::kInvalid, "credential secret must be at least 8 characters");
+  }
+  if (scopes.empty()) return fail(ErrorCode::kInvalid, "a credential needs at least one scope");
+  if (auto ok = parse_scopes(scopes); !ok) return tl::unexpected(ok.error());
+  nlohmann::json agent = {{"objectType", "Agent"},
+                          {"account", {{"homePage", "urn:lrsbridge:credential"}, {"name", key}}}};
+  if (!label.empty()) agent["name"] = label;
+  Credential c;
+  c.key = key;
+  c.secret_hash = hash_secret(secret);
+  c.scopes = scopes;
+  c.label = label;
+  c.authority = agent.dump();
+  c.created_us = current_time_us();
+  return c;
 }
 
 Authenticator::Authenticator(CredentialStore& store, std::chrono::seconds cache_ttl)

@@ -389,3 +389,42 @@ TEST_CASE("a slow client is dropped after the timeout while others are served", 
   CHECK(slow.find("200") == std::string::npos);
   CHECK(lrs.server.alive());
 }
+
+TEST_CASE("the admin API creates, lists and revokes credentials with scopes", "[e2e]") {
+  Lrs lrs;
+  auto admin_call = [&](const std::string& method, const std::string& target,
+                        const std::string& body = "") {
+    return lrs.client.request(
+        method, target,
+        {{"Authorization", e2e::basic_auth(kAdmin)}, {"Content-Type", "application/json"}}, body);
+  };
+  auto created =
+      admin_call("POST", "/api/credentials",
+                 R"({"key":"player","label":"course player","scopes":["statements/write"]})");
+  REQUIRE(created.status == 201);
+  auto c = json::parse(created.body);
+  CHECK(c["key"] == "player");
+  std::string pair = "player:" + c["secret"].get<std::string>();
+
+  std::vector<std::pair<std::string, std::string>> h = {{"Authorization", e2e::basic_auth(pair)},
+                                                        {"X-Experience-API-Version", "1.0.3"},
+                                                        {"Content-Type", "application/json"}};
+  auto posted = lrs.client.request("POST", "/xapi/statements", h, statement().dump());
+  CHECK(posted.status == 200);
+  auto stored = json::parse(lrs.call("GET", "/xapi/statements?statementId=" +
+                                                json::parse(posted.body)[0].get<std::string>())
+                                .body);
+  CHECK(stored["authority"]["account"]["name"] == "player");
+  CHECK(lrs.client.request("GET", "/xapi/statements", h).status == 403);
+  CHECK(lrs.client.request("GET", "/api/credentials", h).status == 403);
+
+  auto list = json::parse(admin_call("GET", "/api/credentials").body);
+  CHECK(list.size() == 2);
+  CHECK(list.dump().find("secret") == std::string::npos);
+  CHECK(admin_call("POST", "/api/credentials", R"({"scopes":["everything"]})").status == 400);
+  CHECK(admin_call("POST", "/api/credentials", R"({"key":"player"})").status == 409);
+
+  CHECK(admin_call("DELETE", "/api/credentials/player").status == 204);
+  CHECK(lrs.client.request("POST", "/xapi/statements", h, statement().dump()).status == 401);
+  CHECK(admin_call("DELETE", "/api/credentials/nobody").status == 404);
+}

@@ -48,6 +48,13 @@ bool verify_secret(std::string_view secret, std::string_view hash);
 // A random secret for a new credential (43 characters of base64url).
 std::string generate_secret();
 
+// A new credential with `secret` hashed, its authority an Agent identified by an
+// account on urn:lrsbridge:credential named after the key. kInvalid when the key is
+// empty or holds ':', the secret is shorter than 8 characters, or a scope is unknown.
+Result<Credential> make_credential(const std::string& key, const std::string& secret,
+                                   const std::vector<std::string>& scopes,
+                                   const std::string& label);
+
 // Who a request is.
 struct Principal {
   std::string key;
