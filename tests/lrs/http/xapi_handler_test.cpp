@@ -2,6 +2,7 @@
 // ":memory:" database: requests in, responses out, no sockets.
 #include "lrs/xapi_handler.h"
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,39 +45,51 @@ std::string base64(std::string_view in) {
   return out;
 }
 
+std::unique_ptr<lrs::Database> open_memory() {
+  auto opened = lrs::open_sqlite_database({":memory:", 0, false});
+  REQUIRE(opened);
+  return std::move(*opened);
+}
+
+void add_credential(lrs::Database& db, const std::string& key, std::vector<std::string> scopes) {
+  lrs::Credential c;
+  c.key = key;
+  c.secret_hash = lrs::hash_secret(key + "-secret");
+  c.scopes = std::move(scopes);
+  c.label = key;
+  c.authority =
+      R"({"objectType":"Agent","account":{"homePage":"http://lrs.test","name":")" + key + R"("}})";
+  REQUIRE(db.credentials().add(c));
+}
+
+// PBKDF2 is slow by design: the credentials and the Authenticator that remembers their
+// checks are shared by every test; each test gets fresh stores.
+lrs::Authenticator& shared_auth() {
+  static std::unique_ptr<lrs::Database> db = [] {
+    auto d = open_memory();
+    add_credential(*d, "admin", {"all"});
+    add_credential(*d, "state-only", {"state"});
+    add_credential(*d, "profile-only", {"profile"});
+    add_credential(*d, "reader", {"all/read"});
+    add_credential(*d, "writer", {"statements/write"});
+    return d;
+  }();
+  static lrs::Authenticator auth(db->credentials(), std::chrono::hours(1));
+  return auth;
+}
+
 struct Fixture {
-  std::unique_ptr<lrs::Database> db;
-  std::unique_ptr<lrs::Authenticator> auth;
+  std::unique_ptr<lrs::Database> db = open_memory();
   std::unique_ptr<lrs::StatementService> statements;
   std::unique_ptr<lrs::DocumentService> documents;
   std::unique_ptr<lrs::XapiHandler> handler;
 
   Fixture() {
-    auto opened = lrs::open_sqlite_database({":memory:", 0, false});
-    REQUIRE(opened);
-    db = std::move(*opened);
-    add_credential("admin", {"all"});
-    add_credential("state-only", {"state"});
-    add_credential("profile-only", {"profile"});
-    add_credential("reader", {"all/read"});
-    add_credential("writer", {"statements/write"});
-    auth = std::make_unique<lrs::Authenticator>(db->credentials());
     statements =
         std::make_unique<lrs::StatementService>(db->statements(), lrs::StatementServiceOptions{});
     documents = std::make_unique<lrs::DocumentService>(db->documents(), db->statements());
-    handler = std::make_unique<lrs::XapiHandler>(*statements, *auth, lrs::XapiHandlerOptions{},
-                                                 documents.get());
-  }
-
-  void add_credential(const std::string& key, std::vector<std::string> scopes) {
-    lrs::Credential c;
-    c.key = key;
-    c.secret_hash = lrs::hash_secret(key + "-secret");
-    c.scopes = std::move(scopes);
-    c.label = key;
-    c.authority = R"({"objectType":"Agent","account":{"homePage":"http://lrs.test","name":")" +
-                  key + R"("}})";
-    REQUIRE(db->credentials().add(c));
+    handler = std::make_unique<lrs::XapiHandler>(*statements, shared_auth(),
+                                                 lrs::XapiHandlerOptions{}, documents.get());
   }
 
   lrs::HttpResponse call(const std::string& method, const std::string& path,
