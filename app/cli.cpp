@@ -16,6 +16,7 @@
 #include "lrs/admin_handler.h"
 #include "lrs/auth.h"
 #include "lrs/clock.h"
+#include "lrs/document_service.h"
 #include "lrs/sqlite_database.h"
 #include "lrs/statement_service.h"
 #include "lrs/timestamp.h"
@@ -215,7 +216,8 @@ int cmd_serve(const Args& args) {
     std::fprintf(stderr, "lrsbridge: --default-xapi-version must be 2.0.0 or 1.0.3\n");
     return 2;
   }
-  lrs::XapiHandler xapi(statements, auth, xapi_options);
+  lrs::DocumentService documents((*db)->documents(), (*db)->statements());
+  lrs::XapiHandler xapi(statements, auth, xapi_options, &documents);
   lrs::AdminHandler admin((*db)->credentials(), auth);
   auto handler = [&](const lrs::HttpRequest& request) -> lrs::HttpResponse {
     if (xapi.handles(request.path)) return xapi.handle(request);

@@ -142,8 +142,11 @@ Result<QueryParams> query_params(const HttpRequest& request) {
 }  // namespace
 
 XapiHandler::XapiHandler(StatementService& statements, Authenticator& auth,
-                         XapiHandlerOptions options)
-    : statements_(statements), auth_(auth), options_(std::move(options)) {}
+                         XapiHandlerOptions options, DocumentService* documents)
+    : statements_(statements),
+      auth_(auth),
+      options_(std::move(options)),
+      documents_(documents ? std::make_unique<DocumentHandler>(*documents) : nullptr) {}
 
 bool XapiHandler::handles(std::string_view path) const {
   std::string_view base = options_.base_path;
@@ -286,6 +289,8 @@ HttpResponse XapiHandler::handle_resource(const HttpRequest& request) {
         response.set_header("X-Experience-API-Consistent-Through", format_timestamp_us(*through));
       }
     }
+  } else if (documents_ && DocumentHandler::handles(resource)) {
+    response = documents_->handle(resource, request, *version, *who);
   } else {
     response = error_response({ErrorCode::kNotFound, "no xAPI resource at " + request.path});
   }

@@ -96,6 +96,95 @@ void add_sub_statement(const json& sub, StatementRecord& record) {
   }
 }
 
+// --- what the Activities and Agents resources report -----------------------------------
+
+void add_definition(const json& activity, StatementRecord& record) {
+  if (!is_activity(activity)) return;
+  std::string_view id = string_member(activity, "id");
+  const json* definition = member(activity, "definition");
+  if (id.empty() || definition == nullptr || !definition->is_object()) return;
+  for (ActivityDefinition& d : record.definitions) {
+    if (d.activity_id == id) {
+      // The same activity twice in one statement: the later mention refines the earlier.
+      d.definition = merge_activity_definition(d.definition, definition->dump());
+      return;
+    }
+  }
+  record.definitions.push_back({std::string(id), definition->dump()});
+}
+
+void add_context_definitions(const json& context, StatementRecord& record) {
+  const json* activities = member(context, "contextActivities");
+  if (activities == nullptr || !activities->is_object()) return;
+  for (const auto& [kind, value] : activities->items()) {
+    if (value.is_object()) {
+      add_definition(value, record);
+    } else if (value.is_array()) {
+      for (const json& a : value) add_definition(a, record);
+    }
+  }
+}
+
+void add_agent_name(const json& agent, StatementRecord& record) {
+  std::string_view name = string_member(agent, "name");
+  if (name.empty()) return;
+  auto key = agent_key(agent);
+  if (!key) return;
+  for (const AgentName& n : record.agent_names) {
+    if (n.agent == *key && n.name == name) return;
+  }
+  record.agent_names.push_back({std::move(*key), std::string(name)});
+}
+
+// An Agent, or a Group and its members.
+void add_agent_names(const json& agent, StatementRecord& record) {
+  add_agent_name(agent, record);
+  if (const json* members = member(agent, "member"); members && members->is_array()) {
+    for (const json& m : *members) add_agent_name(m, record);
+  }
+}
+
+void add_context_agent_names(const json& context, StatementRecord& record) {
+  if (const json* instructor = member(context, "instructor")) add_agent_names(*instructor, record);
+  if (const json* team = member(context, "team")) add_agent_names(*team, record);
+  if (const json* agents = member(context, "contextAgents"); agents && agents->is_array()) {
+    for (const json& a : *agents) {
+      if (const json* agent = member(a, "agent")) add_agent_names(*agent, record);
+    }
+  }
+  if (const json* groups = member(context, "contextGroups"); groups && groups->is_array()) {
+    for (const json& g : *groups) {
+      if (const json* group = member(g, "group")) add_agent_names(*group, record);
+    }
+  }
+}
+
+// Statement or SubStatement: actor, object and context (the authority is the LRS's own
+// description of a credential, not something the learner was called).
+void add_descriptions(const json& statement, StatementRecord& record) {
+  if (const json* actor = member(statement, "actor")) add_agent_names(*actor, record);
+  if (const json* object = member(statement, "object")) {
+    std::string_view type = string_member(*object, "objectType");
+    if (type == "Agent" || type == "Group") {
+      add_agent_names(*object, record);
+    } else if (type == "SubStatement") {
+      add_descriptions(*object, record);
+    } else {
+      add_definition(*object, record);
+    }
+  }
+  if (const json* context = member(statement, "context")) {
+    add_context_definitions(*context, record);
+    add_context_agent_names(*context, record);
+  }
+}
+
+json merge_language_maps(json stored, const json& incoming) {
+  if (!stored.is_object() || !incoming.is_object()) return incoming;
+  for (const auto& [language, text] : incoming.items()) stored[language] = text;
+  return stored;
+}
+
 void remove_direct(std::vector<std::string>& related, const std::vector<std::string>& direct) {
   std::erase_if(related, [&](const std::string& key) {
     return std::find(direct.begin(), direct.end(), key) != direct.end();
@@ -103,6 +192,20 @@ void remove_direct(std::vector<std::string>& related, const std::vector<std::str
 }
 
 }  // namespace
+
+std::string merge_activity_definition(std::string_view stored, std::string_view incoming) {
+  json old = json::parse(stored, nullptr, false);
+  json update = json::parse(incoming, nullptr, false);
+  if (!old.is_object() || !update.is_object()) return std::string(incoming);
+  for (const auto& [name, value] : update.items()) {
+    if (name == "name" || name == "description") {
+      old[name] = merge_language_maps(old.value(name, json()), value);
+    } else {
+      old[name] = value;
+    }
+  }
+  return old.dump();
+}
 
 std::optional<std::string> agent_key(const json& agent) {
   if (!agent.is_object()) return std::nullopt;
@@ -153,6 +256,7 @@ StatementRecord make_statement_record(const json& statement, const Uuid& id) {
       record.registration = Uuid::parse(registration);
     }
   }
+  add_descriptions(statement, record);
   remove_direct(record.related_agents, record.agents);
   remove_direct(record.related_activities, record.activities);
   record.voiding = record.verb == kVoidedVerb && record.statement_ref.has_value();

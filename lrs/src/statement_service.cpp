@@ -493,6 +493,8 @@ Result<std::vector<std::string>> StatementService::store_statements(
     if (!s.contains("version"))
       s["version"] = std::string(default_statement_version(version.major));
     records.push_back(make_statement_record(s, id));
+    // Communication 4.1.2 `define`: without it, definitions are kept but never changed.
+    records.back().redefine = (who.scopes & (kScopeAll | kScopeDefine)) != 0;
     if (auto ok = attach_parts(s, parts, part_used, records.back(), i, statements.size()); !ok) {
       return tl::unexpected(ok.error());
     }

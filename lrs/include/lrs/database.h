@@ -4,6 +4,7 @@
 #pragma once
 
 #include "lrs/credential_store.h"
+#include "lrs/document_store.h"
 #include "lrs/statement_store.h"
 
 namespace lrs {
@@ -17,6 +18,7 @@ class Database {
 
   virtual StatementStore& statements() = 0;
   virtual CredentialStore& credentials() = 0;
+  virtual DocumentStore& documents() = 0;
 };
 
 }  // namespace lrs

@@ -2,7 +2,8 @@
 // (Communication 2.3, 2.6, 2.7). Documents are opaque bytes with a content type; the
 // merge rules, ETags and preconditions are decided by core code (DocumentService), which
 // runs them inside the store's transaction through `update`. Thread-safe; every call is
-// one transaction.
+// one transaction; errors are kInternal/kUnavailable from the backend, or whatever
+// `decide` returns.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +24,10 @@ struct DocumentScope {
   DocumentKind kind = DocumentKind::kState;
   std::string activity_id;  // kState, kActivityProfile
   std::string agent;        // agent key (statement_record.h agent_key): kState, kAgentProfile
-  std::optional<Uuid> registration;  // kState only; absent and present are different scopes
+  // kState only. For one document, absent and present are different scopes; list_ids
+  // and remove_all without a registration cover every registration (Communication
+  // 2.3: "Activity + Agent [+ registration if specified]").
+  std::optional<Uuid> registration;
 };
 
 struct Document {
@@ -31,6 +35,8 @@ struct Document {
   std::string content;
   std::string content_type;
   std::string etag;  // quoted strong ETag made by the service
+  // Set by the store when it writes the document: its clock, and always later than
+  // the version replaced.
   std::int64_t updated_us = 0;
 };
 
@@ -41,6 +47,7 @@ class DocumentStore {
   DocumentStore(const DocumentStore&) = delete;
   DocumentStore& operator=(const DocumentStore&) = delete;
 
+  // The document with this id in `scope`; nullopt when there is none.
   virtual Result<std::optional<Document>> get(const DocumentScope& scope,
                                               const std::string& id) = 0;
 
@@ -58,7 +65,8 @@ class DocumentStore {
   virtual Result<void> update(const DocumentScope& scope, const std::string& id,
                               const Decide& decide) = 0;
 
-  // Deletes every document in `scope` (State DELETE without stateId).
+  // Deletes every document in `scope` (State DELETE without stateId); nothing to
+  // delete is not an error.
   virtual Result<void> remove_all(const DocumentScope& scope) = 0;
 };
 

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -18,8 +19,17 @@ namespace lrs {
 // xAPI: two agents are the same when their IFIs are the same.
 std::optional<std::string> agent_key(const nlohmann::json& agent);
 
+// The canonical definition after a statement with `incoming` redefined an activity
+// whose definition was `stored` (both compact JSON objects): the language maps `name`
+// and `description` are merged per language (incoming wins), every other property
+// present in `incoming` replaces the stored one. xAPI Data 2.4.4.1 and Communication
+// 2.5: the Activities resource returns all the LRS knows about an activity. Returns
+// `incoming` when `stored` is not a JSON object.
+std::string merge_activity_definition(std::string_view stored, std::string_view incoming);
+
 // `statement` must be valid and complete (id, timestamp, authority, version filled in;
-// no "stored"). The body is its compact serialisation.
+// no "stored"). The body is its compact serialisation. `definitions` and `agent_names`
+// are filled in; `redefine` is left false (it depends on the credential).
 StatementRecord make_statement_record(const nlohmann::json& statement, const Uuid& id);
 
 }  // namespace lrs

@@ -29,6 +29,20 @@ struct AttachmentContent {
   std::string content;
 };
 
+// An Activity definition a statement carries (xAPI Data 2.4.4.1), kept for the Activities
+// resource (Communication 2.5).
+struct ActivityDefinition {
+  std::string activity_id;
+  std::string definition;  // compact JSON object
+};
+
+// A name given to an Agent or Group next to its identifier, kept for the Agents
+// resource (Communication 2.4).
+struct AgentName {
+  std::string agent;  // agent key
+  std::string name;
+};
+
 // One statement ready to store, with the keys queries filter on.
 // Agent keys are canonical IFI strings made by `agent_key()` (statement_record.h);
 // activity and verb keys are the IRIs as sent.
@@ -59,6 +73,16 @@ struct StatementRecord {
   bool voiding = false;
   // Attachment bodies this statement brought (those without fileUrl).
   std::vector<AttachmentContent> attachments;
+  // Activity definitions found anywhere in the statement, at most one per activity.
+  // When the statement is stored (not for a skipped duplicate), the store keeps each
+  // one as the activity's canonical definition if it has none; if it has one and
+  // `redefine` is set, the two are combined with merge_activity_definition
+  // (statement_record.h). Without `redefine` (a credential lacking the `define` scope)
+  // an existing definition is never changed.
+  std::vector<ActivityDefinition> definitions;
+  bool redefine = false;
+  // Names seen with agent keys in the statement; the store keeps every distinct pair.
+  std::vector<AgentName> agent_names;
 };
 
 // A statement as read back.
@@ -114,7 +138,8 @@ class StatementStore {
   // Stores all records or none, in one transaction. Ids are unique: a record whose id
   // is stored already is skipped when `same` says so, and otherwise the whole call
   // fails with kConflict naming the id. Two records with one id in `records` are the
-  // caller's bug. The stored time of each record is the store's clock at commit,
+  // caller's bug. Each stored record's `definitions` and `agent_names` are kept in the
+  // same transaction. The stored time of each record is the store's clock at commit,
   // strictly increasing in commit order (also across concurrent callers). Returns only
   // after the transaction is durable.
   virtual Result<InsertResult> insert(std::vector<StatementRecord> records,
@@ -131,6 +156,15 @@ class StatementStore {
   // The stored attachment bodies with these hashes; unknown hashes are left out.
   virtual Result<std::vector<AttachmentContent>> attachments(
       const std::vector<std::string>& sha2s) = 0;
+
+  // The canonical definition of an activity (compact JSON object) built from the
+  // stored statements' `definitions`; nullopt when none defined it.
+  virtual Result<std::optional<std::string>> activity_definition(
+      const std::string& activity_id) = 0;
+
+  // Every distinct name stored statements gave the agent with this key, in the order
+  // first seen.
+  virtual Result<std::vector<std::string>> agent_names(const std::string& agent_key) = 0;
 
   // The stored time up to which every statement is visible to queries (for the
   // X-Experience-API-Consistent-Through header).

@@ -4,10 +4,12 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "lrs/auth.h"
+#include "lrs/document_handler.h"
 #include "lrs/http_message.h"
 #include "lrs/statement_service.h"
 
@@ -23,7 +25,9 @@ struct XapiHandlerOptions {
 
 class XapiHandler {
  public:
-  XapiHandler(StatementService& statements, Authenticator& auth, XapiHandlerOptions options);
+  // Without `documents`, the document, Activities and Agents resources answer 404.
+  XapiHandler(StatementService& statements, Authenticator& auth, XapiHandlerOptions options,
+              DocumentService* documents = nullptr);
 
   // True when `path` belongs to this handler.
   bool handles(std::string_view path) const;
@@ -38,6 +42,7 @@ class XapiHandler {
   StatementService& statements_;
   Authenticator& auth_;
   XapiHandlerOptions options_;
+  std::unique_ptr<DocumentHandler> documents_;
 };
 
 }  // namespace lrs

@@ -53,6 +53,28 @@ CREATE TABLE credentials (
   created_us INTEGER NOT NULL,
   revoked INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE documents (
+  kind INTEGER NOT NULL,
+  activity TEXT NOT NULL,
+  agent TEXT NOT NULL,
+  registration BLOB NOT NULL,
+  doc_id TEXT NOT NULL,
+  content BLOB NOT NULL,
+  content_type TEXT NOT NULL,
+  etag TEXT NOT NULL,
+  updated INTEGER NOT NULL,
+  PRIMARY KEY (kind, activity, agent, registration, doc_id)
+) WITHOUT ROWID;
+CREATE TABLE activity_definitions (
+  activity TEXT PRIMARY KEY,
+  definition TEXT NOT NULL
+);
+CREATE TABLE agent_names (
+  agent TEXT NOT NULL,
+  name TEXT NOT NULL,
+  seen INTEGER NOT NULL,
+  PRIMARY KEY (agent, name)
+) WITHOUT ROWID;
 )sql"},
 };
 

@@ -9,6 +9,7 @@
 #include "read_pool.h"
 #include "schema.h"
 #include "sqlite_credential_store.h"
+#include "sqlite_document_store.h"
 #include "sqlite_handle.h"
 #include "sqlite_statement_store.h"
 #include "writer.h"
@@ -64,7 +65,8 @@ class SqliteDatabase final : public Database {
         writer_(std::move(writer)),
         reads_(std::move(readers), *writer_),
         statements_(*writer_, reads_, last_stored),
-        credentials_(*writer_, reads_) {
+        credentials_(*writer_, reads_),
+        documents_(*writer_, reads_) {
     writer_->add_participant(&statements_);
     writer_->start();
   }
@@ -77,6 +79,7 @@ class SqliteDatabase final : public Database {
 
   StatementStore& statements() override { return statements_; }
   CredentialStore& credentials() override { return credentials_; }
+  DocumentStore& documents() override { return documents_; }
 
  private:
   std::unique_ptr<sqlite::Checkpointer> checkpointer_;  // null for ":memory:"
@@ -84,6 +87,7 @@ class SqliteDatabase final : public Database {
   sqlite::ReadPool reads_;
   sqlite::SqliteStatementStore statements_;
   sqlite::SqliteCredentialStore credentials_;
+  sqlite::SqliteDocumentStore documents_;
 };
 
 }  // namespace

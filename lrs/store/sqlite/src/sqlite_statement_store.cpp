@@ -5,6 +5,7 @@
 #include <limits>
 #include <utility>
 
+#include "sqlite_descriptions.h"
 #include "stored_json.h"
 
 namespace lrs::sqlite {
@@ -536,6 +537,7 @@ Result<void> SqliteStatementStore::apply_insert(Connection& conn,
                   "statement " + r.id.str() + " already exists with different content");
     }
     inserted[i] = true;
+    LRS_SQLITE_TRY(store_descriptions(conn, r));
     for (const AttachmentContent& a : r.attachments) {
       // Content-addressed: one row per hash, however many statements carry it.
       auto stmt = conn.prepare(

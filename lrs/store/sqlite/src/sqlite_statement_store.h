@@ -41,6 +41,9 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   Result<std::vector<AttachmentContent>> attachments(
       const std::vector<std::string>& sha2s) override;
   Result<std::int64_t> consistent_through() override;
+  // Defined in sqlite_descriptions.cpp.
+  Result<std::optional<std::string>> activity_definition(const std::string& activity_id) override;
+  Result<std::vector<std::string>> agent_names(const std::string& agent_key) override;
 
   void on_transaction_begin() override;
   void on_job_end(bool kept) override;
