@@ -130,19 +130,21 @@ class ManifestParser {
   // the many 1.2 packages that leave metadata out.
   void detect_version(pugi::xml_node root) {
     const std::string& sv = m_.metadata.schemaversion;
-    if (sv == "1.2") {
+    // Compared without case: "2004 3rd edition" appears in the wild and means the same.
+    const std::string lower = detail::ascii_lower(sv);
+    if (lower == "1.2") {
       m_.scorm_version = ScormVersion::kScorm12;
       return;
     }
-    if (sv == "CAM 1.3" || sv == "2004 2nd Edition") {
+    if (lower == "cam 1.3" || lower == "2004 2nd edition") {
       m_.scorm_version = ScormVersion::kScorm2004_2nd;
       return;
     }
-    if (sv == "2004 3rd Edition") {
+    if (lower == "2004 3rd edition") {
       m_.scorm_version = ScormVersion::kScorm2004_3rd;
       return;
     }
-    if (sv == "2004 4th Edition") {
+    if (lower == "2004 4th edition") {
       m_.scorm_version = ScormVersion::kScorm2004_4th;
       return;
     }

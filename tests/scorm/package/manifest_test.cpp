@@ -438,3 +438,27 @@ TEST_CASE("undeclared well-known prefixes and mixed-case scormtype are tolerated
   REQUIRE(m.organizations[0].items[0].mastery_score);
   CHECK(*m.organizations[0].items[0].mastery_score == 70.0);
 }
+
+TEST_CASE("SCORM 1.2 inline imsmd metadata and an external metadata location") {
+  const Manifest m = parse_ok(
+      R"(<manifest identifier="M" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2"
+          xmlns:imsmd="http://www.imsglobal.org/xsd/imsmd_rootv1p2p1">
+        <metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion>
+          <adlcp:location>course_metadata.xml</adlcp:location>
+          <imsmd:lom><imsmd:general>
+            <imsmd:title><imsmd:langstring xml:lang="en">Forklift Basics</imsmd:langstring></imsmd:title>
+            <imsmd:description><imsmd:langstring>Driving safely.</imsmd:langstring></imsmd:description>
+          </imsmd:general></imsmd:lom>
+        </metadata><resources/></manifest>)");
+  CHECK(m.metadata.location == "course_metadata.xml");
+  CHECK(m.metadata.title == "Forklift Basics");
+  CHECK(m.metadata.description == "Driving safely.");
+}
+
+TEST_CASE("schemaversion is compared without regard to case") {
+  const Manifest m = parse_ok(
+      "<manifest identifier='M'><metadata><schemaversion>2004 4th edition</schemaversion>"
+      "</metadata><resources/></manifest>");
+  CHECK(m.scorm_version == scorm::ScormVersion::kScorm2004_4th);
+  CHECK_FALSE(has_problem(m, Severity::kWarning, "schemaversion"));
+}
