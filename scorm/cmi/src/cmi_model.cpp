@@ -355,8 +355,13 @@ int CmiModel::set_impl(std::string_view element, std::string_view value, Writer 
       return error(Fault::kSetFailure,
                    name + ": " + p.collections[i] + " records are provided by the LMS");
     if (!v12) {
+      // The id creates a record (RTE 4.1.2); correct_responses and comments have none, so
+      // their pattern / any field does. Deeper elements of a missing record wait for its id.
       bool last = i + 1 == p.indexes.size();
-      if (!last || def->needs != Needs::kNothing) {
+      std::string_view leaf = std::string_view(p.pattern).substr(p.pattern.rfind('.') + 1);
+      bool creator =
+          leaf == "id" || leaf == "pattern" || starts_with(p.pattern, "cmi.comments_from_");
+      if (!last || !creator) {
         std::string id = p.collections[i] + "." + std::to_string(idx) + ".id";
         return error(Fault::kDependency, name + ": set " + id + " first");
       }

@@ -56,14 +56,19 @@ SessionStart start_session(const CmiModel& previous, const LaunchValues& launch)
   if (last.session_open()) end_session(last);
 
   std::string exit = last.stored(k.exit).value_or("");
-  bool review = launch.mode == "review";
+  // Browse and review never start an attempt: that would wipe the recorded results, and
+  // in those modes nothing that counts may change.
+  bool counting = launch.mode == "normal";
   bool resume = false;
   bool fresh = false;
-  if (review) {
-    resume = false;  // review shows the last attempt as it is
+  bool pristine = last.values() == make_cmi_model(v, previous.options()).values();
+  if (pristine) {
+    fresh = true;  // the very first launch, whatever the mode
+  } else if (!counting || launch.policy == AttemptPolicy::kContinue) {
+    // Keep the attempt as it is, entry "".
   } else if (launch.policy == AttemptPolicy::kNew) {
     fresh = true;
-  } else if (launch.policy == AttemptPolicy::kAuto) {
+  } else {
     resume = exit == "suspend";
     fresh = !resume;
   }

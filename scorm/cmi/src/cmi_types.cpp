@@ -223,10 +223,12 @@ bool is_long_identifier(std::string_view text) {
 }
 
 bool is_short_identifier(std::string_view text) {
+  // Brackets and braces are the response delimiters ([,] [.] [:] {order_matters=}); an
+  // identifier holding them could not be told apart from a malformed list.
   return !text.empty() && utf8_length(text) <= 250 &&
-         std::none_of(text.begin(), text.end(), is_space) &&
-         text.find("[,]") == std::string_view::npos && text.find("[.]") == std::string_view::npos &&
-         text.find("[:]") == std::string_view::npos;
+         std::none_of(text.begin(), text.end(), [](char c) {
+           return is_space(c) || c == '[' || c == ']' || c == '{' || c == '}';
+         });
 }
 
 bool is_language(std::string_view text) {

@@ -124,7 +124,7 @@ class CmiModel {
   ScormVersion version_;
   CmiOptions options_;
   CmiValues values_;
-  bool session_open_ = true;
+  bool session_open_ = false;
   mutable int last_error_ = 0;
   mutable std::string last_diagnostic_;
 };

@@ -9,8 +9,8 @@
 // Attempt rule (AttemptPolicy::kAuto): the previous session exited with "suspend" ->
 // resume (entry "resume"; suspend_data, location, statuses, scores, interactions and
 // total_time kept); any other exit (normal, logout, time-out, "") -> new attempt (a fresh
-// model, entry "ab-initio"). Review mode never starts an attempt: it reopens the last
-// one with entry "" so the learner sees their results.
+// model, entry "ab-initio"). Browse and review never start an attempt (that would wipe
+// the recorded results): they reopen the last one with entry "".
 //
 // Modes: in browse and review, values that count (1.2 lesson_status, score.*,
 // objectives.n.status / score.*; 2004 completion_status, success_status,
