@@ -122,6 +122,11 @@ CommitResult apply_commit(CmiModel& model, const CmiPairs& pairs) {
         continue;
       }
       if (current && same_read_only_value(work, element, *current, value)) continue;
+      if (!current) {
+        // Computed read-only values (adl.nav.request_valid.*) are not stored.
+        auto computed = work.get_value(element);
+        if (computed.error == 0 && computed.value == value) continue;
+      }
       // Make sure the name itself is valid before blaming the access rule.
       int code = work.set_value(element, value);
       if (code != read_only_code) return failure(code, element, value, work.get_diagnostic());

@@ -155,6 +155,7 @@ TEST_CASE("read-only values sent back unchanged are tolerated", "[commit]") {
                     {"cmi.scaled_passing_score", ""},      // never set: "" is a no-op
                     {"cmi.launch_data", ""},
                     {"cmi.score._children", "scaled,raw,min,max"},
+                    {"adl.nav.request_valid.choice.{target=sco.2}", "unknown"},
                     {"cmi.location", "p2"}};
   auto r = scorm::apply_commit(m, pairs);
   INFO(r.diagnostic);
