@@ -1,0 +1,151 @@
+// The SCORM run-time data models (CMI) of SCORM 1.2 and SCORM 2004, held on the server.
+//
+// A CmiModel is the authoritative state of one SCO attempt: the values the SCO wrote and
+// the read-only values the LMS provides (learner, credit, mode, entry, thresholds, ...).
+// get_value / set_value behave exactly as GetValue / SetValue of the SCORM API of the
+// model's version: every element of the data model with its access rule, data type,
+// vocabulary, range and smallest permitted maximum (SPM), `_children`, `_count` and
+// `_version`, collections filled in index order, the 2004 id-first dependencies, and the
+// standard error codes (scorm/cmi_errors.h). A failed set_value changes nothing.
+//
+// Values are kept as the strings the SCO sent, in one ordered map keyed by the dotted
+// element name ("cmi.interactions.3.id"); a collection's `_count` is derived from the
+// records present. The map order (ElementLess) is numeric on indexes and puts `id`, then
+// `type`, before the other fields of a record, which is also the order in which a
+// commit can be replayed without breaking a dependency.
+//
+// CmiModel is a value type (copy it to try a change and keep or drop the copy); it is not
+// thread-safe. CmiModel12 and CmiModel2004 only construct it for their version.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "scorm/cmi_errors.h"
+
+namespace scorm {
+
+// Orders element names segment by segment: numeric segments numerically and before
+// names, `id` before `type` before any other name, other names by bytes.
+struct ElementLess {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const;
+};
+
+using CmiValues = std::map<std::string, std::string, ElementLess>;
+
+struct CmiOptions {
+  // 2004 only: 4 = 4th Edition (suspend_data 64000, adl.data), 3 = 3rd Edition
+  // (suspend_data 4000; adl.data answers 402 unimplemented).
+  int edition = 4;
+  // Largest cmi.suspend_data / cmi.core.suspend_data in characters; 0 = the version's
+  // SPM (1.2: 4096, 2004 4th: 64000, 2004 3rd: 4000). scorm-again accepts 64000 in 1.2;
+  // set that here for 1.2 content written against scorm-again.
+  std::size_t suspend_data_max = 0;
+  // 1.2 only: check student_response / correct_responses.n.pattern against the RTE 1.2
+  // format of the interaction's type (single-character choices, "1.a" matching pairs,
+  // 0/1/t/f, ...). Off = any CMIString255, as scorm-again does.
+  bool strict_12_responses = true;
+};
+
+struct GetResult {
+  std::string value;  // "" on error
+  int error = 0;      // 0 or a standard code of the model's version
+};
+
+class CmiModel {
+ public:
+  ScormVersion version() const { return version_; }
+  const CmiOptions& options() const { return options_; }
+
+  // GetValue(element). Errors: 1.2 201 (unknown element, index beyond _count), 202, 203,
+  // 404 (write-only); 2004 301 (empty name, index beyond _count, _children/_count on an
+  // element without), 401, 402 (adl.data in 3rd Edition), 403 (value never set), 405.
+  // Sets the last error (for get_diagnostic) even though it does not change the values.
+  GetResult get_value(std::string_view element) const;
+
+  // SetValue(element, value) as the SCO calls it; 0 on success, else a standard code and
+  // the model is unchanged. 1.2: 201, 402, 403, 405; 2004: 351 (empty name, index gap,
+  // duplicate or changed objective id, too many correct responses), 401, 402, 404, 406,
+  // 407, 408. In browse / review mode a value that counts (status, score, progress) is
+  // accepted with 0 but not stored, so nothing that counts changes (diagnostic says so).
+  int set_value(std::string_view element, std::string_view value);
+
+  // Server-side write of any element, read-only ones included (learner, credit, mode,
+  // entry, launch_data, thresholds, comments_from_lms.n.*, adl.data.n.id, ...). The value
+  // is checked against the element's type like set_value, but access, mode and the
+  // id-first dependency are not; collection order still is. Returns a standard code.
+  int set_lms_value(std::string_view element, std::string_view value);
+
+  // The code and our precise explanation of the last get_value / set_value /
+  // set_lms_value (e.g. "cmi.score.scaled: 1.5 is outside -1..1"); "" after success.
+  int last_error() const { return last_error_; }
+  const std::string& get_diagnostic() const { return last_diagnostic_; }
+  std::string_view get_error_string(int code) const { return error_string(version_, code); }
+
+  // The stored values, including LMS values and defaults; elements never set are absent.
+  const CmiValues& values() const { return values_; }
+  std::optional<std::string> stored(std::string_view element) const;
+
+  // Number of records in a collection ("cmi.interactions", "cmi.interactions.0.objectives").
+  std::size_t count(std::string_view collection) const;
+
+  // True when `element` names a read-only leaf of this model (indexes allowed).
+  bool is_read_only(std::string_view element) const;
+  // True when the element's value counts for results (status, score, progress), i.e. it
+  // is ignored from the SCO in browse / review mode.
+  bool is_result_element(std::string_view element) const;
+
+  // "normal", "browse" or "review" (cmi.core.lesson_mode / cmi.mode).
+  std::string mode() const;
+  // True while a session is open (between start_session and end_session).
+  bool session_open() const { return session_open_; }
+
+  bool operator==(const CmiModel& other) const {
+    return version_ == other.version_ && values_ == other.values_ &&
+           session_open_ == other.session_open_;
+  }
+
+ protected:
+  CmiModel(ScormVersion version, const CmiOptions& options);
+
+ private:
+  friend struct CmiModelAccess;  // session, commit and JSON helpers in the .cpp files
+
+  enum class Writer { kSco, kLms };
+  int set_impl(std::string_view element, std::string_view value, Writer writer);
+  int fail(int code, std::string diagnostic) const;
+  void evaluate_2004();
+  void init_defaults();
+
+  ScormVersion version_;
+  CmiOptions options_;
+  CmiValues values_;
+  bool session_open_ = false;
+  mutable int last_error_ = 0;
+  mutable std::string last_diagnostic_;
+};
+
+// The SCORM 1.2 data model (cmi.core.*, cmi.student_data.*, ...). A new one is a first
+// attempt: lesson_status "not attempted", entry "ab-initio", credit, normal mode.
+class CmiModel12 final : public CmiModel {
+ public:
+  explicit CmiModel12(const CmiOptions& options = {}) : CmiModel(ScormVersion::kScorm12, options) {}
+};
+
+// The SCORM 2004 data model (4th Edition by default; CmiOptions::edition = 3 for the 3rd
+// Edition limits). A new one: completion/success "unknown", entry "ab-initio", credit,
+// normal mode, total_time PT0H0M0S, the RTE's learner_preference defaults.
+class CmiModel2004 final : public CmiModel {
+ public:
+  explicit CmiModel2004(const CmiOptions& options = {})
+      : CmiModel(ScormVersion::kScorm2004, options) {}
+};
+
+// A fresh model (first attempt) of `version`.
+CmiModel make_cmi_model(ScormVersion version, const CmiOptions& options = {});
+
+}  // namespace scorm

@@ -1,0 +1,202 @@
+#include "scorm/cmi_commit.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "cmi_access.h"
+#include "cmi_schema.h"
+#include "cmi_types.h"
+
+namespace scorm {
+
+namespace {
+
+using json = nlohmann::json;
+
+bool is_v12(const CmiModel& m) { return m.version() == ScormVersion::kScorm12; }
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+std::optional<long long> duration_cs(const CmiModel& m, std::string_view text) {
+  return is_v12(m) ? detail::parse_timespan_12_cs(text) : detail::parse_duration_2004_cs(text);
+}
+
+// Read-only values that differ only in spelling: "PT0S" / "PT0H0M0S", "0.80" / "0.8".
+bool same_read_only_value(const CmiModel& m, const std::string& element, std::string_view a,
+                          std::string_view b) {
+  if (a == b) return true;
+  if (ends_with(element, "_time") || ends_with(element, "max_time_allowed")) {
+    auto x = duration_cs(m, a);
+    auto y = duration_cs(m, b);
+    return x && y && *x == *y;
+  }
+  auto x = detail::parse_real(a);
+  auto y = detail::parse_real(b);
+  return x && y && *x == *y;
+}
+
+std::string scalar_text(const json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_null()) return "";
+  return v.dump();
+}
+
+void flatten(const json& node, const std::string& prefix, CmiPairs& out) {
+  if (node.is_object()) {
+    for (const auto& [key, child] : node.items()) flatten(child, prefix + "." + key, out);
+  } else if (node.is_array()) {
+    for (std::size_t i = 0; i < node.size(); ++i)
+      flatten(node[i], prefix + "." + std::to_string(i), out);
+  } else {
+    out.emplace_back(prefix, scalar_text(node));
+  }
+}
+
+CommitResult failure(int code, std::string element, std::string value, std::string why) {
+  CommitResult r;
+  r.error = code;
+  r.element = std::move(element);
+  r.value = std::move(value);
+  r.diagnostic = std::move(why);
+  return r;
+}
+
+}  // namespace
+
+std::optional<CmiPairs> parse_commit_json(std::string_view text, std::string* error) {
+  json doc = json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    if (error) *error = "the commit body is not a JSON object";
+    return std::nullopt;
+  }
+  // renderCommonCommitFields wraps the CMI in runtimeData.
+  if (doc.contains("runtimeData") && doc["runtimeData"].is_object()) doc = doc["runtimeData"];
+  CmiPairs pairs;
+  for (const auto& [key, value] : doc.items()) {
+    bool flat = key.rfind("cmi.", 0) == 0 || key.rfind("adl.", 0) == 0;
+    bool nested = key == "cmi" || key == "adl";
+    if (!flat && !nested) continue;  // commitSequence, successStatus, learnerId, ...
+    flatten(value, key, pairs);
+  }
+  return pairs;
+}
+
+CommitResult apply_commit(CmiModel& model, const CmiPairs& pairs) {
+  const bool v12 = is_v12(model);
+  const int read_only_code = v12 ? errors12::kReadOnly : errors2004::kReadOnly;
+  const int keyword_code = v12 ? errors12::kInvalidSetValue : errors2004::kReadOnly;
+
+  std::vector<const std::pair<std::string, std::string>*> order;
+  order.reserve(pairs.size());
+  for (const auto& p : pairs) order.push_back(&p);
+  ElementLess less;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](const auto* a, const auto* b) { return less(a->first, b->first); });
+
+  CmiModel work = model;
+  std::vector<const std::pair<std::string, std::string>*> deferred;  // _count, total_time
+  CommitResult result;
+  for (const auto* pair : order) {
+    const auto& [element, value] = *pair;
+    auto parsed = detail::parse_element(element);
+    if (parsed.valid && !parsed.keyword.empty()) {
+      if (parsed.keyword == "_count") {
+        deferred.push_back(pair);
+        continue;
+      }
+      auto current = work.get_value(element);
+      if (current.error != 0) return failure(current.error, element, value, work.get_diagnostic());
+      if (current.value != value)
+        return failure(keyword_code, element, value,
+                       element + " is " + current.value + ", not " + value);
+      continue;
+    }
+    auto current = work.stored(element);
+    if (current ? *current == value : value.empty()) continue;  // unchanged, or unset as ""
+    if (work.is_read_only(element)) {
+      if (ends_with(element, "total_time")) {
+        deferred.push_back(pair);
+        continue;
+      }
+      if (current && same_read_only_value(work, element, *current, value)) continue;
+      if (!current) {
+        // Computed read-only values (adl.nav.request_valid.*) are not stored.
+        auto computed = work.get_value(element);
+        if (computed.error == 0 && computed.value == value) continue;
+      }
+      // Make sure the name itself is valid before blaming the access rule.
+      int code = work.set_value(element, value);
+      if (code != read_only_code) return failure(code, element, value, work.get_diagnostic());
+      return failure(read_only_code, element, value,
+                     element + " is read-only and holds " +
+                         (current ? "'" + *current + "'" : std::string("no value")) +
+                         " on the server");
+    }
+    int code = work.set_value(element, value);
+    if (code != 0) return failure(code, element, value, work.get_diagnostic());
+    ++result.applied;
+  }
+
+  const char* session_key = v12 ? "cmi.core.session_time" : "cmi.session_time";
+  for (const auto* pair : deferred) {
+    const auto& [element, value] = *pair;
+    if (ends_with(element, "_count")) {
+      auto current = work.get_value(element);
+      if (current.error != 0) return failure(current.error, element, value, work.get_diagnostic());
+      if (current.value != value)
+        return failure(keyword_code, element, value,
+                       element + " is " + current.value + " after this commit, not " + value);
+      continue;
+    }
+    // total_time: the stored total, or the runtime's total + session time.
+    auto total = duration_cs(work, work.stored(element).value_or(""));
+    auto sent = duration_cs(work, value);
+    auto session = duration_cs(work, work.stored(session_key).value_or(""));
+    bool same = total && sent && (*sent == *total || (session && *sent == *total + *session));
+    if (!same)
+      return failure(read_only_code, element, value,
+                     element + " is read-only; the server computes it from session_time");
+  }
+
+  model = std::move(work);
+  return result;
+}
+
+CommitResult apply_commit_json(CmiModel& model, std::string_view text) {
+  std::string error;
+  auto pairs = parse_commit_json(text, &error);
+  if (!pairs) {
+    int code = is_v12(model) ? errors12::kGeneralException : errors2004::kGeneralCommitFailure;
+    return failure(code, "", "", error);
+  }
+  return apply_commit(model, *pairs);
+}
+
+std::vector<CmiChange> diff(const CmiModel& before, const CmiModel& after) {
+  std::vector<CmiChange> changes;
+  const auto& a = before.values();
+  const auto& b = after.values();
+  ElementLess less;
+  auto ia = a.begin();
+  auto ib = b.begin();
+  // Both maps are sorted by ElementLess: one merge pass.
+  while (ia != a.end() || ib != b.end()) {
+    if (ib == b.end() || (ia != a.end() && less(ia->first, ib->first))) {
+      changes.push_back({ia->first, ia->second, std::nullopt});
+      ++ia;
+    } else if (ia == a.end() || less(ib->first, ia->first)) {
+      changes.push_back({ib->first, std::nullopt, ib->second});
+      ++ib;
+    } else {
+      if (ia->second != ib->second) changes.push_back({ia->first, ia->second, ib->second});
+      ++ia;
+      ++ib;
+    }
+  }
+  return changes;
+}
+
+}  // namespace scorm

@@ -1,0 +1,85 @@
+#include "scorm/cmi_json.h"
+
+#include <nlohmann/json.hpp>
+
+#include "cmi_access.h"
+
+namespace scorm {
+
+namespace {
+
+using ojson = nlohmann::ordered_json;
+constexpr const char* kFormat = "lrsbridge-cmi";
+
+}  // namespace
+
+std::string to_json(const CmiModel& model) {
+  ojson doc;
+  doc["format"] = kFormat;
+  doc["format_version"] = kCmiJsonFormatVersion;
+  doc["scorm"] = model.version() == ScormVersion::kScorm12 ? "1.2" : "2004";
+  doc["options"] = {{"edition", model.options().edition},
+                    {"suspend_data_max", model.options().suspend_data_max},
+                    {"strict_12_responses", model.options().strict_12_responses}};
+  doc["session_open"] = model.session_open();
+  ojson values = ojson::object();
+  for (const auto& [element, value] : model.values()) values[element] = value;
+  doc["values"] = std::move(values);
+  // Invalid UTF-8 from a SCO is stored as is rather than failing the whole save.
+  return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+tl::expected<CmiModel, std::string> from_json(std::string_view text) {
+  auto doc = nlohmann::json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object())
+    return tl::unexpected(std::string("not a JSON object"));
+  if (doc.value("format", "") != kFormat)
+    return tl::unexpected(std::string("format is not \"") + kFormat + "\"");
+  if (!doc.contains("format_version") || !doc["format_version"].is_number_integer() ||
+      doc["format_version"].get<int>() != kCmiJsonFormatVersion)
+    return tl::unexpected(std::string("unsupported format_version (this build reads 1)"));
+  std::string scorm = doc.value("scorm", "");
+  if (scorm != "1.2" && scorm != "2004")
+    return tl::unexpected("scorm is \"" + scorm + "\", not \"1.2\" or \"2004\"");
+  CmiOptions options;
+  if (doc.contains("options") && doc["options"].is_object()) {
+    const auto& o = doc["options"];
+    options.edition = o.value("edition", 4);
+    options.suspend_data_max = o.value("suspend_data_max", std::size_t{0});
+    options.strict_12_responses = o.value("strict_12_responses", true);
+  }
+  if (options.edition != 3 && options.edition != 4)
+    return tl::unexpected("edition " + std::to_string(options.edition) + " is not 3 or 4");
+  if (!doc.contains("values") || !doc["values"].is_object())
+    return tl::unexpected(std::string("values is missing or not an object"));
+
+  ScormVersion version = scorm == "1.2" ? ScormVersion::kScorm12 : ScormVersion::kScorm2004;
+  CmiModel model = CmiModelAccess::make(version, options);
+  CmiValues& values = CmiModelAccess::values(model);
+  values.clear();
+  // Replay in ElementLess order (ids before the fields that depend on them); every value
+  // passes the data model's checks again, as the server's own writes did.
+  CmiValues sorted;
+  for (const auto& [element, value] : doc["values"].items()) {
+    if (!value.is_string()) return tl::unexpected("values." + element + " is not a string");
+    sorted[element] = value.get<std::string>();
+  }
+  for (const auto& [element, value] : sorted) {
+    int code = model.set_lms_value(element, value);
+    if (code != 0)
+      return tl::unexpected("values." + element + ": error " + std::to_string(code) + ": " +
+                            model.get_diagnostic());
+  }
+  // Record defaults the file did not list were added by set_lms_value; drop them so the
+  // loaded values are exactly the stored ones.
+  for (auto it = values.begin(); it != values.end();) {
+    if (!sorted.count(it->first))
+      it = values.erase(it);
+    else
+      ++it;
+  }
+  CmiModelAccess::set_session_open(model, doc.value("session_open", false));
+  return model;
+}
+
+}  // namespace scorm

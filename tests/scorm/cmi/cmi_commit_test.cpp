@@ -1,0 +1,307 @@
+// Browser commits (atomic replay of scorm-again bodies), the change list, and the storage
+// JSON round trip.
+#include "scorm/cmi_commit.h"
+
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "cmi_test_util.h"
+#include "scorm/cmi_json.h"
+#include "scorm/cmi_model.h"
+
+using scorm::CmiModel12;
+using scorm::CmiModel2004;
+using scorm::CmiPairs;
+
+TEST_CASE("ElementLess orders indexes numerically and id, type first", "[commit]") {
+  scorm::ElementLess less;
+  CHECK(less("cmi.interactions.2.id", "cmi.interactions.10.id"));
+  CHECK_FALSE(less("cmi.interactions.10.id", "cmi.interactions.2.id"));
+  CHECK(less("cmi.interactions.0.id", "cmi.interactions.0.correct_responses.0.pattern"));
+  CHECK(less("cmi.interactions.0.type", "cmi.interactions.0.correct_responses.0.pattern"));
+  CHECK(less("cmi.interactions.0.id", "cmi.interactions.0.type"));
+  CHECK(less("cmi.interactions.0.type", "cmi.interactions.0.learner_response"));
+  CHECK(less("cmi.objectives.0.id", "cmi.objectives.0.completion_status"));
+  CHECK(less("cmi.core", "cmi.core.exit"));
+  CHECK_FALSE(less("cmi.core.exit", "cmi.core.exit"));
+  CHECK(less("cmi.a.9", "cmi.a.b"));
+}
+
+TEST_CASE("a 1.2 flattened scorm-again commit is applied", "[commit]") {
+  CmiModel12 m;
+  REQUIRE(m.set_lms_value("cmi.core.student_id", "u1") == 0);
+  const std::string body = R"({
+    "cmi.core.student_id": "u1", "cmi.core.student_name": "", "cmi.core.credit": "credit",
+    "cmi.core.entry": "ab-initio", "cmi.core.lesson_mode": "normal",
+    "cmi.core.total_time": "0000:00:00", "cmi.core.lesson_status": "incomplete",
+    "cmi.core.lesson_location": "page-4", "cmi.core.exit": "suspend",
+    "cmi.core.session_time": "0000:05:00", "cmi.core.score.raw": "", "cmi.core.score.min": "",
+    "cmi.core.score.max": "", "cmi.suspend_data": "p=4", "cmi.launch_data": "",
+    "cmi.comments": "", "cmi.comments_from_lms": "",
+    "cmi.student_data.mastery_score": "", "cmi.student_preference.audio": "",
+    "cmi.interactions.10.id": "q11",
+    "cmi.interactions.0.id": "q1", "cmi.interactions.0.type": "choice",
+    "cmi.interactions.0.student_response": "a,b", "cmi.interactions.0.result": "correct",
+    "cmi.interactions.1.id": "q2", "cmi.interactions.2.id": "q3", "cmi.interactions.3.id": "q4",
+    "cmi.interactions.4.id": "q5", "cmi.interactions.5.id": "q6", "cmi.interactions.6.id": "q7",
+    "cmi.interactions.7.id": "q8", "cmi.interactions.8.id": "q9", "cmi.interactions.9.id": "q10",
+    "commitSequence": 3
+  })";
+  auto r = scorm::apply_commit_json(m, body);
+  INFO(r.diagnostic);
+  REQUIRE(r.ok());
+  CHECK(m.get_value("cmi.core.lesson_status").value == "incomplete");
+  CHECK(m.get_value("cmi.core.lesson_location").value == "page-4");
+  CHECK(m.stored("cmi.core.exit") == "suspend");
+  CHECK(m.get_value("cmi.interactions._count").value == "11");
+  CHECK(m.stored("cmi.interactions.10.id") == "q11");
+}
+
+TEST_CASE("a 2004 nested commit with runtimeData is applied in dependency order", "[commit]") {
+  CmiModel2004 m;
+  const std::string body = R"({
+    "successStatus": "passed", "completionStatus": "completed", "totalTimeSeconds": 0,
+    "runtimeData": {"cmi": {
+      "learner_id": "", "credit": "credit", "mode": "normal", "entry": "ab-initio",
+      "completion_status": "completed", "success_status": "passed",
+      "score": {"scaled": "0.9", "raw": "90", "min": "0", "max": "100"},
+      "interactions": [
+        {"learner_response": "b", "correct_responses": [{"pattern": "b"}],
+         "type": "choice", "id": "q1", "result": "correct"},
+        {"id": "q2", "type": "numeric", "learner_response": 42}
+      ],
+      "objectives": {"0": {"success_status": "passed", "id": "obj-1",
+                            "score": {"scaled": "1"}}},
+      "exit": "normal", "session_time": "PT10M"
+    }}
+  })";
+  auto r = scorm::apply_commit_json(m, body);
+  INFO(r.diagnostic);
+  REQUIRE(r.ok());
+  CHECK(m.get_value("cmi.success_status").value == "passed");
+  CHECK(m.get_value("cmi.score.scaled").value == "0.9");
+  CHECK(m.get_value("cmi.interactions.0.correct_responses.0.pattern").value == "b");
+  CHECK(m.get_value("cmi.interactions.1.learner_response").value == "42");
+  CHECK(m.get_value("cmi.objectives.0.score.scaled").value == "1");
+}
+
+TEST_CASE("a failing commit changes nothing and names the element", "[commit]") {
+  CmiModel2004 m;
+  REQUIRE(m.set_value("cmi.location", "p1") == 0);
+  auto before = m;
+  CmiPairs pairs = {{"cmi.location", "p9"},
+                    {"cmi.suspend_data", "abc"},
+                    {"cmi.score.scaled", "1.5"},
+                    {"cmi.success_status", "passed"}};
+  auto r = scorm::apply_commit(m, pairs);
+  CHECK(r.error == 407);
+  CHECK(r.element == "cmi.score.scaled");
+  CHECK(r.value == "1.5");
+  CHECK(r.diagnostic == "cmi.score.scaled: 1.5 is outside -1..1");
+  CHECK(m == before);
+  CHECK(m.get_value("cmi.location").value == "p1");
+}
+
+TEST_CASE("commit failures by kind", "[commit]") {
+  struct Row {
+    bool v12;
+    CmiPairs pairs;
+    int code;
+    std::string element;
+  };
+  const std::vector<Row> rows = {
+      {true, {{"cmi.core.lesson_status", "done"}}, 405, "cmi.core.lesson_status"},
+      {true, {{"cmi.core.credit", "no-credit"}}, 403, "cmi.core.credit"},
+      {true, {{"cmi.core.student_name", "Someone Else"}}, 403, "cmi.core.student_name"},
+      {true, {{"cmi.core.total_time", "0001:00:00"}}, 403, "cmi.core.total_time"},
+      {true, {{"cmi.core._children", "x"}}, 402, "cmi.core._children"},
+      {true, {{"cmi.objectives._count", "2"}}, 402, "cmi.objectives._count"},
+      {true, {{"cmi.objectives.1.id", "b"}}, 201, "cmi.objectives.1.id"},
+      {true, {{"cmi.nothing", "x"}}, 201, "cmi.nothing"},
+      {false, {{"cmi.mode", "review"}}, 404, "cmi.mode"},
+      {false, {{"cmi.completion_threshold", "0.5"}}, 404, "cmi.completion_threshold"},
+      {false, {{"cmi.total_time", "PT1H"}}, 404, "cmi.total_time"},
+      {false, {{"cmi.interactions.0.type", "choice"}}, 408, "cmi.interactions.0.type"},
+      {false, {{"cmi.interactions.1.id", "q"}}, 351, "cmi.interactions.1.id"},
+      {false, {{"cmi.interactions._count", "1"}}, 404, "cmi.interactions._count"},
+      {false, {{"cmi._version", "2.0"}}, 404, "cmi._version"},
+      {false, {{"cmi.score.scaled", "x"}}, 406, "cmi.score.scaled"},
+      {false, {{"cmi.nothing", "x"}}, 401, "cmi.nothing"},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.element);
+    scorm::CmiModel m = row.v12 ? scorm::make_cmi_model(scorm::ScormVersion::kScorm12)
+                                : scorm::make_cmi_model(scorm::ScormVersion::kScorm2004);
+    auto before = m;
+    auto r = scorm::apply_commit(m, row.pairs);
+    CHECK(r.error == row.code);
+    CHECK(r.element == row.element);
+    CHECK_FALSE(r.diagnostic.empty());
+    CHECK(m == before);
+  }
+}
+
+TEST_CASE("read-only values sent back unchanged are tolerated", "[commit]") {
+  CmiModel2004 m;
+  REQUIRE(m.set_lms_value("cmi.learner_id", "u1") == 0);
+  REQUIRE(m.set_lms_value("cmi.completion_threshold", "0.8") == 0);
+  REQUIRE(m.set_lms_value("cmi.max_time_allowed", "PT1H") == 0);
+  CmiPairs pairs = {{"cmi._version", "1.0"},
+                    {"cmi.learner_id", "u1"},
+                    {"cmi.completion_threshold", "0.80"},  // same number
+                    {"cmi.max_time_allowed", "PT60M"},     // same duration
+                    {"cmi.total_time", "PT0S"},            // same duration
+                    {"cmi.scaled_passing_score", ""},      // never set: "" is a no-op
+                    {"cmi.launch_data", ""},
+                    {"cmi.score._children", "scaled,raw,min,max"},
+                    {"adl.nav.request_valid.choice.{target=sco.2}", "unknown"},
+                    {"cmi.location", "p2"}};
+  auto r = scorm::apply_commit(m, pairs);
+  INFO(r.diagnostic);
+  REQUIRE(r.ok());
+  CHECK(r.applied == 1);
+  CHECK(m.get_value("cmi.completion_threshold").value == "0.8");
+}
+
+TEST_CASE("total_time may carry total + session time on the terminate commit", "[commit]") {
+  CmiModel12 m;
+  REQUIRE(m.set_lms_value("cmi.core.total_time", "0001:00:00") == 0);
+  auto r = scorm::apply_commit(
+      m, {{"cmi.core.session_time", "0000:30:00"}, {"cmi.core.total_time", "0001:30:00.00"}});
+  INFO(r.diagnostic);
+  REQUIRE(r.ok());
+  CHECK(m.get_value("cmi.core.total_time").value == "0001:00:00");  // end_session adds it
+  auto bad = scorm::apply_commit(m, {{"cmi.core.total_time", "0002:00:00"}});
+  CHECK(bad.error == 403);
+
+  CmiModel2004 m2;
+  REQUIRE(scorm::apply_commit(m2, {{"cmi.total_time", "PT5M"}, {"cmi.session_time", "PT5M"}}).ok());
+  CHECK(scorm::apply_commit(m2, {{"cmi.total_time", "PT6M"}}).error == 404);
+}
+
+TEST_CASE("_count in a commit must match the result", "[commit]") {
+  CmiModel2004 m;
+  auto r =
+      scorm::apply_commit(m, {{"cmi.interactions._count", "1"}, {"cmi.interactions.0.id", "q1"}});
+  CHECK(r.ok());
+  CmiModel2004 m2;
+  CHECK(scorm::apply_commit(m2, {{"cmi.interactions._count", "2"}, {"cmi.interactions.0.id", "q1"}})
+            .error == 404);
+}
+
+TEST_CASE("unreadable commit bodies", "[commit]") {
+  CmiModel2004 m;
+  CHECK(scorm::apply_commit_json(m, "not json").error == 391);
+  CHECK(scorm::apply_commit_json(m, "[1,2]").error == 391);
+  CmiModel12 m12;
+  CHECK(scorm::apply_commit_json(m12, "{").error == 101);
+  std::string error;
+  CHECK_FALSE(scorm::parse_commit_json("", &error));
+  CHECK_FALSE(error.empty());
+  auto pairs = scorm::parse_commit_json(R"({"cmi":{"core":{"exit":null,"score":{"raw":7.5}}},
+                                            "other":1, "adl.nav.request":"continue"})");
+  REQUIRE(pairs);
+  CHECK(*pairs == CmiPairs{{"adl.nav.request", "continue"},
+                           {"cmi.core.exit", ""},
+                           {"cmi.core.score.raw", "7.5"}});
+}
+
+TEST_CASE("diff lists changed elements in a deterministic order", "[diff]") {
+  CmiModel2004 before;
+  REQUIRE(before.set_value("cmi.location", "p1") == 0);
+  CmiModel2004 after = before;
+  REQUIRE(scorm::apply_commit(after, {{"cmi.interactions.10.id", "q10"},
+                                      {"cmi.location", "p2"},
+                                      {"cmi.score.scaled", "0.5"},
+                                      {"cmi.completion_status", "completed"}})
+              .error == 351);  // index 10 skips ahead: nothing applied
+  CHECK(scorm::diff(before, after).empty());
+  for (int i = 0; i <= 10; ++i)
+    REQUIRE(after.set_value("cmi.interactions." + std::to_string(i) + ".id",
+                            "q" + std::to_string(i)) == 0);
+  REQUIRE(after.set_value("cmi.location", "p2") == 0);
+  REQUIRE(after.set_value("cmi.completion_status", "completed") == 0);
+  auto changes = scorm::diff(before, after);
+  REQUIRE(changes.size() == 13);
+  CHECK(changes[0].element == "cmi.completion_status");
+  CHECK(changes[0].old_value == "unknown");
+  CHECK(changes[0].new_value == "completed");
+  CHECK(changes[1].element == "cmi.interactions.0.id");
+  CHECK_FALSE(changes[1].old_value);
+  CHECK(changes[3].element == "cmi.interactions.2.id");
+  CHECK(changes[11].element == "cmi.interactions.10.id");
+  CHECK(changes[12].element == "cmi.location");
+  CHECK(changes[12].old_value == "p1");
+  CHECK(changes[12].new_value == "p2");
+  auto removed = scorm::diff(after, before);
+  REQUIRE(removed.size() == 13);
+  CHECK_FALSE(removed[1].new_value);
+  CHECK(scorm::diff(after, after).empty());
+}
+
+TEST_CASE("storage JSON round trip", "[json]") {
+  CmiModel2004 m;
+  REQUIRE(m.set_lms_value("cmi.learner_id", "u1") == 0);
+  REQUIRE(m.set_lms_value("cmi.comments_from_lms.0.comment", "hello") == 0);
+  REQUIRE(m.set_lms_value("adl.data.0.id", "urn:d") == 0);
+  REQUIRE(cmi_test::set_all(
+              m, {{"cmi.interactions.0.id", "q1"},
+                  {"cmi.interactions.0.type", "fill-in"},
+                  {"cmi.interactions.0.correct_responses.0.pattern", "{case_matters=true}Paris"},
+                  {"cmi.interactions.0.learner_response", "{lang=fr}Paris"},
+                  {"cmi.objectives.0.id", "o1"},
+                  {"cmi.objectives.0.success_status", "passed"},
+                  {"cmi.suspend_data", "caf\xC3\xA9 \"quoted\""},
+                  {"cmi.exit", "suspend"},
+                  {"adl.data.0.store", "s"}}) == 0);
+  std::string text = scorm::to_json(m);
+  CHECK(text.find("\"format\":\"lrsbridge-cmi\"") != std::string::npos);
+  CHECK(text.find("\"format_version\":1") != std::string::npos);
+  auto loaded = scorm::from_json(text);
+  REQUIRE(loaded);
+  CHECK(*loaded == m);
+  CHECK(loaded->version() == scorm::ScormVersion::kScorm2004);
+  CHECK(scorm::to_json(*loaded) == text);  // stable bytes
+  CHECK(scorm::diff(m, *loaded).empty());
+
+  CmiModel12 m12;
+  REQUIRE(m12.set_value("cmi.interactions.0.student_response", "x") == 0);
+  REQUIRE(m12.set_value("cmi.core.lesson_status", "failed") == 0);
+  auto loaded12 = scorm::from_json(scorm::to_json(m12));
+  REQUIRE(loaded12);
+  CHECK(*loaded12 == m12);
+  CHECK(loaded12->version() == scorm::ScormVersion::kScorm12);
+}
+
+TEST_CASE("storage JSON keeps options", "[json]") {
+  scorm::CmiOptions options;
+  options.edition = 3;
+  CmiModel2004 m(options);
+  auto loaded = scorm::from_json(scorm::to_json(m));
+  REQUIRE(loaded);
+  CHECK(loaded->options().edition == 3);
+  CHECK(loaded->options().suspend_data_max == 4000);
+}
+
+TEST_CASE("storage JSON rejects bad input with a reason", "[json]") {
+  const std::vector<std::string> bad = {
+      "",
+      "[]",
+      R"({"format":"other","format_version":1,"scorm":"2004","values":{}})",
+      R"({"format":"lrsbridge-cmi","format_version":2,"scorm":"2004","values":{}})",
+      R"({"format":"lrsbridge-cmi","format_version":1,"scorm":"2.0","values":{}})",
+      R"({"format":"lrsbridge-cmi","format_version":1,"scorm":"2004"})",
+      R"({"format":"lrsbridge-cmi","format_version":1,"scorm":"2004","values":{"cmi.x":"1"}})",
+      R"({"format":"lrsbridge-cmi","format_version":1,"scorm":"2004","values":{"cmi.score.scaled":"2"}})",
+      R"({"format":"lrsbridge-cmi","format_version":1,"scorm":"2004","values":{"cmi.location":5}})",
+      R"({"format":"lrsbridge-cmi","format_version":1,"scorm":"1.2","values":{"cmi.objectives.1.id":"a"}})",
+      R"({"format":"lrsbridge-cmi","format_version":1,"scorm":"2004","options":{"edition":5},"values":{}})",
+  };
+  for (const auto& text : bad) {
+    CAPTURE(text);
+    auto r = scorm::from_json(text);
+    CHECK_FALSE(r);
+    if (!r) CHECK_FALSE(r.error().empty());
+  }
+}
