@@ -248,6 +248,7 @@ StatementRecord make_statement_record(const json& statement, const Uuid& id) {
 
   if (const json* authority = member(statement, "authority")) {
     add_agent_keys(*authority, record.related_agents);
+    record.authority = agent_key(*authority);
   }
   if (const json* context = member(statement, "context")) {
     add_context_agents(*context, record.related_agents);

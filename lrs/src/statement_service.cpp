@@ -525,12 +525,16 @@ Result<std::vector<std::string>> StatementService::store_statements(
 
 Result<StatementsResponse> StatementService::get(const StatementQuery& query, const Principal& who,
                                                  std::string_view accept_language) {
+  // statements/read/mine: only what this credential stored (Communication 4.1.2).
+  std::optional<std::string> only_authority;
   if (!scope_allows_statement_read(who.scopes)) {
-    return fail(ErrorCode::kForbidden,
-                "credential " + who.key + " has no statements/read scope" +
-                    ((who.scopes & kScopeStatementsReadMine) != 0
-                         ? " (statements/read/mine is not supported by this server yet)"
-                         : ""));
+    if ((who.scopes & kScopeStatementsReadMine) == 0) {
+      return fail(ErrorCode::kForbidden, "credential " + who.key + " has no statements/read scope");
+    }
+    only_authority = agent_key(json::parse(who.authority, nullptr, false));
+    if (!only_authority) {
+      return fail(ErrorCode::kInternal, "credential " + who.key + " has no usable authority agent");
+    }
   }
   auto prefs = language_preferences(accept_language);
   StatementsResponse response;
@@ -544,6 +548,12 @@ Result<StatementsResponse> StatementService::get(const StatementQuery& query, co
     auto found = store_.get(id);
     if (!found) return tl::unexpected(found.error());
     bool want_voided = query.voided_statement_id.has_value();
+    // Another credential's statement is, for statements/read/mine, as if absent.
+    if (*found && only_authority &&
+        agent_key(json::parse((*found)->body).value("authority", json::object())) !=
+            only_authority) {
+      found->reset();
+    }
     if (!*found || (*found)->voided != want_voided) {
       return fail(
           ErrorCode::kNotFound,
@@ -560,7 +570,9 @@ Result<StatementsResponse> StatementService::get(const StatementQuery& query, co
     return response;
   }
 
-  auto page = store_.query(query.filter);
+  StatementFilter filter = query.filter;
+  filter.authority = only_authority;
+  auto page = store_.query(filter);
   if (!page) return tl::unexpected(page.error());
   std::string body = "{\"statements\":[";
   bool first = true;

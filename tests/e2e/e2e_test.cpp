@@ -428,3 +428,37 @@ TEST_CASE("the admin API creates, lists and revokes credentials with scopes", "[
   CHECK(lrs.client.request("POST", "/xapi/statements", h, statement().dump()).status == 401);
   CHECK(admin_call("DELETE", "/api/credentials/nobody").status == 404);
 }
+
+TEST_CASE("statements/read/mine sees only the statements its credential stored", "[e2e]") {
+  Lrs lrs;
+  auto make = [&](const std::string& key, const std::string& scopes) {
+    auto r = lrs.client.request(
+        "POST", "/api/credentials",
+        {{"Authorization", e2e::basic_auth(kAdmin)}, {"Content-Type", "application/json"}},
+        R"({"key":")" + key + R"(","secret":"secret-)" + key + R"(","scopes":)" + scopes + "}");
+    REQUIRE(r.status == 201);
+    return std::vector<std::pair<std::string, std::string>>{
+        {"Authorization", e2e::basic_auth(key + ":secret-" + key)},
+        {"X-Experience-API-Version", "1.0.3"},
+        {"Content-Type", "application/json"}};
+  };
+  auto mine = make("mine", R"(["statements/write","statements/read/mine"])");
+  auto other = make("other", R"(["statements/write"])");
+  auto my_post = lrs.client.request("POST", "/xapi/statements", mine, statement().dump());
+  REQUIRE(my_post.status == 200);
+  std::string my_id = json::parse(my_post.body)[0];
+  auto their_post = lrs.client.request("POST", "/xapi/statements", other, statement().dump());
+  REQUIRE(their_post.status == 200);
+  std::string their_id = json::parse(their_post.body)[0];
+  // A statement that refers to mine, stored by the other credential, is not mine either.
+  json ref = statement();
+  ref["object"] = {{"objectType", "StatementRef"}, {"id", my_id}};
+  REQUIRE(lrs.client.request("POST", "/xapi/statements", other, ref.dump()).status == 200);
+
+  auto all = json::parse(lrs.client.request("GET", "/xapi/statements", mine).body);
+  REQUIRE(all["statements"].size() == 1);
+  CHECK(all["statements"][0]["id"] == my_id);
+  CHECK(lrs.client.request("GET", "/xapi/statements?statementId=" + my_id, mine).status == 200);
+  CHECK(lrs.client.request("GET", "/xapi/statements?statementId=" + their_id, mine).status == 404);
+  CHECK(json::parse(lrs.call("GET", "/xapi/statements").body)["statements"].size() == 3);
+}

@@ -63,6 +63,8 @@ struct StatementRecord {
   // activities inside a SubStatement). Disjoint from `activities`.
   std::vector<std::string> related_activities;
   std::optional<Uuid> registration;
+  // The agent key of the statement's authority (for statements/read/mine).
+  std::optional<std::string> authority;
   // The target when the object is a StatementRef. A statement that targets another
   // matches every filter (other than since/until/limit/ascending) its target matches,
   // recursively (xAPI Communication 2.1.3, "Filter Conditions for StatementRefs").
@@ -101,6 +103,8 @@ struct StatementFilter {
   std::optional<std::string> activity;
   bool related_activities = false;
   std::optional<Uuid> registration;
+  // Only statements whose authority has this agent key (statements/read/mine).
+  std::optional<std::string> authority;
   std::optional<std::int64_t> since_us;  // stored strictly after
   std::optional<std::int64_t> until_us;  // stored at or before
   bool ascending = false;

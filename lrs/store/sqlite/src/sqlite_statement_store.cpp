@@ -150,6 +150,7 @@ Result<StatementPage> SqliteStatementStore::query(const StatementFilter& filter)
     wanted.push_back({term_key('c', *filter.activity), filter.related_activities});
   }
   if (filter.registration) wanted.push_back({term_key('r', filter.registration->raw()), false});
+  if (filter.authority) wanted.push_back({term_key('u', *filter.authority), false});
 
   // Stored-time window: (lo, hi].
   std::int64_t lo = std::numeric_limits<std::int64_t>::min();
@@ -571,7 +572,17 @@ Result<void> SqliteStatementStore::apply_insert(Connection& conn,
       // Never linked, so void_target has no links to remove.
       LRS_SQLITE_TRY(void_target(conn, Target{stored, false, false, {}}));
     } else {
-      LRS_SQLITE_TRY(add_links(conn, terms, stored, false));
+      // The authority is the statement's own: statements that refer to this one do not
+      // inherit it (statements/read/mine must not see them), so it stays out of `terms`.
+      if (r.authority) {
+        auto authority = term_id(conn, 'u', *r.authority);
+        if (!authority) return tl::unexpected<Error>(std::move(authority).error());
+        std::vector<std::int64_t> own = terms;
+        own.push_back(*authority * 2);
+        LRS_SQLITE_TRY(add_links(conn, own, stored, false));
+      } else {
+        LRS_SQLITE_TRY(add_links(conn, terms, stored, false));
+      }
     }
     if (r.voiding && target && !target->voiding && !target->voided) {
       LRS_SQLITE_TRY(void_target(conn, *target));
