@@ -18,6 +18,7 @@
 #include <boost/beast/http.hpp>
 
 #include "lrs/clock.h"
+#include "lrs/text.h"
 #include "lrs/url.h"
 
 namespace app {
@@ -27,13 +28,6 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 }  // namespace
 
@@ -146,7 +140,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (qmark != std::string_view::npos) request->query = std::string(target.substr(qmark + 1));
     for (const auto& field : req) {
       auto name = field.name_string();
-      request->headers.emplace_back(lower(std::string_view(name.data(), name.size())),
+      request->headers.emplace_back(lrs::to_lower(std::string_view(name.data(), name.size())),
                                     std::string(field.value()));
     }
     request->body = std::move(req.body());

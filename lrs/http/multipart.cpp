@@ -2,17 +2,11 @@
 
 #include <algorithm>
 
+#include "lrs/text.h"
 #include "lrs/uuid.h"
 
 namespace lrs {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -43,7 +37,7 @@ std::string_view MultipartPart::header(std::string_view lower_name) const {
 }
 
 std::string multipart_boundary(std::string_view content_type) {
-  std::string lowered = lower(content_type);
+  std::string lowered = to_lower(content_type);
   std::size_t pos = 0;
   while ((pos = lowered.find("boundary", pos)) != std::string::npos) {
     // Must be a parameter name: preceded by ';' or whitespace, followed by '='.
@@ -125,7 +119,7 @@ Result<std::vector<MultipartPart>> parse_multipart(std::string_view body, std::s
                                              " has a malformed header line \"" + std::string(line) +
                                              "\"");
       }
-      part.headers.emplace_back(lower(trim(line.substr(0, colon))),
+      part.headers.emplace_back(to_lower(trim(line.substr(0, colon))),
                                 std::string(trim(line.substr(colon + 1))));
     }
     parts.push_back(std::move(part));

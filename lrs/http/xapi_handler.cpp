@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lrs/multipart.h"
+#include "lrs/text.h"
 #include "lrs/timestamp.h"
 #include "lrs/url.h"
 
@@ -54,17 +55,6 @@ std::string_view media_type(std::string_view content_type) {
   std::string_view type = content_type.substr(0, semi);
   while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
   return type;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 Result<json> parse_json_text(std::string_view text, std::size_t max_depth, const char* what) {
@@ -221,8 +211,7 @@ Result<std::optional<HttpRequest>> XapiHandler::alternate_request(
                                                        "content-type",  "content-length",
                                                        "if-match",      "if-none-match"};
   for (auto& [name, value] : *form) {
-    std::string lower = name;
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string lower = to_lower(name);
     if (name == "content") {
       converted.body = std::move(value);
     } else if (std::find(std::begin(kHeaderParams), std::end(kHeaderParams), lower) !=

@@ -11,6 +11,7 @@
 #include <openssl/sha.h>
 
 #include "lrs/clock.h"
+#include "lrs/text.h"
 
 namespace lrs {
 namespace {
@@ -72,17 +73,6 @@ std::string cache_key(std::string_view basic_credentials) {
   SHA256(reinterpret_cast<const unsigned char*>(basic_credentials.data()), basic_credentials.size(),
          digest);
   return {reinterpret_cast<const char*>(digest), sizeof digest};
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 }  // namespace

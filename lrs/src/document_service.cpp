@@ -9,6 +9,7 @@
 
 #include "lrs/statement_record.h"
 #include "lrs/statement_validator.h"
+#include "lrs/text.h"
 #include "lrs/timestamp.h"
 #include "syntax_checks.h"
 
@@ -31,13 +32,6 @@ const char* resource_name(DocumentKind kind) {
 
 const char* id_name(DocumentKind kind) {
   return kind == DocumentKind::kState ? "stateId" : "profileId";
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
 }
 
 std::string_view trim(std::string_view s) {

@@ -1,5 +1,6 @@
 #include "statement_equivalence.h"
 
+#include "lrs/text.h"
 #include "lrs/timestamp.h"
 
 namespace lrs {
@@ -11,9 +12,7 @@ using nlohmann::json;
 void lower_case_id(json& statement) {
   auto id = statement.find("id");
   if (id == statement.end() || !id->is_string()) return;
-  std::string lower = id->get<std::string>();
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  *id = lower;
+  *id = to_lower(id->get<std::string>());
 }
 
 void timestamp_as_instant(json& statement) {

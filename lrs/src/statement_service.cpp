@@ -11,6 +11,7 @@
 #include "lrs/signature.h"
 #include "lrs/statement_record.h"
 #include "lrs/statement_validator.h"
+#include "lrs/text.h"
 #include "lrs/timestamp.h"
 #include "lrs/url.h"
 #include "statement_equivalence.h"
@@ -57,12 +58,6 @@ Result<std::int64_t> parse_int_param(const std::string& name, const std::string&
                 "parameter " + name + ": must be a non-negative integer, got \"" + value + "\"");
   }
   return n;
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
 }
 
 // --- formats (Communication 2.1.3 "format") ---------------------------------------------
@@ -127,7 +122,8 @@ std::vector<std::string> language_preferences(std::string_view header) {
     }
     while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
     while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (!item.empty() && q > 0) ranked.emplace_back(q - order++ * 1e-6, lower(std::string(item)));
+    if (!item.empty() && q > 0)
+      ranked.emplace_back(q - order++ * 1e-6, to_lower(std::string(item)));
   }
   std::stable_sort(ranked.begin(), ranked.end(),
                    [](auto& a, auto& b) { return a.first > b.first; });
@@ -140,7 +136,7 @@ void pick_language(json& map, const std::vector<std::string>& prefs) {
   if (!map.is_object() || map.size() <= 1) return;
   for (const std::string& pref : prefs) {
     for (auto it = map.begin(); it != map.end(); ++it) {
-      std::string tag = lower(it.key());
+      std::string tag = to_lower(it.key());
       if (pref == "*" || tag == pref || tag.rfind(pref + "-", 0) == 0) {
         json one = json::object();
         one[it.key()] = it.value();
@@ -221,7 +217,7 @@ std::string hex(const unsigned char* data, std::size_t size) {
 // The part's X-Experience-API-Hash must be the SHA-2 of its bytes (Communication 1.5.2);
 // the length of the hex string says which SHA-2.
 Result<void> check_part_hash(AttachmentContent& part) {
-  part.sha2 = lower(part.sha2);
+  part.sha2 = to_lower(part.sha2);
   unsigned char digest[SHA512_DIGEST_LENGTH];
   const auto* data = reinterpret_cast<const unsigned char*>(part.content.data());
   std::size_t size = 0;
@@ -263,7 +259,7 @@ Result<void> attach_parts(const json& statement, const std::vector<AttachmentCon
   if (list == statement.end() || !list->is_array()) return {};
   for (std::size_t a = 0; a < list->size(); ++a) {
     const json& attachment = (*list)[a];
-    std::string sha2 = lower(attachment.value("sha2", ""));
+    std::string sha2 = to_lower(attachment.value("sha2", ""));
     bool found = false;
     for (std::size_t p = 0; p < parts.size(); ++p) {
       if (parts[p].sha2 == sha2) {
@@ -614,7 +610,7 @@ Result<void> StatementService::load_attachments(const std::vector<StoredStatemen
       auto list = holder.find("attachments");
       if (list == holder.end() || !list->is_array()) return;
       for (const json& a : *list) {
-        std::string sha2 = lower(a.value("sha2", ""));
+        std::string sha2 = to_lower(a.value("sha2", ""));
         if (!sha2.empty() && std::find(wanted.begin(), wanted.end(), sha2) == wanted.end()) {
           wanted.push_back(sha2);
         }

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http_client.h"
+#include "lrs/url.h"
 
 using nlohmann::json;
 
@@ -13,19 +14,7 @@ namespace {
 
 const std::string kAdmin = "admin:admin-secret-1";
 
-std::string encode(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
+std::string encode(const std::string& s) { return lrs::url_encode(s); }
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 

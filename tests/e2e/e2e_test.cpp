@@ -8,6 +8,7 @@
 #include <openssl/sha.h>
 
 #include "http_client.h"
+#include "lrs/url.h"
 
 using nlohmann::json;
 
@@ -44,19 +45,7 @@ json statement(const std::string& verb = "http://adlnet.gov/expapi/verbs/complet
           {"object", {{"objectType", "Activity"}, {"id", activity}}}};
 }
 
-std::string encode(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
+std::string encode(const std::string& s) { return lrs::url_encode(s); }
 
 }  // namespace
 
