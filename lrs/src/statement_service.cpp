@@ -21,11 +21,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kKnownParams[] = {
-    "statementId",        "voidedStatementId", "agent", "verb",  "activity", "registration",
-    "related_activities", "related_agents",    "since", "until", "limit",    "format",
-    "attachments",        "ascending",         "cursor"};
-
 Result<bool> parse_bool(const std::string& name, const std::string& value) {
   if (value == "true") return true;
   if (value == "false") return false;
@@ -303,98 +298,129 @@ Result<void> attach_parts(const json& statement, const std::vector<AttachmentCon
 
 }  // namespace
 
-Result<StatementQuery> parse_statement_query(const QueryParams& params, XapiVersion version,
-                                             std::size_t max_limit) {
-  StatementQuery q;
-  std::set<std::string> seen;
-  for (const auto& [name, value] : params) {
-    if (std::find(std::begin(kKnownParams), std::end(kKnownParams), name) ==
-        std::end(kKnownParams)) {
-      return fail(ErrorCode::kInvalid, "unknown parameter \"" + name +
-                                           "\" for GET /statements (names are case-sensitive)");
-    }
-    if (!seen.insert(name).second) {
-      return fail(ErrorCode::kInvalid, "parameter " + name + " given more than once");
-    }
-    if (name != "cursor") q.params.emplace_back(name, value);
-    if (name == "statementId") {
-      auto id = parse_uuid_param(name, value);
-      if (!id) return tl::unexpected(id.error());
-      q.statement_id = *id;
-    } else if (name == "voidedStatementId") {
-      auto id = parse_uuid_param(name, value);
-      if (!id) return tl::unexpected(id.error());
-      q.voided_statement_id = *id;
-    } else if (name == "agent") {
-      json agent = json::parse(value, nullptr, false);
-      if (agent.is_discarded()) return fail(ErrorCode::kInvalid, "parameter agent: not valid JSON");
-      if (auto ok = validate_actor(agent, version, "agent"); !ok) return tl::unexpected(ok.error());
-      auto key = agent_key(agent);
-      if (!key) {
-        return fail(ErrorCode::kInvalid,
-                    "parameter agent: must be an Agent or an identified Group (one IFI)");
-      }
-      q.filter.agent = std::move(*key);
-    } else if (name == "verb" || name == "activity") {
-      if (value.find(':') == std::string::npos) {
-        return fail(ErrorCode::kInvalid,
-                    "parameter " + name + ": must be an IRI, got \"" + value + "\"");
-      }
-      (name == "verb" ? q.filter.verb : q.filter.activity) = value;
-    } else if (name == "registration") {
-      auto id = parse_uuid_param(name, value);
-      if (!id) return tl::unexpected(id.error());
-      q.filter.registration = *id;
-    } else if (name == "related_activities" || name == "related_agents" || name == "attachments" ||
-               name == "ascending") {
-      auto b = parse_bool(name, value);
-      if (!b) return tl::unexpected(b.error());
-      if (name == "related_activities") q.filter.related_activities = *b;
-      if (name == "related_agents") q.filter.related_agents = *b;
-      if (name == "attachments") q.attachments = *b;
-      if (name == "ascending") q.filter.ascending = *b;
-    } else if (name == "since" || name == "until") {
-      auto t = parse_time_param(name, value);
-      if (!t) return tl::unexpected(t.error());
-      (name == "since" ? q.filter.since_us : q.filter.until_us) = *t;
-    } else if (name == "limit") {
-      auto n = parse_int_param(name, value);
-      if (!n) return tl::unexpected(n.error());
-      std::size_t limit = static_cast<std::size_t>(*n);
-      q.filter.limit = (limit == 0 || limit > max_limit) ? max_limit : limit;
-    } else if (name == "format") {
-      if (value == "exact") {
-        q.format = StatementFormat::kExact;
-      } else if (value == "ids") {
-        q.format = StatementFormat::kIds;
-      } else if (value == "canonical") {
-        q.format = StatementFormat::kCanonical;
-      } else {
-        return fail(ErrorCode::kInvalid,
-                    "parameter format: must be ids, exact or canonical, got \"" + value + "\"");
-      }
-    } else if (name == "cursor") {
-      auto n = parse_int_param(name, value);
-      if (!n) return fail(ErrorCode::kInvalid, "parameter cursor: not a cursor from a more link");
-      q.filter.after_us = *n;
-    }
+namespace {
+
+struct QueryContext {
+  XapiVersion version;
+  std::size_t max_limit;
+};
+
+template <class T>
+Result<void> assign(Result<T> parsed, std::optional<T>& target) {
+  if (!parsed) return tl::unexpected(parsed.error());
+  target = std::move(*parsed);
+  return {};
+}
+
+template <class T>
+Result<void> assign(Result<T> parsed, T& target) {
+  if (!parsed) return tl::unexpected(parsed.error());
+  target = std::move(*parsed);
+  return {};
+}
+
+Result<std::string> agent_param(const std::string& value, XapiVersion version) {
+  json agent = json::parse(value, nullptr, false);
+  if (agent.is_discarded()) return fail(ErrorCode::kInvalid, "parameter agent: not valid JSON");
+  if (auto ok = validate_actor(agent, version, "agent"); !ok) return tl::unexpected(ok.error());
+  auto key = agent_key(agent);
+  if (!key) {
+    return fail(ErrorCode::kInvalid,
+                "parameter agent: must be an Agent or an identified Group (one IFI)");
   }
-  if (!seen.count("limit")) q.filter.limit = std::min<std::size_t>(max_limit, 100);
+  return *key;
+}
+
+Result<std::string> iri_param(const std::string& name, const std::string& value) {
+  if (value.find(':') == std::string::npos) {
+    return fail(ErrorCode::kInvalid,
+                "parameter " + name + ": must be an IRI, got \"" + value + "\"");
+  }
+  return value;
+}
+
+Result<StatementFormat> format_param(const std::string& value) {
+  if (value == "exact") return StatementFormat::kExact;
+  if (value == "ids") return StatementFormat::kIds;
+  if (value == "canonical") return StatementFormat::kCanonical;
+  return fail(ErrorCode::kInvalid,
+              "parameter format: must be ids, exact or canonical, got \"" + value + "\"");
+}
+
+Result<std::size_t> limit_param(const std::string& value, std::size_t max_limit) {
+  auto n = parse_int_param("limit", value);
+  if (!n) return tl::unexpected(n.error());
+  auto limit = static_cast<std::size_t>(*n);
+  // 0 means "the LRS's maximum" (Communication 2.1.3).
+  return (limit == 0 || limit > max_limit) ? max_limit : limit;
+}
+
+Result<std::int64_t> cursor_param(const std::string& value) {
+  auto n = parse_int_param("cursor", value);
+  if (!n) return fail(ErrorCode::kInvalid, "parameter cursor: not a cursor from a more link");
+  return *n;
+}
+
+// One parameter of GET /statements: checks `value` and stores it in the query.
+Result<void> apply_param(StatementQuery& q, const std::string& name, const std::string& value,
+                         const QueryContext& ctx) {
+  StatementFilter& f = q.filter;
+  if (name == "statementId") return assign(parse_uuid_param(name, value), q.statement_id);
+  if (name == "voidedStatementId")
+    return assign(parse_uuid_param(name, value), q.voided_statement_id);
+  if (name == "registration") return assign(parse_uuid_param(name, value), f.registration);
+  if (name == "agent") return assign(agent_param(value, ctx.version), f.agent);
+  if (name == "verb") return assign(iri_param(name, value), f.verb);
+  if (name == "activity") return assign(iri_param(name, value), f.activity);
+  if (name == "related_activities") return assign(parse_bool(name, value), f.related_activities);
+  if (name == "related_agents") return assign(parse_bool(name, value), f.related_agents);
+  if (name == "attachments") return assign(parse_bool(name, value), q.attachments);
+  if (name == "ascending") return assign(parse_bool(name, value), f.ascending);
+  if (name == "since") return assign(parse_time_param(name, value), f.since_us);
+  if (name == "until") return assign(parse_time_param(name, value), f.until_us);
+  if (name == "limit") return assign(limit_param(value, ctx.max_limit), f.limit);
+  if (name == "format") return assign(format_param(value), q.format);
+  if (name == "cursor") return assign(cursor_param(value), f.after_us);
+  return fail(ErrorCode::kInvalid,
+              "unknown parameter \"" + name + "\" for GET /statements (names are case-sensitive)");
+}
+
+// statementId / voidedStatementId take only format and attachments (Communication 2.1.3).
+Result<void> check_single_statement_params(const StatementQuery& q, const QueryParams& params) {
   if (q.statement_id && q.voided_statement_id) {
     return fail(ErrorCode::kInvalid,
                 "parameters statementId and voidedStatementId exclude each other");
   }
-  if (q.statement_id || q.voided_statement_id) {
-    for (const auto& [name, value] : params) {
-      if (name != "statementId" && name != "voidedStatementId" && name != "format" &&
-          name != "attachments") {
-        return fail(ErrorCode::kInvalid,
-                    "parameter " + name +
-                        " cannot be combined with statementId or voidedStatementId (only format "
-                        "and attachments can)");
-      }
+  if (!q.statement_id && !q.voided_statement_id) return {};
+  for (const auto& [name, value] : params) {
+    if (name != "statementId" && name != "voidedStatementId" && name != "format" &&
+        name != "attachments") {
+      return fail(ErrorCode::kInvalid,
+                  "parameter " + name +
+                      " cannot be combined with statementId or voidedStatementId (only format "
+                      "and attachments can)");
     }
   }
+  return {};
+}
+
+}  // namespace
+
+Result<StatementQuery> parse_statement_query(const QueryParams& params, XapiVersion version,
+                                             std::size_t max_limit) {
+  StatementQuery q;
+  q.filter.limit = std::min<std::size_t>(max_limit, 100);
+  const QueryContext ctx{version, max_limit};
+  std::set<std::string> seen;
+  for (const auto& [name, value] : params) {
+    if (seen.count(name) != 0) {
+      return fail(ErrorCode::kInvalid, "parameter " + name + " given more than once");
+    }
+    seen.insert(name);
+    if (auto ok = apply_param(q, name, value, ctx); !ok) return tl::unexpected(ok.error());
+    if (name != "cursor") q.params.emplace_back(name, value);
+  }
+  if (auto ok = check_single_statement_params(q, params); !ok) return tl::unexpected(ok.error());
   return q;
 }
 
@@ -532,59 +558,66 @@ Result<StatementsResponse> StatementService::get(const StatementQuery& query, co
       return fail(ErrorCode::kInternal, "credential " + who.key + " has no usable authority agent");
     }
   }
-  auto prefs = language_preferences(accept_language);
   StatementsResponse response;
   // Consistent-through is read first: everything stored up to it is in what follows.
   auto through = store_.consistent_through();
   if (!through) return tl::unexpected(through.error());
   response.consistent_through_us = *through;
+  auto prefs = language_preferences(accept_language);
+  auto done = query.statement_id || query.voided_statement_id
+                  ? get_one(query, only_authority, prefs, response)
+                  : get_page(query, only_authority, prefs, response);
+  if (!done) return tl::unexpected(done.error());
+  return response;
+}
 
-  if (query.statement_id || query.voided_statement_id) {
-    const Uuid& id = query.statement_id ? *query.statement_id : *query.voided_statement_id;
-    auto found = store_.get(id);
-    if (!found) return tl::unexpected(found.error());
-    bool want_voided = query.voided_statement_id.has_value();
-    // Another credential's statement is, for statements/read/mine, as if absent.
-    if (*found && only_authority &&
-        agent_key(json::parse((*found)->body).value("authority", json::object())) !=
-            only_authority) {
-      found->reset();
-    }
-    if (!*found || (*found)->voided != want_voided) {
-      return fail(
-          ErrorCode::kNotFound,
-          want_voided
-              ? "no voided statement with id " + id.str()
-              : "no statement with id " + id.str() +
-                    ((*found && (*found)->voided) ? " (it is voided: use voidedStatementId)" : ""));
-    }
-    response.body = render(**found, query.format, prefs);
-    response.last_modified_us = (*found)->stored_us;
-    if (query.attachments) {
-      if (auto ok = load_attachments({**found}, response); !ok) return tl::unexpected(ok.error());
-    }
-    return response;
+Result<void> StatementService::get_one(const StatementQuery& query,
+                                       const std::optional<std::string>& only_authority,
+                                       const std::vector<std::string>& prefs,
+                                       StatementsResponse& response) {
+  const Uuid& id = query.statement_id ? *query.statement_id : *query.voided_statement_id;
+  auto found = store_.get(id);
+  if (!found) return tl::unexpected(found.error());
+  bool want_voided = query.voided_statement_id.has_value();
+  // Another credential's statement is, for statements/read/mine, as if absent.
+  if (*found && only_authority &&
+      agent_key(json::parse((*found)->body).value("authority", json::object())) != only_authority) {
+    found->reset();
   }
+  if (!*found || (*found)->voided != want_voided) {
+    if (want_voided) return fail(ErrorCode::kNotFound, "no voided statement with id " + id.str());
+    std::string hint = *found ? " (it is voided: use voidedStatementId)" : "";
+    return fail(ErrorCode::kNotFound, "no statement with id " + id.str() + hint);
+  }
+  response.body = render(**found, query.format, prefs);
+  response.last_modified_us = (*found)->stored_us;
+  if (!query.attachments) return {};
+  return load_attachments({**found}, response);
+}
 
+Result<void> StatementService::get_page(const StatementQuery& query,
+                                        const std::optional<std::string>& only_authority,
+                                        const std::vector<std::string>& prefs,
+                                        StatementsResponse& response) {
   StatementFilter filter = query.filter;
   filter.authority = only_authority;
   auto page = store_.query(filter);
   if (!page) return tl::unexpected(page.error());
   std::string body = "{\"statements\":[";
-  bool first = true;
   for (const StoredStatement& s : page->statements) {
-    if (!first) body.push_back(',');
-    first = false;
+    if (&s != &page->statements.front()) body.push_back(',');
     body += render(s, query.format, prefs);
-    if (!response.last_modified_us || s.stored_us > *response.last_modified_us) {
-      response.last_modified_us = s.stored_us;
-    }
+    response.last_modified_us = std::max(response.last_modified_us.value_or(0), s.stored_us);
   }
   body += "],\"more\":";
   if (page->next) {
+    // The same query from where this page ended (keyset cursor, never an offset).
     std::string more = options_.more_path + "?";
     for (const auto& [name, value] : query.params) {
-      more += name + "=" + url_encode(value) + "&";
+      more += name;
+      more += '=';
+      more += url_encode(value);
+      more += '&';
     }
     more += "cursor=" + std::to_string(*page->next);
     body += json(more).dump();
@@ -593,11 +626,8 @@ Result<StatementsResponse> StatementService::get(const StatementQuery& query, co
   }
   body += "}";
   response.body = std::move(body);
-  if (query.attachments) {
-    if (auto ok = load_attachments(page->statements, response); !ok)
-      return tl::unexpected(ok.error());
-  }
-  return response;
+  if (!query.attachments) return {};
+  return load_attachments(page->statements, response);
 }
 
 Result<void> StatementService::load_attachments(const std::vector<StoredStatement>& statements,

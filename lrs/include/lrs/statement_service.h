@@ -87,6 +87,12 @@ class StatementService {
                                                     std::vector<AttachmentContent> parts,
                                                     const Principal& who,
                                                     const ClientVersion& version);
+  Result<void> get_one(const StatementQuery& query,
+                       const std::optional<std::string>& only_authority,
+                       const std::vector<std::string>& prefs, StatementsResponse& response);
+  Result<void> get_page(const StatementQuery& query,
+                        const std::optional<std::string>& only_authority,
+                        const std::vector<std::string>& prefs, StatementsResponse& response);
   Result<void> load_attachments(const std::vector<StoredStatement>& statements,
                                 StatementsResponse& response);
   StatementStore& store_;
