@@ -360,3 +360,52 @@ TEST_CASE("idempotency: same commit, same ids; re-set values emit nothing", "[tr
   CHECK(translate(ctx, after, resent, RuntimeEvent::kCommit, 3).empty());
   CHECK(translate(ctx, after, after, RuntimeEvent::kCommit, 4).empty());
 }
+
+TEST_CASE("a whole session: every statement valid, ids unique, language in context",
+          "[translator]") {
+  for (auto v : {ScormVersion::kScorm12, ScormVersion::kScorm2004}) {
+    const bool is12 = v == ScormVersion::kScorm12;
+    auto ctx = context(v);
+    ctx.language = "en-GB";
+    ctx.learner_name.clear();
+    std::vector<json> all;
+    auto add = [&](const std::vector<json>& statements) {
+      all.insert(all.end(), statements.begin(), statements.end());
+    };
+    auto fresh = scorm::make_cmi_model(v);
+    auto m0 = started(v);
+    add(translate(ctx, fresh, m0, RuntimeEvent::kInitialize, 1));
+    auto m1 = m0;
+    set_all(m1,
+            {{"cmi.interactions.0.id", "q1"},
+             {"cmi.interactions.0.type", "choice"},
+             {is12 ? "cmi.interactions.0.student_response" : "cmi.interactions.0.learner_response",
+              "a"},
+             {is12 ? "cmi.core.score.raw" : "cmi.score.scaled", is12 ? "50" : "0.5"},
+             {is12 ? "cmi.core.exit" : "cmi.exit", "suspend"},
+             {is12 ? "cmi.core.session_time" : "cmi.session_time", is12 ? "0000:05:00" : "PT5M"}});
+    add(translate(ctx, m0, m1, RuntimeEvent::kCommit, 2));
+    auto m2 = m1;
+    scorm::end_session(m2);
+    add(translate(ctx, m1, m2, RuntimeEvent::kTerminate, 3));
+    auto resumed = scorm::start_session(m2, {});
+    REQUIRE(resumed.resumed);
+    add(translate(ctx, m2, resumed.model, RuntimeEvent::kInitialize, 4));
+    auto m3 = resumed.model;
+    set_all(m3, {{is12 ? "cmi.core.lesson_status" : "cmi.completion_status", "completed"},
+                 {is12 ? "cmi.core.exit" : "cmi.exit", is12 ? "logout" : "normal"}});
+    scorm::end_session(m3);
+    add(translate(ctx, resumed.model, m3, RuntimeEvent::kTerminate, 5));
+
+    CHECK(verbs(all) == std::vector<std::string>{"initialized", "responded", "scored", "suspended",
+                                                 "resumed", "completed", "terminated"});
+    std::set<std::string> ids;
+    for (const auto& s : all) {
+      ids.insert(s["id"].get<std::string>());
+      CHECK(s["context"]["language"] == "en-GB");
+      CHECK_FALSE(s["actor"].contains("name"));
+    }
+    CHECK(ids.size() == all.size());
+    CHECK(all.back()["result"]["completion"] == true);
+  }
+}
