@@ -58,15 +58,20 @@ TEST_CASE("query plans walk indexes", "[sqlite]") {
     CHECK(has(p0, "SEARCH statements USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)"));
     CHECK_FALSE(has(p0, "TEMP B-TREE"));
     for (std::size_t k = 1; k <= 4; ++k) {
-      auto p = plan(db, sqlite::query_sql(k, asc));
-      INFO("terms " << k << ": " << Catch::Detail::stringify(p));
-      CHECK(has(p, "SEARCH l0 USING PRIMARY KEY (term=? AND stored>? AND stored<?)"));
-      CHECK(has(p, "SEARCH s USING INTEGER PRIMARY KEY (rowid=?)"));
-      for (std::size_t j = 1; j < k; ++j) {
-        CHECK(has(p, "SEARCH l" + std::to_string(j) + " USING PRIMARY KEY (term=? AND stored=?)"));
+      for (bool staged : {false, true}) {
+        auto p = plan(db, sqlite::query_sql(k, asc, staged));
+        INFO("terms " << k << (staged ? " staged" : "") << ": " << Catch::Detail::stringify(p));
+        CHECK(has(p, "SEARCH l0 USING PRIMARY KEY (term=? AND stored>? AND stored<?)"));
+        CHECK(has(p, "SEARCH s USING INTEGER PRIMARY KEY (rowid=?)"));
+        for (std::size_t j = 1; j < k; ++j) {
+          for (const char* t : {"l", "m"}) {
+            CHECK(has(p, "SEARCH " + std::string(t) + std::to_string(j) +
+                             " USING PRIMARY KEY (term=? AND stored=?)"));
+          }
+        }
+        CHECK_FALSE(has(p, "TEMP B-TREE"));
+        CHECK_FALSE(has(p, "SCAN"));
       }
-      CHECK_FALSE(has(p, "TEMP B-TREE"));
-      CHECK_FALSE(has(p, "SCAN"));
     }
   }
   auto refs = plan(db, "SELECT stored FROM statements WHERE ref = ?1");
@@ -74,6 +79,8 @@ TEST_CASE("query plans walk indexes", "[sqlite]") {
   auto voiders =
       plan(db, "SELECT 1 FROM statements WHERE ref = ?1 AND voiding = 1 AND stored <> ?2 LIMIT 1");
   CHECK(has(voiders, "INDEX statements_ref (ref=?)"));
+  auto merged = plan(db, "SELECT 1 FROM links WHERE term = ?1 AND stored = ?2");
+  CHECK(has(merged, "SEARCH links USING PRIMARY KEY (term=? AND stored=?)"));
   auto by_id = plan(db, "SELECT stored, voided, body FROM statements WHERE id = ?1");
   CHECK(has(by_id, "USING INDEX statements_id (id=?)"));
   sqlite3_close(db);

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <fstream>
+#include <random>
 #include <regex>
 #include <set>
 #include <thread>
@@ -448,6 +449,71 @@ TEST_CASE("keyset paging while inserts happen", "[sqlite]") {
   }
   stop = true;
   writer.join();
+}
+
+// Staged and merged links answer alike: the same workload (filters, StatementRefs,
+// voiding) gives the same pages whether every commit merges, merges happen now and then
+// or nothing is merged until the store closes.
+TEST_CASE("staged links answer like merged ones", "[sqlite]") {
+  const std::string kVoided = "http://adlnet.gov/expapi/verbs/voided";
+  auto workload = [&](StatementStore& store) {
+    std::mt19937 rng(7);
+    auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+    std::uint64_t next = 1;
+    for (int request = 0; request < 40; ++request) {
+      std::vector<StatementRecord> batch;
+      for (int k = 0; k < 1 + pick(8); ++k, ++next) {
+        auto r = record(make_id(next), "v:" + std::to_string(pick(3)));
+        r.agents = {"mbox:" + std::to_string(pick(5))};
+        r.related_agents = {"mbox:auth"};
+        r.activities = {"act:" + std::to_string(pick(4))};
+        r.related_activities = {"course:" + std::to_string(pick(2))};
+        if (pick(2) == 0) r.registration = make_id(1000 + static_cast<std::uint64_t>(pick(3)));
+        if (next > 10 && pick(6) == 0) {
+          r.statement_ref = make_id(next - 1 - static_cast<std::uint64_t>(pick(9)));
+          if (pick(2) == 0) {
+            r.verb = kVoided;
+            r.voiding = true;
+          }
+        }
+        batch.push_back(std::move(r));
+      }
+      insert_ok(store, std::move(batch));
+    }
+  };
+  auto answers = [&](StatementStore& store) {
+    std::vector<std::vector<Uuid>> out;
+    for (bool ascending : {false, true}) {
+      for (int f = 0; f < 12; ++f) {
+        StatementFilter filter;
+        filter.ascending = ascending;
+        filter.limit = 1 + static_cast<std::size_t>(f % 4);
+        if (f % 3 == 0) filter.agent = "mbox:" + std::to_string(f % 5);
+        if (f % 4 == 1) filter.verb = "v:" + std::to_string(f % 3);
+        if (f % 5 == 2) filter.activity = "act:" + std::to_string(f % 4);
+        if (f == 7) filter.activity = "course:1", filter.related_activities = true;
+        if (f == 8) filter.agent = "mbox:auth", filter.related_agents = true;
+        if (f == 9) filter.registration = make_id(1001);
+        out.push_back(query_all(store, filter));
+      }
+    }
+    return out;
+  };
+  std::vector<std::vector<std::vector<Uuid>>> results;
+  for (std::size_t staged : {std::size_t{1}, std::size_t{5}, std::size_t{1'000'000}}) {
+    TempDir dir;
+    auto db = open_db(dir.file("lrs.db"), 2, staged);
+    workload(db->statements());
+    results.push_back(answers(db->statements()));
+    db.reset();  // closing merges what is staged
+    db = open_db(dir.file("lrs.db"), 2, staged);
+    CHECK(answers(db->statements()) == results.back());
+  }
+  CHECK(results[0] == results[1]);
+  CHECK(results[0] == results[2]);
+  std::size_t non_empty = 0;
+  for (const auto& r : results[0]) non_empty += r.empty() ? 0 : 1;
+  CHECK(non_empty > 12);
 }
 
 TEST_CASE("consistent_through", "[sqlite]") {

@@ -39,6 +39,11 @@ CREATE TABLE links (
   stored INTEGER NOT NULL,
   PRIMARY KEY (term, stored)
 ) WITHOUT ROWID;
+CREATE TABLE links_staged (
+  term INTEGER NOT NULL,
+  stored INTEGER NOT NULL,
+  PRIMARY KEY (term, stored)
+) WITHOUT ROWID;
 CREATE TABLE attachments (
   sha2 TEXT PRIMARY KEY,
   content_type TEXT NOT NULL,

@@ -23,6 +23,9 @@ using sqlite::Connection;
 // limits), and one group still commits in well under a second.
 constexpr std::size_t kMaxGroupRows = 5000;
 constexpr int kBusyTimeoutMs = 10'000;
+// Staged filter-index rows merged at once. A bigger staging table costs more pages per
+// commit, a smaller one more merges (each dirties one page per distinct term).
+constexpr std::size_t kStagedLinkRows = 32'768;
 
 bool is_memory(const std::string& path) { return path.empty() || path == ":memory:"; }
 
@@ -59,11 +62,12 @@ class SqliteDatabase final : public Database {
  public:
   SqliteDatabase(std::unique_ptr<sqlite::Checkpointer> checkpointer,
                  std::unique_ptr<sqlite::Writer> writer,
-                 std::vector<std::unique_ptr<Connection>> readers, std::int64_t last_stored)
+                 std::vector<std::unique_ptr<Connection>> readers, std::int64_t last_stored,
+                 std::size_t staged_link_rows)
       : checkpointer_(std::move(checkpointer)),
         writer_(std::move(writer)),
         reads_(std::move(readers), *writer_),
-        statements_(*writer_, reads_, last_stored),
+        statements_(*writer_, reads_, last_stored, staged_link_rows),
         credentials_(*writer_, reads_) {
     writer_->add_participant(&statements_);
     writer_->start();
@@ -118,8 +122,9 @@ Result<std::unique_ptr<Database>> open_sqlite_database(const SqliteOptions& opti
     checkpointer->attach(**writer_conn);
   }
   auto writer = std::make_unique<sqlite::Writer>(std::move(*writer_conn), kMaxGroupRows);
-  return std::unique_ptr<Database>(new SqliteDatabase(std::move(checkpointer), std::move(writer),
-                                                      std::move(readers), *last_stored));
+  return std::unique_ptr<Database>(new SqliteDatabase(
+      std::move(checkpointer), std::move(writer), std::move(readers), *last_stored,
+      options.staged_link_rows != 0 ? options.staged_link_rows : kStagedLinkRows));
 }
 
 }  // namespace lrs

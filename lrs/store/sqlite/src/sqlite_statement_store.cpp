@@ -56,7 +56,7 @@ std::string term_key(char type, std::string_view key) {
   return out;
 }
 
-std::string query_sql(std::size_t terms, bool ascending) {
+std::string query_sql(std::size_t terms, bool ascending, bool walk_staged) {
   const char* order = ascending ? "ASC" : "DESC";
   std::string sql;
   if (terms == 0) {
@@ -69,13 +69,17 @@ std::string query_sql(std::size_t terms, bool ascending) {
   }
   // CROSS JOIN fixes the loop order: walk the most selective term's index range in stored
   // order (no sort, stops after LIMIT rows), probe the other terms by primary key.
-  sql =
-      "SELECT s.stored, s.id, s.body FROM links l0 CROSS JOIN statements s ON s.stored = "
-      "l0.stored WHERE l0.term = ?4 AND l0.stored > ?1 AND l0.stored <= ?2";
+  sql = "SELECT s.stored, s.id, s.body FROM ";
+  sql += walk_staged ? "links_staged" : "links";
+  sql +=
+      " l0 CROSS JOIN statements s ON s.stored = l0.stored WHERE l0.term = ?4 AND l0.stored > ?1 "
+      "AND l0.stored <= ?2";
   for (std::size_t j = 1; j < terms; ++j) {
-    std::string l = "l" + std::to_string(j);
-    sql += " AND EXISTS (SELECT 1 FROM links " + l + " WHERE " + l + ".term = ?" +
-           std::to_string(4 + j) + " AND " + l + ".stored = l0.stored)";
+    std::string n = std::to_string(j);
+    std::string param = "?" + std::to_string(4 + j);
+    sql += " AND (EXISTS (SELECT 1 FROM links l" + n + " WHERE l" + n + ".term = " + param +
+           " AND l" + n + ".stored = l0.stored) OR EXISTS (SELECT 1 FROM links_staged m" + n +
+           " WHERE m" + n + ".term = " + param + " AND m" + n + ".stored = l0.stored))";
   }
   sql += " AND s.voided = 0 ORDER BY l0.stored ";
   sql += order;
@@ -84,10 +88,11 @@ std::string query_sql(std::size_t terms, bool ascending) {
 }
 
 SqliteStatementStore::SqliteStatementStore(Writer& writer, ReadPool& reads,
-                                           std::int64_t last_stored)
+                                           std::int64_t last_stored, std::size_t staged_link_rows)
     : writer_(writer),
       reads_(reads),
       last_flush_(std::chrono::steady_clock::now()),
+      staged_link_limit_(staged_link_rows),
       last_stored_(last_stored),
       committed_stored_(last_stored),
       floor_(last_stored) {}
@@ -166,6 +171,14 @@ Result<StatementPage> SqliteStatementStore::query(const StatementFilter& filter)
   if (lo >= hi || filter.limit == 0) return page;
 
   auto conn = reads_.acquire();
+  // One read transaction: the writer may move rows from links_staged to links between
+  // two statements, and both walks must see the same snapshot.
+  LRS_SQLITE_TRY(conn->exec("BEGIN", "starting a read transaction"));
+  struct EndRead {
+    Connection& conn;
+    ~EndRead() { (void)conn.exec("COMMIT", "ending a read transaction"); }
+  } end_read{*conn};
+
   // Term ids with their approximate sizes; an unknown term matches nothing.
   std::vector<std::pair<std::int64_t, std::int64_t>> terms;  // (n, id)
   for (const Wanted& w : wanted) {
@@ -180,30 +193,57 @@ Result<StatementPage> SqliteStatementStore::query(const StatementFilter& filter)
   }
   std::sort(terms.begin(), terms.end());
 
-  auto stmt = conn->prepare(query_sql(terms.size(), filter.ascending));
-  if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
-  StmtUse q(stmt->get());
   std::size_t limit = std::min<std::size_t>(filter.limit, 1'000'000'000);
-  q->bind(1, lo);
-  q->bind(2, hi);
-  q->bind(3, static_cast<std::int64_t>(limit) + 1);
-  for (std::size_t j = 0; j < terms.size(); ++j) {
-    q->bind(static_cast<int>(4 + j), terms[j].second);
-  }
-  for (;;) {
-    auto row = q->step("querying statements");
-    if (!row) return tl::unexpected<Error>(std::move(row).error());
-    if (!*row) break;
-    if (page.statements.size() == limit) {
-      page.next = page.statements.back().stored_us;
-      break;
+  // Up to limit + 1 matches in stored order from one walk (the extra one says "more").
+  auto walk = [&](bool staged, std::vector<StoredStatement>& out) -> Result<void> {
+    auto stmt = conn->prepare(query_sql(terms.size(), filter.ascending, staged));
+    if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+    StmtUse q(stmt->get());
+    q->bind(1, lo);
+    q->bind(2, hi);
+    q->bind(3, static_cast<std::int64_t>(limit) + 1);
+    for (std::size_t j = 0; j < terms.size(); ++j) {
+      q->bind(static_cast<int>(4 + j), terms[j].second);
     }
-    StoredStatement s;
-    s.stored_us = q->col_int(0);
-    s.id = uuid_from_blob(q->col_blob(1));
-    s.body = with_stored(q->col_text(2), s.stored_us);
-    page.statements.push_back(std::move(s));
+    for (;;) {
+      auto row = q->step("querying statements");
+      if (!row) return tl::unexpected<Error>(std::move(row).error());
+      if (!*row) break;
+      StoredStatement s;
+      s.stored_us = q->col_int(0);
+      s.id = uuid_from_blob(q->col_blob(1));
+      s.body = with_stored(q->col_text(2), s.stored_us);
+      out.push_back(std::move(s));
+    }
+    return {};
+  };
+  std::vector<StoredStatement> found;
+  LRS_SQLITE_TRY(walk(false, found));
+  if (!terms.empty()) {
+    std::vector<StoredStatement> staged;
+    LRS_SQLITE_TRY(walk(true, staged));
+    if (!staged.empty()) {
+      std::vector<StoredStatement> main = std::move(found);
+      found.clear();
+      auto before = [&](const StoredStatement& a, const StoredStatement& b) {
+        return filter.ascending ? a.stored_us < b.stored_us : a.stored_us > b.stored_us;
+      };
+      std::merge(std::make_move_iterator(main.begin()), std::make_move_iterator(main.end()),
+                 std::make_move_iterator(staged.begin()), std::make_move_iterator(staged.end()),
+                 std::back_inserter(found), before);
+      // A row is in one table only, but a duplicate must never reach a page.
+      found.erase(std::unique(found.begin(), found.end(),
+                              [](const StoredStatement& a, const StoredStatement& b) {
+                                return a.stored_us == b.stored_us;
+                              }),
+                  found.end());
+    }
   }
+  if (found.size() > limit) {
+    found.resize(limit);
+    page.next = found.back().stored_us;
+  }
+  page.statements = std::move(found);
   return page;
 }
 
@@ -243,6 +283,14 @@ void SqliteStatementStore::on_job_end(bool kept) {
 }
 
 Result<void> SqliteStatementStore::before_commit(Connection& conn) {
+  if (staged_links_ < 0) {
+    auto n = conn.query_int("SELECT count(*) FROM links_staged", "counting staged links");
+    if (!n) return tl::unexpected<Error>(std::move(n).error());
+    staged_links_ = *n;
+  }
+  if (static_cast<std::size_t>(staged_links_) >= staged_link_limit_) {
+    LRS_SQLITE_TRY(merge_staged_links(conn));
+  }
   auto now = std::chrono::steady_clock::now();
   if (pending_counts_.size() < kMaxPendingLinks && now - last_flush_ < kCountFlushInterval) {
     return {};
@@ -256,10 +304,25 @@ void SqliteStatementStore::on_transaction_end(bool committed) {
     committed_stored_.store(last_stored_);
   } else {
     term_cache_.clear();  // ids created in the lost transaction are gone
+    staged_links_ = -1;
   }
 }
 
-Result<void> SqliteStatementStore::on_shutdown(Connection& conn) { return flush_counts(conn); }
+Result<void> SqliteStatementStore::on_shutdown(Connection& conn) {
+  LRS_SQLITE_TRY(merge_staged_links(conn));
+  return flush_counts(conn);
+}
+
+// One sorted pass: each term's rows are appended to its range of `links` once per merge
+// instead of once per commit.
+Result<void> SqliteStatementStore::merge_staged_links(Connection& conn) {
+  LRS_SQLITE_TRY(
+      conn.exec("INSERT OR IGNORE INTO links (term, stored) SELECT term, stored FROM links_staged "
+                "ORDER BY term, stored; DELETE FROM links_staged;",
+                "merging staged links"));
+  staged_links_ = 0;
+  return {};
+}
 
 Result<void> SqliteStatementStore::flush_counts(Connection& conn) {
   if (pending_counts_.empty()) return {};
@@ -317,14 +380,27 @@ Result<void> SqliteStatementStore::add_links(Connection& conn,
                                              std::int64_t stored, bool or_ignore) {
   if (or_ignore) {
     LRS_SQLITE_TRY(flush_links(conn));
-    auto stmt = conn.prepare("INSERT OR IGNORE INTO links (term, stored) VALUES (?1, ?2)");
+    auto merged = conn.prepare("SELECT 1 FROM links WHERE term = ?1 AND stored = ?2");
+    if (!merged) return tl::unexpected<Error>(std::move(merged).error());
+    auto stmt = conn.prepare("INSERT OR IGNORE INTO links_staged (term, stored) VALUES (?1, ?2)");
     if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
     for (std::int64_t t : terms) {
+      {
+        StmtUse q(merged->get());
+        q->bind(1, t);
+        q->bind(2, stored);
+        auto row = q->step("looking up a link");
+        if (!row) return tl::unexpected<Error>(std::move(row).error());
+        if (*row) continue;
+      }
       StmtUse q(stmt->get());
       q->bind(1, t);
       q->bind(2, stored);
       LRS_SQLITE_TRY(q->run("indexing a statement"));
-      if (conn.changes() != 0) job_counts_.emplace_back(t, 1);
+      if (conn.changes() != 0) {
+        job_counts_.emplace_back(t, 1);
+        if (staged_links_ >= 0) ++staged_links_;
+      }
     }
     return {};
   }
@@ -339,7 +415,7 @@ Result<void> SqliteStatementStore::flush_links(Connection& conn) {
   std::sort(link_buffer_.begin(), link_buffer_.end());
   constexpr std::size_t kRowsPerInsert = 50;
   static const std::string kMultiRow = [] {
-    std::string sql = "INSERT INTO links (term, stored) VALUES (?, ?)";
+    std::string sql = "INSERT INTO links_staged (term, stored) VALUES (?, ?)";
     for (std::size_t i = 1; i < kRowsPerInsert; ++i) sql += ", (?, ?)";
     return sql;
   }();
@@ -356,7 +432,7 @@ Result<void> SqliteStatementStore::flush_links(Connection& conn) {
       LRS_SQLITE_TRY(q->run("indexing statements"));
     }
   }
-  auto stmt = conn.prepare("INSERT INTO links (term, stored) VALUES (?1, ?2)");
+  auto stmt = conn.prepare("INSERT INTO links_staged (term, stored) VALUES (?1, ?2)");
   if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
   for (; i < link_buffer_.size(); ++i) {
     StmtUse q(stmt->get());
@@ -365,6 +441,7 @@ Result<void> SqliteStatementStore::flush_links(Connection& conn) {
     LRS_SQLITE_TRY(q->run("indexing a statement"));
   }
   for (const auto& [term, stored] : link_buffer_) job_counts_.emplace_back(term, 1);
+  if (staged_links_ >= 0) staged_links_ += static_cast<std::int64_t>(link_buffer_.size());
   link_buffer_.clear();
   return {};
 }
@@ -380,14 +457,17 @@ Result<void> SqliteStatementStore::void_target(Connection& conn, const Target& t
   }
   // query() never returns voided statements, so their links only cost scan time. The
   // terms column keeps them for statements that refer to this one.
-  auto del = conn.prepare("DELETE FROM links WHERE term = ?1 AND stored = ?2");
-  if (!del) return tl::unexpected<Error>(std::move(del).error());
-  for (std::int64_t t : target.terms) {
-    StmtUse q(del->get());
-    q->bind(1, t);
-    q->bind(2, target.stored);
-    LRS_SQLITE_TRY(q->run("unindexing a voided statement"));
-    job_counts_.emplace_back(t, -1);
+  for (const char* sql : {"DELETE FROM links WHERE term = ?1 AND stored = ?2",
+                          "DELETE FROM links_staged WHERE term = ?1 AND stored = ?2"}) {
+    auto del = conn.prepare(sql);
+    if (!del) return tl::unexpected<Error>(std::move(del).error());
+    for (std::int64_t t : target.terms) {
+      StmtUse q(del->get());
+      q->bind(1, t);
+      q->bind(2, target.stored);
+      LRS_SQLITE_TRY(q->run("unindexing a voided statement"));
+      if (conn.changes() != 0) job_counts_.emplace_back(t, -1);
+    }
   }
   return {};
 }

@@ -24,15 +24,23 @@ namespace lrs::sqlite {
 // meaning "matches with related_agents / related_activities".
 std::string term_key(char type, std::string_view key);
 
+// Links live in two tables with one layout: `links`, the main index, and `links_staged`,
+// where new rows go until the writer merges them into `links` in one sorted pass. A
+// (term, stored) row is in one of them.
+//
 // The SQL that answers a query filtering on `terms` term ids (the first one is walked,
-// the others probed), with ?1 = exclusive lower bound, ?2 = inclusive upper bound on
-// stored, ?3 = row limit, ?4... = term ids. Exposed for the query-plan test.
-std::string query_sql(std::size_t terms, bool ascending);
+// the others probed in both tables), with ?1 = exclusive lower bound, ?2 = inclusive
+// upper bound on stored, ?3 = row limit, ?4... = term ids. `walk_staged` walks the first
+// term in links_staged instead of links; a query runs both and merges them. With no
+// terms, `walk_staged` is ignored. Exposed for the query-plan test.
+std::string query_sql(std::size_t terms, bool ascending, bool walk_staged = false);
 
 class SqliteStatementStore final : public StatementStore, public WriteParticipant {
  public:
-  // `last_stored` is the highest stored time in the file.
-  SqliteStatementStore(Writer& writer, ReadPool& reads, std::int64_t last_stored);
+  // `last_stored` is the highest stored time in the file; staged links are merged once
+  // there are about `staged_link_rows` of them.
+  SqliteStatementStore(Writer& writer, ReadPool& reads, std::int64_t last_stored,
+                       std::size_t staged_link_rows);
 
   Result<InsertResult> insert(std::vector<StatementRecord> records,
                               const SameStatement& same) override;
@@ -71,6 +79,7 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   Result<void> propagate(Connection& conn, const std::vector<std::int64_t>& terms,
                          std::vector<std::int64_t> referrer_stored);
   Result<void> flush_counts(Connection& conn);
+  Result<void> merge_staged_links(Connection& conn);
 
   Writer& writer_;
   ReadPool& reads_;
@@ -90,6 +99,9 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   std::vector<std::pair<std::int64_t, int>> job_counts_;
   std::vector<std::pair<std::int64_t, int>> pending_counts_;
   std::chrono::steady_clock::time_point last_flush_;
+  std::size_t staged_link_limit_;
+  // Rows in links_staged, an upper bound; -1 when unknown (after a rollback).
+  std::int64_t staged_links_ = -1;
   std::int64_t last_stored_;
 
   // Highest stored time of a committed transaction.
