@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 #include <sqlite3.h>
 
+#include "body_codec.h"
 #include "sqlite_statement_store.h"
 #include "sqlite_test_support.h"
 #include "stored_json.h"
@@ -41,6 +42,59 @@ TEST_CASE("term lists round trip", "[sqlite]") {
   std::vector<std::int64_t> terms = {1, 2, 127, 128, 300, 1'000'000, 5'000'000'000};
   CHECK(sqlite::decode_terms(sqlite::encode_terms(terms)) == terms);
   CHECK(sqlite::decode_terms("").empty());
+}
+
+std::string sample_statement(int n) {
+  return "{\"actor\":{\"objectType\":\"Agent\",\"account\":{\"homePage\":\"https://"
+         "lms.example.com\","
+         "\"name\":\"learner-" +
+         std::to_string(n % 97) +
+         "\"}},\"verb\":{\"id\":\"http://adlnet.gov/expapi/verbs/"
+         "completed\",\"display\":{\"en-US\":"
+         "\"completed\"}},\"object\":{\"id\":\"https://lms.example.com/course/" +
+         std::to_string(n % 13) +
+         "\",\"definition\":{\"type\":\"http://adlnet.gov/expapi/activities/lesson\"}},"
+         "\"result\":{\"score\":{\"scaled\":0." +
+         std::to_string(n % 10) +
+         "},\"success\":true},\"timestamp\":\"2026-01-01T00:00:" + std::to_string(10 + n % 50) +
+         "Z\"}";
+}
+
+TEST_CASE("body codec round trips with a trained dictionary", "[sqlite]") {
+  std::vector<std::string> samples;
+  for (int i = 0; i < 1000; ++i) samples.push_back(sample_statement(i));
+  auto dictionary = sqlite::BodyCodec::train(samples);
+  REQUIRE(dictionary);
+  std::uint32_t id = sqlite::BodyCodec::dictionary_id(*dictionary);
+  CHECK(id != 0);
+
+  sqlite::BodyCodec codec;
+  CHECK_FALSE(codec.compressing());
+  CHECK(codec.compress(sample_statement(1)).empty());  // no dictionary yet: stored as text
+  REQUIRE(codec.add(*dictionary));
+  codec.use(id);
+  CHECK(codec.compressing());
+  std::string body = sample_statement(5000);
+  std::string frame = codec.compress(body);
+  REQUIRE_FALSE(frame.empty());
+  CHECK(frame.size() * 3 < body.size());
+  auto back = codec.decompress(frame);
+  REQUIRE(back);
+  CHECK(*back == body);
+
+  sqlite::BodyCodec other;  // another process that has not loaded the dictionary
+  sqlite::BodyCodec::Unknown unknown{0};
+  auto missing = other.decompress(frame, &unknown);
+  CHECK_FALSE(missing);
+  CHECK(unknown.dictionary == id);
+  REQUIRE(other.add(*dictionary));
+  CHECK(other.decompress(frame).value_or("") == body);
+
+  std::string corrupt = frame;
+  corrupt[corrupt.size() / 2] ^= 0x55;
+  corrupt.resize(corrupt.size() - 1);
+  CHECK_FALSE(codec.decompress(corrupt));
+  CHECK_FALSE(codec.add("not a dictionary"));
 }
 
 // The plans every query and writer lookup relies on: filters walk the links primary key

@@ -37,11 +37,13 @@ class TempDir {
 constexpr std::size_t kTestStagedLinkRows = 7;
 
 inline std::unique_ptr<Database> open_db(const std::string& path, int readers = 4,
-                                         std::size_t staged_link_rows = kTestStagedLinkRows) {
+                                         std::size_t staged_link_rows = kTestStagedLinkRows,
+                                         std::int64_t compress_after = 0) {
   SqliteOptions options;
   options.path = path;
   options.read_connections = readers;
   options.staged_link_rows = staged_link_rows;
+  options.compress_after = compress_after;
   auto db = open_sqlite_database(options);
   if (!db) throw std::runtime_error(db.error().message);
   return std::move(*db);

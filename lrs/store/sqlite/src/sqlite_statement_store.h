@@ -8,11 +8,14 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "body_codec.h"
 #include "lrs/statement_store.h"
 #include "read_pool.h"
 #include "writer.h"
@@ -37,10 +40,21 @@ std::string query_sql(std::size_t terms, bool ascending, bool walk_staged = fals
 
 class SqliteStatementStore final : public StatementStore, public WriteParticipant {
  public:
-  // `last_stored` is the highest stored time in the file; staged links are merged once
-  // there are about `staged_link_rows` of them.
-  SqliteStatementStore(Writer& writer, ReadPool& reads, std::int64_t last_stored,
-                       std::size_t staged_link_rows);
+  struct Setup {
+    // The highest stored time in the file.
+    std::int64_t last_stored = 0;
+    // Staged links are merged once there are about this many.
+    std::size_t staged_link_rows = 0;
+    // The dictionaries table, oldest first; new bodies use the last one.
+    std::vector<std::string> dictionaries;
+    // With no dictionary yet, one is trained from the stored bodies once this many
+    // statements are stored (`stored_hint` of them already are, or more).
+    std::int64_t train_after = 0;
+    std::int64_t stored_hint = 0;
+  };
+  SqliteStatementStore(Writer& writer, ReadPool& reads, Setup setup);
+  // Waits for a dictionary being trained.
+  ~SqliteStatementStore() override;
 
   Result<InsertResult> insert(std::vector<StatementRecord> records,
                               const SameStatement& same) override;
@@ -57,8 +71,10 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   Result<void> on_shutdown(Connection& conn) override;
 
   // Writer thread: one insert request, inside its savepoint.
+  // `packed[i]` is the compressed body of records[i], empty to store it as text.
   Result<void> apply_insert(Connection& conn, const std::vector<StatementRecord>& records,
-                            const SameStatement& same, std::vector<bool>& inserted);
+                            const std::vector<std::string>& packed, const SameStatement& same,
+                            std::vector<bool>& inserted);
 
  private:
   struct Target {
@@ -80,9 +96,22 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
                          std::vector<std::int64_t> referrer_stored);
   Result<void> flush_counts(Connection& conn);
   Result<void> merge_staged_links(Connection& conn);
+  // The body in column `col` of a row (TEXT, or a zstd frame) with "stored" added.
+  Result<std::string> stored_body(Connection& conn, const Stmt& row, int col, std::int64_t stored);
+  void maybe_train(std::size_t inserted);
+  void train();
 
   Writer& writer_;
   ReadPool& reads_;
+  BodyCodec codec_;
+
+  // Dictionary training: statements stored so far (up to train_after_), and the
+  // thread that trains and stores a dictionary.
+  std::int64_t train_after_;
+  std::atomic<std::int64_t> stored_count_;
+  std::atomic<bool> training_{false};
+  std::mutex trainer_mu_;
+  std::thread trainer_;
 
   // Writer thread only.
   struct Hash {
