@@ -112,16 +112,24 @@ TEST_CASE("query plans walk indexes", "[sqlite]") {
     CHECK(has(p0, "SEARCH statements USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)"));
     CHECK_FALSE(has(p0, "TEMP B-TREE"));
     for (std::size_t k = 1; k <= 4; ++k) {
-      for (bool staged : {false, true}) {
-        auto p = plan(db, sqlite::query_sql(k, asc, staged));
-        INFO("terms " << k << (staged ? " staged" : "") << ": " << Catch::Detail::stringify(p));
-        CHECK(has(p, "SEARCH l0 USING PRIMARY KEY (term=? AND stored>? AND stored<?)"));
+      for (auto table :
+           {sqlite::LinkTable::kMain, sqlite::LinkTable::kStaged, sqlite::LinkTable::kRecent}) {
+        auto p = plan(db, sqlite::query_sql(k, asc, table));
+        INFO("terms " << k << " table " << static_cast<int>(table) << ": "
+                      << Catch::Detail::stringify(p));
+        if (table == sqlite::LinkTable::kRecent) {
+          CHECK(has(p, "SEARCH l0 USING PRIMARY KEY (stored>? AND stored<?)"));
+        } else {
+          CHECK(has(p, "SEARCH l0 USING PRIMARY KEY (term=? AND stored>? AND stored<?)"));
+        }
         CHECK(has(p, "SEARCH s USING INTEGER PRIMARY KEY (rowid=?)"));
         for (std::size_t j = 1; j < k; ++j) {
-          for (const char* t : {"l", "m"}) {
-            CHECK(has(p, "SEARCH " + std::string(t) + std::to_string(j) +
-                             " USING PRIMARY KEY (term=? AND stored=?)"));
-          }
+          CHECK(
+              has(p, "SEARCH l" + std::to_string(j) + " USING PRIMARY KEY (term=? AND stored=?)"));
+          CHECK(
+              has(p, "SEARCH m" + std::to_string(j) + " USING PRIMARY KEY (term=? AND stored=?)"));
+          CHECK(
+              has(p, "SEARCH r" + std::to_string(j) + " USING PRIMARY KEY (stored=? AND term=?)"));
         }
         CHECK_FALSE(has(p, "TEMP B-TREE"));
         CHECK_FALSE(has(p, "SCAN"));

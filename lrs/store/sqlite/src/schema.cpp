@@ -45,6 +45,11 @@ CREATE TABLE links_staged (
   stored INTEGER NOT NULL,
   PRIMARY KEY (term, stored)
 ) WITHOUT ROWID;
+CREATE TABLE links_recent (
+  stored INTEGER NOT NULL,
+  term INTEGER NOT NULL,
+  PRIMARY KEY (stored, term)
+) WITHOUT ROWID;
 -- zstd dictionaries for bodies, trained on this database's statements; never replaced
 CREATE TABLE dictionaries (
   id INTEGER PRIMARY KEY,

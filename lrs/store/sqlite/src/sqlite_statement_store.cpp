@@ -20,6 +20,11 @@ std::int64_t now_us() {
 constexpr auto kCountFlushInterval = std::chrono::seconds(1);
 constexpr std::size_t kMaxPendingLinks = 1'000'000;
 constexpr std::size_t kMaxTermCache = 500'000;
+// Jobs with fewer link rows write them to links_recent (single statements, small
+// batches); links_recent is moved to links_staged once it holds this many rows (or the
+// staging limit, if smaller). Queries scan its stored range, so it stays small.
+constexpr std::size_t kRecentJobLinks = 256;
+constexpr std::int64_t kMaxRecentLinks = 2'048;
 
 class InsertJob final : public WriteJob {
  public:
@@ -57,7 +62,19 @@ std::string term_key(char type, std::string_view key) {
   return out;
 }
 
-std::string query_sql(std::size_t terms, bool ascending, bool walk_staged) {
+const char* link_table_name(LinkTable table) {
+  switch (table) {
+    case LinkTable::kMain:
+      return "links";
+    case LinkTable::kStaged:
+      return "links_staged";
+    case LinkTable::kRecent:
+      return "links_recent";
+  }
+  return "links";
+}
+
+std::string query_sql(std::size_t terms, bool ascending, LinkTable walk) {
   const char* order = ascending ? "ASC" : "DESC";
   std::string sql;
   if (terms == 0) {
@@ -69,18 +86,28 @@ std::string query_sql(std::size_t terms, bool ascending, bool walk_staged) {
     return sql;
   }
   // CROSS JOIN fixes the loop order: walk the most selective term's index range in stored
-  // order (no sort, stops after LIMIT rows), probe the other terms by primary key.
+  // order (no sort, stops after LIMIT rows), probe the other terms by primary key. In
+  // links_recent, keyed by stored first, the walk is the stored range filtered by term.
   sql = "SELECT s.stored, s.id, s.body FROM ";
-  sql += walk_staged ? "links_staged" : "links";
+  sql += link_table_name(walk);
   sql +=
       " l0 CROSS JOIN statements s ON s.stored = l0.stored WHERE l0.term = ?4 AND l0.stored > ?1 "
       "AND l0.stored <= ?2";
   for (std::size_t j = 1; j < terms; ++j) {
     std::string n = std::to_string(j);
     std::string param = "?" + std::to_string(4 + j);
-    sql += " AND (EXISTS (SELECT 1 FROM links l" + n + " WHERE l" + n + ".term = " + param +
-           " AND l" + n + ".stored = l0.stored) OR EXISTS (SELECT 1 FROM links_staged m" + n +
-           " WHERE m" + n + ".term = " + param + " AND m" + n + ".stored = l0.stored))";
+    sql += " AND (";
+    const char* sep = "";
+    for (auto [table, alias] : {std::pair{"links", "l"}, std::pair{"links_staged", "m"},
+                                std::pair{"links_recent", "r"}}) {
+      std::string a = alias + n;
+      sql += sep;
+      sql += "EXISTS (SELECT 1 FROM ";
+      sql += table;
+      sql += " " + a + " WHERE " + a + ".term = " + param + " AND " + a + ".stored = l0.stored)";
+      sep = " OR ";
+    }
+    sql += ")";
   }
   sql += " AND s.voided = 0 ORDER BY l0.stored ";
   sql += order;
@@ -274,8 +301,8 @@ Result<StatementPage> SqliteStatementStore::query(const StatementFilter& filter)
   if (lo >= hi || filter.limit == 0) return page;
 
   auto conn = reads_.acquire();
-  // One read transaction: the writer may move rows from links_staged to links between
-  // two statements, and both walks must see the same snapshot.
+  // One read transaction: the writer moves rows between the link tables, and every walk
+  // must see the same snapshot.
   LRS_SQLITE_TRY(conn->exec("BEGIN", "starting a read transaction"));
   struct EndRead {
     Connection& conn;
@@ -298,8 +325,8 @@ Result<StatementPage> SqliteStatementStore::query(const StatementFilter& filter)
 
   std::size_t limit = std::min<std::size_t>(filter.limit, 1'000'000'000);
   // Up to limit + 1 matches in stored order from one walk (the extra one says "more").
-  auto walk = [&](bool staged, std::vector<StoredStatement>& out) -> Result<void> {
-    auto stmt = conn->prepare(query_sql(terms.size(), filter.ascending, staged));
+  auto walk = [&](LinkTable table, std::vector<StoredStatement>& out) -> Result<void> {
+    auto stmt = conn->prepare(query_sql(terms.size(), filter.ascending, table));
     if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
     StmtUse q(stmt->get());
     q->bind(1, lo);
@@ -323,26 +350,27 @@ Result<StatementPage> SqliteStatementStore::query(const StatementFilter& filter)
     return {};
   };
   std::vector<StoredStatement> found;
-  LRS_SQLITE_TRY(walk(false, found));
+  LRS_SQLITE_TRY(walk(LinkTable::kMain, found));
   if (!terms.empty()) {
-    std::vector<StoredStatement> staged;
-    LRS_SQLITE_TRY(walk(true, staged));
-    if (!staged.empty()) {
-      std::vector<StoredStatement> main = std::move(found);
+    auto before = [&](const StoredStatement& a, const StoredStatement& b) {
+      return filter.ascending ? a.stored_us < b.stored_us : a.stored_us > b.stored_us;
+    };
+    for (LinkTable table : {LinkTable::kStaged, LinkTable::kRecent}) {
+      std::vector<StoredStatement> more;
+      LRS_SQLITE_TRY(walk(table, more));
+      if (more.empty()) continue;
+      std::vector<StoredStatement> so_far = std::move(found);
       found.clear();
-      auto before = [&](const StoredStatement& a, const StoredStatement& b) {
-        return filter.ascending ? a.stored_us < b.stored_us : a.stored_us > b.stored_us;
-      };
-      std::merge(std::make_move_iterator(main.begin()), std::make_move_iterator(main.end()),
-                 std::make_move_iterator(staged.begin()), std::make_move_iterator(staged.end()),
+      std::merge(std::make_move_iterator(so_far.begin()), std::make_move_iterator(so_far.end()),
+                 std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()),
                  std::back_inserter(found), before);
-      // A row is in one table only, but a duplicate must never reach a page.
-      found.erase(std::unique(found.begin(), found.end(),
-                              [](const StoredStatement& a, const StoredStatement& b) {
-                                return a.stored_us == b.stored_us;
-                              }),
-                  found.end());
     }
+    // A row is in one table only, but a duplicate must never reach a page.
+    found.erase(std::unique(found.begin(), found.end(),
+                            [](const StoredStatement& a, const StoredStatement& b) {
+                              return a.stored_us == b.stored_us;
+                            }),
+                found.end());
   }
   if (found.size() > limit) {
     found.resize(limit);
@@ -388,6 +416,15 @@ void SqliteStatementStore::on_job_end(bool kept) {
 }
 
 Result<void> SqliteStatementStore::before_commit(Connection& conn) {
+  if (recent_links_ < 0) {
+    auto n = conn.query_int("SELECT count(*) FROM links_recent", "counting recent links");
+    if (!n) return tl::unexpected<Error>(std::move(n).error());
+    recent_links_ = *n;
+  }
+  if (recent_links_ >=
+      std::min<std::int64_t>(kMaxRecentLinks, static_cast<std::int64_t>(staged_link_limit_))) {
+    LRS_SQLITE_TRY(move_recent_links(conn));
+  }
   if (staged_links_ < 0) {
     auto n = conn.query_int("SELECT count(*) FROM links_staged", "counting staged links");
     if (!n) return tl::unexpected<Error>(std::move(n).error());
@@ -410,12 +447,26 @@ void SqliteStatementStore::on_transaction_end(bool committed) {
   } else {
     term_cache_.clear();  // ids created in the lost transaction are gone
     staged_links_ = -1;
+    recent_links_ = -1;
   }
 }
 
 Result<void> SqliteStatementStore::on_shutdown(Connection& conn) {
+  LRS_SQLITE_TRY(move_recent_links(conn));
   LRS_SQLITE_TRY(merge_staged_links(conn));
   return flush_counts(conn);
+}
+
+// Small jobs' links, in (term, stored) order, to the staging table: a few pages of it per
+// move instead of one per distinct term per commit.
+Result<void> SqliteStatementStore::move_recent_links(Connection& conn) {
+  LRS_SQLITE_TRY(conn.exec(
+      "INSERT OR IGNORE INTO links_staged (term, stored) SELECT term, stored FROM links_recent "
+      "ORDER BY term, stored; DELETE FROM links_recent;",
+      "moving recent links"));
+  staged_links_ = staged_links_ >= 0 && recent_links_ >= 0 ? staged_links_ + recent_links_ : -1;
+  recent_links_ = 0;
+  return {};
 }
 
 // One sorted pass: each term's rows are appended to its range of `links` once per merge
@@ -485,7 +536,9 @@ Result<void> SqliteStatementStore::add_links(Connection& conn,
                                              std::int64_t stored, bool or_ignore) {
   if (or_ignore) {
     LRS_SQLITE_TRY(flush_links(conn));
-    auto merged = conn.prepare("SELECT 1 FROM links WHERE term = ?1 AND stored = ?2");
+    auto merged = conn.prepare(
+        "SELECT 1 FROM links WHERE term = ?1 AND stored = ?2 UNION ALL "
+        "SELECT 1 FROM links_recent WHERE term = ?1 AND stored = ?2");
     if (!merged) return tl::unexpected<Error>(std::move(merged).error());
     auto stmt = conn.prepare("INSERT OR IGNORE INTO links_staged (term, stored) VALUES (?1, ?2)");
     if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
@@ -513,20 +566,29 @@ Result<void> SqliteStatementStore::add_links(Connection& conn,
   return {};
 }
 
-// Buffered links go in sorted by (term, stored): consecutive rows land on the same
-// B-tree pages, and multi-row INSERTs cut the per-statement overhead.
+// Buffered links of a big job go to links_staged sorted by (term, stored), so consecutive
+// rows land on the same B-tree pages; a small job's few rows go to links_recent, keyed by
+// stored first, where they are appended to its last page. Multi-row INSERTs cut the
+// per-statement overhead.
 Result<void> SqliteStatementStore::flush_links(Connection& conn) {
   if (link_buffer_.empty()) return {};
-  std::sort(link_buffer_.begin(), link_buffer_.end());
+  bool recent = link_buffer_.size() < kRecentJobLinks;
+  if (recent) {
+    std::sort(link_buffer_.begin(), link_buffer_.end(), [](const auto& a, const auto& b) {
+      return std::pair(a.second, a.first) < std::pair(b.second, b.first);
+    });
+  } else {
+    std::sort(link_buffer_.begin(), link_buffer_.end());
+  }
+  const char* insert = recent ? "INSERT INTO links_recent (term, stored) VALUES "
+                              : "INSERT INTO links_staged (term, stored) VALUES ";
   constexpr std::size_t kRowsPerInsert = 50;
-  static const std::string kMultiRow = [] {
-    std::string sql = "INSERT INTO links_staged (term, stored) VALUES (?, ?)";
-    for (std::size_t i = 1; i < kRowsPerInsert; ++i) sql += ", (?, ?)";
-    return sql;
-  }();
   std::size_t i = 0;
   if (link_buffer_.size() >= kRowsPerInsert) {
-    auto stmt = conn.prepare(kMultiRow);
+    std::string sql = insert;
+    sql += "(?, ?)";
+    for (std::size_t k = 1; k < kRowsPerInsert; ++k) sql += ", (?, ?)";
+    auto stmt = conn.prepare(sql);
     if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
     for (; i + kRowsPerInsert <= link_buffer_.size(); i += kRowsPerInsert) {
       StmtUse q(stmt->get());
@@ -537,7 +599,7 @@ Result<void> SqliteStatementStore::flush_links(Connection& conn) {
       LRS_SQLITE_TRY(q->run("indexing statements"));
     }
   }
-  auto stmt = conn.prepare("INSERT INTO links_staged (term, stored) VALUES (?1, ?2)");
+  auto stmt = conn.prepare(std::string(insert) + "(?1, ?2)");
   if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
   for (; i < link_buffer_.size(); ++i) {
     StmtUse q(stmt->get());
@@ -546,7 +608,8 @@ Result<void> SqliteStatementStore::flush_links(Connection& conn) {
     LRS_SQLITE_TRY(q->run("indexing a statement"));
   }
   for (const auto& [term, stored] : link_buffer_) job_counts_.emplace_back(term, 1);
-  if (staged_links_ >= 0) staged_links_ += static_cast<std::int64_t>(link_buffer_.size());
+  std::int64_t& count = recent ? recent_links_ : staged_links_;
+  if (count >= 0) count += static_cast<std::int64_t>(link_buffer_.size());
   link_buffer_.clear();
   return {};
 }
@@ -563,7 +626,8 @@ Result<void> SqliteStatementStore::void_target(Connection& conn, const Target& t
   // query() never returns voided statements, so their links only cost scan time. The
   // terms column keeps them for statements that refer to this one.
   for (const char* sql : {"DELETE FROM links WHERE term = ?1 AND stored = ?2",
-                          "DELETE FROM links_staged WHERE term = ?1 AND stored = ?2"}) {
+                          "DELETE FROM links_staged WHERE term = ?1 AND stored = ?2",
+                          "DELETE FROM links_recent WHERE term = ?1 AND stored = ?2"}) {
     auto del = conn.prepare(sql);
     if (!del) return tl::unexpected<Error>(std::move(del).error());
     for (std::int64_t t : target.terms) {

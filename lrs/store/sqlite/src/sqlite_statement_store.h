@@ -27,16 +27,21 @@ namespace lrs::sqlite {
 // meaning "matches with related_agents / related_activities".
 std::string term_key(char type, std::string_view key);
 
-// Links live in two tables with one layout: `links`, the main index, and `links_staged`,
-// where new rows go until the writer merges them into `links` in one sorted pass. A
-// (term, stored) row is in one of them.
-//
-// The SQL that answers a query filtering on `terms` term ids (the first one is walked,
-// the others probed in both tables), with ?1 = exclusive lower bound, ?2 = inclusive
-// upper bound on stored, ?3 = row limit, ?4... = term ids. `walk_staged` walks the first
-// term in links_staged instead of links; a query runs both and merges them. With no
-// terms, `walk_staged` is ignored. Exposed for the query-plan test.
-std::string query_sql(std::size_t terms, bool ascending, bool walk_staged = false);
+// Links live in three tables of (term, stored) rows; a row is in one of them.
+// `links` is the main index. New rows of big jobs go to `links_staged` and those of small
+// jobs to `links_recent` (keyed by stored first: appended, never spread over the pages
+// of many terms); the writer moves links_recent to links_staged when it has a few
+// thousand rows, and merges links_staged into links in one sorted pass when it has
+// tens of thousands, so a term's page in `links` is written once per merge rather than
+// once per commit.
+enum class LinkTable { kMain, kStaged, kRecent };
+
+// The SQL that answers a query filtering on `terms` term ids (the first one is walked in
+// table `walk`, the others probed in all three), with ?1 = exclusive lower bound, ?2 =
+// inclusive upper bound on stored, ?3 = row limit, ?4... = term ids. A query runs it on
+// each table and merges the walks. With no terms, `walk` is ignored. Exposed for the
+// query-plan test.
+std::string query_sql(std::size_t terms, bool ascending, LinkTable walk = LinkTable::kMain);
 
 class SqliteStatementStore final : public StatementStore, public WriteParticipant {
  public:
@@ -96,6 +101,7 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
                          std::vector<std::int64_t> referrer_stored);
   Result<void> flush_counts(Connection& conn);
   Result<void> merge_staged_links(Connection& conn);
+  Result<void> move_recent_links(Connection& conn);
   // The body in column `col` of a row (TEXT, or a zstd frame) with "stored" added.
   Result<std::string> stored_body(Connection& conn, const Stmt& row, int col, std::int64_t stored);
   void maybe_train(std::size_t inserted);
@@ -131,6 +137,7 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   std::size_t staged_link_limit_;
   // Rows in links_staged, an upper bound; -1 when unknown (after a rollback).
   std::int64_t staged_links_ = -1;
+  std::int64_t recent_links_ = -1;  // rows in links_recent, likewise
   std::int64_t last_stored_;
 
   // Highest stored time of a committed transaction.
