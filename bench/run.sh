@@ -193,7 +193,7 @@ start_server() { # start_server TARGET: fresh state each time
       fi
       rm -f "$DB_DIR"/bench.db*
       LRSBRIDGE_ADMIN=bench:benchsecret "$SERVER" serve --db "sqlite:$DB_DIR/bench.db" \
-        --listen "127.0.0.1:$OURS_PORT" >>"$RESULTS_DIR/ours-server.log" 2>&1 &
+        --listen "127.0.0.1:$OURS_PORT" --no-access-log >>"$RESULTS_DIR/ours-server.log" 2>&1 &
       PID[ours]=$!
       wait_ready ours "$OURS_URL" || {
         tail -20 "$RESULTS_DIR/ours-server.log" >&2

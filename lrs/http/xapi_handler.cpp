@@ -327,7 +327,7 @@ HttpResponse XapiHandler::statements(const HttpRequest& request, const ClientVer
     }
     auto body = parse_statement_body(request, options_.max_json_depth);
     if (!body) return error_response(body.error());
-    auto ids = statements_.post(body->statements, std::move(body->parts), who, version);
+    auto ids = statements_.post(std::move(body->statements), std::move(body->parts), who, version);
     if (!ids) return error_response(ids.error());
     return json_response(200, json(*ids).dump());
   }
@@ -343,8 +343,8 @@ HttpResponse XapiHandler::statements(const HttpRequest& request, const ClientVer
     if (statement_id.empty()) return invalid("PUT /statements requires the statementId parameter");
     auto body = parse_statement_body(request, options_.max_json_depth);
     if (!body) return error_response(body.error());
-    auto stored =
-        statements_.put(body->statements, std::move(body->parts), statement_id, who, version);
+    auto stored = statements_.put(std::move(body->statements), std::move(body->parts), statement_id,
+                                  who, version);
     if (!stored) return error_response(stored.error());
     HttpResponse r;
     r.status = 204;

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdlib>
+#include <future>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -193,13 +194,40 @@ Result<Principal> Authenticator::authenticate(std::string_view authorization) {
   while (!encoded.empty() && encoded.back() == ' ') encoded.remove_suffix(1);
   std::string key_hash = cache_key(encoded);
   auto now = std::chrono::steady_clock::now();
+  std::promise<Result<Principal>> mine;
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     if (auto it = cache_.find(key_hash); it != cache_.end()) {
       if (it->second.expires > now) return it->second.principal;
       cache_.erase(it);
     }
+    if (auto it = pending_.find(key_hash); it != pending_.end()) {
+      auto result = it->second;
+      lock.unlock();
+      return result.get();
+    }
+    pending_.emplace(key_hash, mine.get_future().share());
   }
+  Result<Principal> result = fail(ErrorCode::kInternal, "credential check failed");
+  try {
+    result = check(encoded, key_hash, now);
+  } catch (...) {
+    // Waiters get the generic error; this caller sees the exception.
+    std::lock_guard lock(mutex_);
+    mine.set_value(result);
+    pending_.erase(key_hash);
+    throw;
+  }
+  std::lock_guard lock(mutex_);
+  mine.set_value(result);
+  pending_.erase(key_hash);
+  return result;
+}
+
+Result<Principal> Authenticator::check(std::string_view encoded, const std::string& key_hash,
+                                       std::chrono::steady_clock::time_point now) {
+  constexpr std::string_view kMissing =
+      "missing or malformed Authorization header: expected HTTP Basic credentials";
   auto decoded = unbase64(encoded);
   if (!decoded) return fail(ErrorCode::kUnauthorized, std::string(kMissing));
   auto colon = decoded->find(':');

@@ -427,16 +427,16 @@ Result<StatementQuery> parse_statement_query(const QueryParams& params, XapiVers
 StatementService::StatementService(StatementStore& store, StatementServiceOptions options)
     : store_(store), options_(std::move(options)) {}
 
-Result<std::vector<std::string>> StatementService::post(const json& body,
+Result<std::vector<std::string>> StatementService::post(json body,
                                                         std::vector<AttachmentContent> parts,
                                                         const Principal& who,
                                                         const ClientVersion& version) {
   std::vector<json> statements;
   if (body.is_object()) {
-    statements.push_back(body);
+    statements.push_back(std::move(body));
   } else if (body.is_array()) {
     statements.reserve(body.size());
-    for (const json& s : body) statements.push_back(s);
+    for (json& s : body) statements.push_back(std::move(s));
   } else {
     return fail(ErrorCode::kInvalid,
                 "request body: must be a statement object or an array of statements");
@@ -444,7 +444,7 @@ Result<std::vector<std::string>> StatementService::post(const json& body,
   return store_statements(std::move(statements), std::move(parts), who, version);
 }
 
-Result<void> StatementService::put(const json& body, std::vector<AttachmentContent> parts,
+Result<void> StatementService::put(json body, std::vector<AttachmentContent> parts,
                                    std::string_view statement_id, const Principal& who,
                                    const ClientVersion& version) {
   auto id = Uuid::parse(statement_id);
@@ -453,7 +453,7 @@ Result<void> StatementService::put(const json& body, std::vector<AttachmentConte
                 "parameter statementId: not a UUID: \"" + std::string(statement_id) + "\"");
   if (!body.is_object())
     return fail(ErrorCode::kInvalid, "request body: must be one statement object");
-  json statement = body;
+  json statement = std::move(body);
   if (auto it = statement.find("id"); it != statement.end()) {
     auto body_id = it->is_string() ? Uuid::parse(it->get<std::string>()) : std::nullopt;
     if (body_id && *body_id != *id) {
@@ -482,8 +482,12 @@ Result<std::vector<std::string>> StatementService::store_statements(
   records.reserve(statements.size());
   std::vector<std::string> ids;
   ids.reserve(statements.size());
-  // Comparable forms of the statements as sent, for judging re-sent ids.
-  auto originals = std::make_shared<std::vector<json>>();
+  // Per statement id: whether the client sent a timestamp, for judging re-sent ids. The
+  // statement as sent is rebuilt from its record body only when a duplicate id turns up:
+  // the body differs from it only by what equivalent_statements() ignores (authority,
+  // version, stored) and a filled-in timestamp, removed again below.
+  auto sent_timestamp = std::make_shared<std::vector<std::pair<std::string, bool>>>();
+  sent_timestamp->reserve(statements.size());
   std::set<Uuid> batch_ids;
   for (auto& part : parts) {
     if (auto ok = check_part_hash(part); !ok) return tl::unexpected(ok.error());
@@ -508,8 +512,9 @@ Result<std::vector<std::string>> StatementService::store_statements(
       return fail(ErrorCode::kInvalid, "statement [" + std::to_string(i) + "] id " + id.str() +
                                            " appears more than once in the batch");
     }
-    originals->push_back(s);
-    if (!s.contains("timestamp")) s["timestamp"] = format_timestamp_us(current_time_us());
+    bool had_timestamp = s.contains("timestamp");
+    sent_timestamp->emplace_back(id.str(), had_timestamp);
+    if (!had_timestamp) s["timestamp"] = format_timestamp_us(current_time_us());
     s.erase("stored");
     s["authority"] = authority;
     if (!s.contains("version"))
@@ -531,12 +536,17 @@ Result<std::vector<std::string>> StatementService::store_statements(
   }
   if (records.empty()) return ids;
 
-  auto same = [originals](std::string_view stored_body, std::string_view new_body) {
+  auto same = [sent_timestamp](std::string_view stored_body, std::string_view new_body) {
     json stored = json::parse(stored_body, nullptr, false);
     if (stored.is_discarded()) return false;
-    std::string id = json::parse(new_body, nullptr, false).value("id", "");
-    for (const json& original : *originals) {
-      if (original.value("id", "") == id) return equivalent_statements(std::move(stored), original);
+    json incoming = json::parse(new_body, nullptr, false);
+    if (incoming.is_discarded()) return false;
+    std::string id = incoming.value("id", "");
+    for (const auto& [sent_id, had_timestamp] : *sent_timestamp) {
+      if (sent_id == id) {
+        if (!had_timestamp) incoming.erase("timestamp");
+        return equivalent_statements(std::move(stored), std::move(incoming));
+      }
     }
     return false;
   };

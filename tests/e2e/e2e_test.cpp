@@ -121,6 +121,32 @@ TEST_CASE("PUT stores once, accepts an identical re-send and refuses a different
   CHECK(lrs.call("PUT", "/xapi/statements", s.dump()).status == 400);
 }
 
+// The re-send judgement compares the statement as sent with the stored one, ignoring
+// what the LRS filled in (Data 2.3.1): a missing timestamp, authority, version.
+TEST_CASE("a re-sent batch is judged against what was sent", "[e2e]") {
+  Lrs lrs;
+  json no_timestamp = statement();
+  no_timestamp["id"] = "A5B6C7D8-0000-4000-8000-0000000000A1";  // stored in lower case
+  no_timestamp["context"] = {
+      {"contextActivities", {{"parent", {{"id", "http://example.com/program"}}}}}};
+  json with_timestamp = statement("http://adlnet.gov/expapi/verbs/attempted");
+  with_timestamp["id"] = "a5b6c7d8-0000-4000-8000-0000000000a2";
+  with_timestamp["timestamp"] = "2026-01-02T03:04:05.000+00:00";
+  json batch = json::array({no_timestamp, with_timestamp});
+  REQUIRE(lrs.call("POST", "/xapi/statements", batch.dump()).status == 200);
+  // Later, with the timestamp spelled differently: the same statements.
+  batch[1]["timestamp"] = "2026-01-02T03:04:05Z";
+  CHECK(lrs.call("POST", "/xapi/statements", batch.dump()).status == 200);
+  json changed = batch;
+  changed[0]["result"] = {{"success", true}};
+  CHECK(lrs.call("POST", "/xapi/statements", changed.dump()).status == 409);
+  changed = batch;
+  changed[1]["timestamp"] = "2026-01-02T03:04:06Z";
+  CHECK(lrs.call("POST", "/xapi/statements", changed.dump()).status == 409);
+  auto all = json::parse(lrs.call("GET", "/xapi/statements").body);
+  CHECK(all["statements"].size() == 2);
+}
+
 TEST_CASE("a batch is all or nothing", "[e2e]") {
   Lrs lrs;
   json good = statement();

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -70,6 +71,8 @@ class Authenticator {
   // `authorization` is the Authorization header value ("Basic <base64>"). kUnauthorized
   // for a missing, malformed, unknown, revoked or wrong credential; kInternal when the
   // store fails.
+  // Concurrent calls with the same credentials that miss the cache share one check
+  // (a PBKDF2 check costs ~0.2 s of CPU; N connections opening at once must not pay N).
   Result<Principal> authenticate(std::string_view authorization);
 
   // Drops any remembered check for `key` (after a revoke in this process).
@@ -80,10 +83,15 @@ class Authenticator {
     Principal principal;
     std::chrono::steady_clock::time_point expires;
   };
+  Result<Principal> check(std::string_view encoded, const std::string& key_hash,
+                          std::chrono::steady_clock::time_point now);
+
   CredentialStore& store_;
   std::chrono::seconds cache_ttl_;
   std::mutex mutex_;
   std::unordered_map<std::string, Entry> cache_;
+  // Checks in progress, by cache key; their callers' results.
+  std::unordered_map<std::string, std::shared_future<Result<Principal>>> pending_;
 };
 
 }  // namespace lrs

@@ -1,6 +1,9 @@
 #include "lrs/auth.h"
 
+#include <atomic>
 #include <map>
+#include <thread>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -106,4 +109,30 @@ TEST_CASE("the authenticator checks Basic credentials and remembers good ones") 
   REQUIRE(store.revoke("k1"));
   auth.forget("k1");
   CHECK_FALSE(auth.authenticate(basic("k1:s3cret-s3cret")));
+}
+
+TEST_CASE("concurrent first requests with one credential share one check") {
+  MemoryCredentials store;
+  lrs::Credential c;
+  c.key = "k1";
+  c.secret_hash = lrs::hash_secret("s3cret-s3cret");
+  c.scopes = {"all"};
+  c.authority = R"({"mbox":"mailto:k1@example.com"})";
+  REQUIRE(store.add(c));
+  lrs::Authenticator auth(store);
+  for (const std::string& pair : {std::string("k1:wrong"), std::string("k1:s3cret-s3cret")}) {
+    std::vector<std::thread> threads;
+    std::atomic<int> ok{0};
+    int finds = store.finds;
+    for (int i = 0; i < 6; ++i) {
+      threads.emplace_back([&] {
+        if (auth.authenticate(basic(pair))) ++ok;
+      });
+    }
+    for (auto& t : threads) t.join();
+    CHECK(ok == (pair == "k1:wrong" ? 0 : 6));
+    // One PBKDF2 check for all six (a wrong secret is not remembered, but the
+    // concurrent callers still share the one check).
+    CHECK(store.finds - finds == 1);
+  }
 }

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 #include <sqlite3.h>
 
+#include "body_codec.h"
 #include "sqlite_statement_store.h"
 #include "sqlite_test_support.h"
 #include "stored_json.h"
@@ -43,6 +44,59 @@ TEST_CASE("term lists round trip", "[sqlite]") {
   CHECK(sqlite::decode_terms("").empty());
 }
 
+std::string sample_statement(int n) {
+  return "{\"actor\":{\"objectType\":\"Agent\",\"account\":{\"homePage\":\"https://"
+         "lms.example.com\","
+         "\"name\":\"learner-" +
+         std::to_string(n % 97) +
+         "\"}},\"verb\":{\"id\":\"http://adlnet.gov/expapi/verbs/"
+         "completed\",\"display\":{\"en-US\":"
+         "\"completed\"}},\"object\":{\"id\":\"https://lms.example.com/course/" +
+         std::to_string(n % 13) +
+         "\",\"definition\":{\"type\":\"http://adlnet.gov/expapi/activities/lesson\"}},"
+         "\"result\":{\"score\":{\"scaled\":0." +
+         std::to_string(n % 10) +
+         "},\"success\":true},\"timestamp\":\"2026-01-01T00:00:" + std::to_string(10 + n % 50) +
+         "Z\"}";
+}
+
+TEST_CASE("body codec round trips with a trained dictionary", "[sqlite]") {
+  std::vector<std::string> samples;
+  for (int i = 0; i < 1000; ++i) samples.push_back(sample_statement(i));
+  auto dictionary = sqlite::BodyCodec::train(samples);
+  REQUIRE(dictionary);
+  std::uint32_t id = sqlite::BodyCodec::dictionary_id(*dictionary);
+  CHECK(id != 0);
+
+  sqlite::BodyCodec codec;
+  CHECK_FALSE(codec.compressing());
+  CHECK(codec.compress(sample_statement(1)).empty());  // no dictionary yet: stored as text
+  REQUIRE(codec.add(*dictionary));
+  codec.use(id);
+  CHECK(codec.compressing());
+  std::string body = sample_statement(5000);
+  std::string frame = codec.compress(body);
+  REQUIRE_FALSE(frame.empty());
+  CHECK(frame.size() * 3 < body.size());
+  auto back = codec.decompress(frame);
+  REQUIRE(back);
+  CHECK(*back == body);
+
+  sqlite::BodyCodec other;  // another process that has not loaded the dictionary
+  sqlite::BodyCodec::Unknown unknown{0};
+  auto missing = other.decompress(frame, &unknown);
+  CHECK_FALSE(missing);
+  CHECK(unknown.dictionary == id);
+  REQUIRE(other.add(*dictionary));
+  CHECK(other.decompress(frame).value_or("") == body);
+
+  std::string corrupt = frame;
+  corrupt[corrupt.size() / 2] ^= 0x55;
+  corrupt.resize(corrupt.size() - 1);
+  CHECK_FALSE(codec.decompress(corrupt));
+  CHECK_FALSE(codec.add("not a dictionary"));
+}
+
 // The plans every query and writer lookup relies on: filters walk the links primary key
 // in stored order (no temp B-tree for ORDER BY, no table scan); the other filters are
 // primary-key probes.
@@ -58,15 +112,28 @@ TEST_CASE("query plans walk indexes", "[sqlite]") {
     CHECK(has(p0, "SEARCH statements USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)"));
     CHECK_FALSE(has(p0, "TEMP B-TREE"));
     for (std::size_t k = 1; k <= 4; ++k) {
-      auto p = plan(db, sqlite::query_sql(k, asc));
-      INFO("terms " << k << ": " << Catch::Detail::stringify(p));
-      CHECK(has(p, "SEARCH l0 USING PRIMARY KEY (term=? AND stored>? AND stored<?)"));
-      CHECK(has(p, "SEARCH s USING INTEGER PRIMARY KEY (rowid=?)"));
-      for (std::size_t j = 1; j < k; ++j) {
-        CHECK(has(p, "SEARCH l" + std::to_string(j) + " USING PRIMARY KEY (term=? AND stored=?)"));
+      for (auto table :
+           {sqlite::LinkTable::kMain, sqlite::LinkTable::kStaged, sqlite::LinkTable::kRecent}) {
+        auto p = plan(db, sqlite::query_sql(k, asc, table));
+        INFO("terms " << k << " table " << static_cast<int>(table) << ": "
+                      << Catch::Detail::stringify(p));
+        if (table == sqlite::LinkTable::kRecent) {
+          CHECK(has(p, "SEARCH l0 USING PRIMARY KEY (stored>? AND stored<?)"));
+        } else {
+          CHECK(has(p, "SEARCH l0 USING PRIMARY KEY (term=? AND stored>? AND stored<?)"));
+        }
+        CHECK(has(p, "SEARCH s USING INTEGER PRIMARY KEY (rowid=?)"));
+        for (std::size_t j = 1; j < k; ++j) {
+          CHECK(
+              has(p, "SEARCH l" + std::to_string(j) + " USING PRIMARY KEY (term=? AND stored=?)"));
+          CHECK(
+              has(p, "SEARCH m" + std::to_string(j) + " USING PRIMARY KEY (term=? AND stored=?)"));
+          CHECK(
+              has(p, "SEARCH r" + std::to_string(j) + " USING PRIMARY KEY (stored=? AND term=?)"));
+        }
+        CHECK_FALSE(has(p, "TEMP B-TREE"));
+        CHECK_FALSE(has(p, "SCAN"));
       }
-      CHECK_FALSE(has(p, "TEMP B-TREE"));
-      CHECK_FALSE(has(p, "SCAN"));
     }
   }
   auto refs = plan(db, "SELECT stored FROM statements WHERE ref = ?1");
@@ -74,6 +141,8 @@ TEST_CASE("query plans walk indexes", "[sqlite]") {
   auto voiders =
       plan(db, "SELECT 1 FROM statements WHERE ref = ?1 AND voiding = 1 AND stored <> ?2 LIMIT 1");
   CHECK(has(voiders, "INDEX statements_ref (ref=?)"));
+  auto merged = plan(db, "SELECT 1 FROM links WHERE term = ?1 AND stored = ?2");
+  CHECK(has(merged, "SEARCH links USING PRIMARY KEY (term=? AND stored=?)"));
   auto by_id = plan(db, "SELECT stored, voided, body FROM statements WHERE id = ?1");
   CHECK(has(by_id, "USING INDEX statements_id (id=?)"));
   sqlite3_close(db);

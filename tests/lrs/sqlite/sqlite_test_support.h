@@ -32,10 +32,18 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-inline std::unique_ptr<Database> open_db(const std::string& path, int readers = 4) {
+// Tests merge staged links after a handful of rows, so that their queries read both
+// link tables and cross merges.
+constexpr std::size_t kTestStagedLinkRows = 7;
+
+inline std::unique_ptr<Database> open_db(const std::string& path, int readers = 4,
+                                         std::size_t staged_link_rows = kTestStagedLinkRows,
+                                         std::int64_t compress_after = 0) {
   SqliteOptions options;
   options.path = path;
   options.read_connections = readers;
+  options.staged_link_rows = staged_link_rows;
+  options.compress_after = compress_after;
   auto db = open_sqlite_database(options);
   if (!db) throw std::runtime_error(db.error().message);
   return std::move(*db);

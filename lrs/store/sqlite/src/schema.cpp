@@ -24,7 +24,8 @@ CREATE TABLE statements (
   voiding INTEGER NOT NULL,
   voided INTEGER NOT NULL,
   terms BLOB NOT NULL,
-  body TEXT NOT NULL
+  -- JSON text, or a BLOB zstd frame naming its dictionary (dictionaries.id)
+  body NOT NULL
 );
 CREATE UNIQUE INDEX statements_id ON statements(id);
 CREATE INDEX statements_ref ON statements(ref) WHERE ref IS NOT NULL;
@@ -39,6 +40,22 @@ CREATE TABLE links (
   stored INTEGER NOT NULL,
   PRIMARY KEY (term, stored)
 ) WITHOUT ROWID;
+CREATE TABLE links_staged (
+  term INTEGER NOT NULL,
+  stored INTEGER NOT NULL,
+  PRIMARY KEY (term, stored)
+) WITHOUT ROWID;
+CREATE TABLE links_recent (
+  stored INTEGER NOT NULL,
+  term INTEGER NOT NULL,
+  PRIMARY KEY (stored, term)
+) WITHOUT ROWID;
+-- zstd dictionaries for bodies, trained on this database's statements; never replaced
+CREATE TABLE dictionaries (
+  id INTEGER PRIMARY KEY,
+  created_us INTEGER NOT NULL,
+  content BLOB NOT NULL
+);
 CREATE TABLE attachments (
   sha2 TEXT PRIMARY KEY,
   content_type TEXT NOT NULL,

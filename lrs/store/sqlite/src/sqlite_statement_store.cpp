@@ -21,16 +21,21 @@ std::int64_t now_us() {
 constexpr auto kCountFlushInterval = std::chrono::seconds(1);
 constexpr std::size_t kMaxPendingLinks = 1'000'000;
 constexpr std::size_t kMaxTermCache = 500'000;
+// Jobs with fewer link rows write them to links_recent (single statements, small
+// batches); links_recent is moved to links_staged once it holds this many rows (or the
+// staging limit, if smaller). Queries scan its stored range, so it stays small.
+constexpr std::size_t kRecentJobLinks = 256;
+constexpr std::int64_t kMaxRecentLinks = 2'048;
 
 class InsertJob final : public WriteJob {
  public:
   InsertJob(SqliteStatementStore& store, const std::vector<StatementRecord>& records,
-            const StatementStore::SameStatement& same)
-      : store_(store), records_(records), same_(same) {}
+            const std::vector<std::string>& packed, const StatementStore::SameStatement& same)
+      : store_(store), records_(records), packed_(packed), same_(same) {}
 
   std::size_t weight() const override { return records_.size(); }
   Result<void> apply(Connection& conn) override {
-    return store_.apply_insert(conn, records_, same_, inserted);
+    return store_.apply_insert(conn, records_, packed_, same_, inserted);
   }
 
   std::vector<bool> inserted;
@@ -38,6 +43,7 @@ class InsertJob final : public WriteJob {
  private:
   SqliteStatementStore& store_;
   const std::vector<StatementRecord>& records_;
+  const std::vector<std::string>& packed_;
   const StatementStore::SameStatement& same_;
 };
 
@@ -57,7 +63,19 @@ std::string term_key(char type, std::string_view key) {
   return out;
 }
 
-std::string query_sql(std::size_t terms, bool ascending) {
+const char* link_table_name(LinkTable table) {
+  switch (table) {
+    case LinkTable::kMain:
+      return "links";
+    case LinkTable::kStaged:
+      return "links_staged";
+    case LinkTable::kRecent:
+      return "links_recent";
+  }
+  return "links";
+}
+
+std::string query_sql(std::size_t terms, bool ascending, LinkTable walk) {
   const char* order = ascending ? "ASC" : "DESC";
   std::string sql;
   if (terms == 0) {
@@ -69,14 +87,28 @@ std::string query_sql(std::size_t terms, bool ascending) {
     return sql;
   }
   // CROSS JOIN fixes the loop order: walk the most selective term's index range in stored
-  // order (no sort, stops after LIMIT rows), probe the other terms by primary key.
-  sql =
-      "SELECT s.stored, s.id, s.body FROM links l0 CROSS JOIN statements s ON s.stored = "
-      "l0.stored WHERE l0.term = ?4 AND l0.stored > ?1 AND l0.stored <= ?2";
+  // order (no sort, stops after LIMIT rows), probe the other terms by primary key. In
+  // links_recent, keyed by stored first, the walk is the stored range filtered by term.
+  sql = "SELECT s.stored, s.id, s.body FROM ";
+  sql += link_table_name(walk);
+  sql +=
+      " l0 CROSS JOIN statements s ON s.stored = l0.stored WHERE l0.term = ?4 AND l0.stored > ?1 "
+      "AND l0.stored <= ?2";
   for (std::size_t j = 1; j < terms; ++j) {
-    std::string l = "l" + std::to_string(j);
-    sql += " AND EXISTS (SELECT 1 FROM links " + l + " WHERE " + l + ".term = ?" +
-           std::to_string(4 + j) + " AND " + l + ".stored = l0.stored)";
+    std::string n = std::to_string(j);
+    std::string param = "?" + std::to_string(4 + j);
+    sql += " AND (";
+    const char* sep = "";
+    for (auto [table, alias] : {std::pair{"links", "l"}, std::pair{"links_staged", "m"},
+                                std::pair{"links_recent", "r"}}) {
+      std::string a = alias + n;
+      sql += sep;
+      sql += "EXISTS (SELECT 1 FROM ";
+      sql += table;
+      sql += " " + a + " WHERE " + a + ".term = " + param + " AND " + a + ".stored = l0.stored)";
+      sep = " OR ";
+    }
+    sql += ")";
   }
   sql += " AND s.voided = 0 ORDER BY l0.stored ";
   sql += order;
@@ -84,14 +116,109 @@ std::string query_sql(std::size_t terms, bool ascending) {
   return sql;
 }
 
-SqliteStatementStore::SqliteStatementStore(Writer& writer, ReadPool& reads,
-                                           std::int64_t last_stored)
+SqliteStatementStore::SqliteStatementStore(Writer& writer, ReadPool& reads, Setup setup)
     : writer_(writer),
       reads_(reads),
+      train_after_(setup.train_after),
+      stored_count_(setup.stored_hint),
       last_flush_(std::chrono::steady_clock::now()),
-      last_stored_(last_stored),
-      committed_stored_(last_stored),
-      floor_(last_stored) {}
+      staged_link_limit_(setup.staged_link_rows),
+      last_stored_(setup.last_stored),
+      committed_stored_(setup.last_stored),
+      floor_(setup.last_stored) {
+  for (const std::string& d : setup.dictionaries) {
+    // A malformed dictionary leaves its bodies unreadable (with an error naming it) but
+    // not the rest.
+    if (codec_.add(d)) codec_.use(BodyCodec::dictionary_id(d));
+  }
+}
+
+SqliteStatementStore::~SqliteStatementStore() {
+  std::lock_guard<std::mutex> lock(trainer_mu_);
+  if (trainer_.joinable()) trainer_.join();
+}
+
+Result<std::string> SqliteStatementStore::stored_body(Connection& conn, const Stmt& row, int col,
+                                                      std::int64_t stored) {
+  if (sqlite3_column_type(row.get(), col) != SQLITE_BLOB) {
+    return with_stored(row.col_text(col), stored);
+  }
+  BodyCodec::Unknown unknown{0};
+  auto body = codec_.decompress(row.col_blob(col), &unknown);
+  if (!body && unknown.dictionary != 0) {
+    // Stored by another process after this one loaded the dictionaries.
+    auto stmt = conn.prepare("SELECT content FROM dictionaries WHERE id = ?1");
+    if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+    StmtUse q(stmt->get());
+    q->bind(1, unknown.dictionary);
+    auto found = q->step("reading a compression dictionary");
+    if (!found) return tl::unexpected<Error>(std::move(found).error());
+    if (*found) {
+      LRS_SQLITE_TRY(codec_.add(q->col_blob(0)));
+      body = codec_.decompress(row.col_blob(col));
+    }
+  }
+  if (!body) return tl::unexpected<Error>(std::move(body).error());
+  return with_stored(*body, stored);
+}
+
+// Trains on a thread of its own (~0.3 s for 2,000 bodies) so no request waits for it.
+void SqliteStatementStore::maybe_train(std::size_t inserted) {
+  if (train_after_ <= 0 || codec_.compressing()) return;
+  std::int64_t n = stored_count_ += static_cast<std::int64_t>(inserted);
+  if (n < train_after_ || training_.exchange(true)) return;
+  std::lock_guard<std::mutex> lock(trainer_mu_);
+  if (trainer_.joinable()) trainer_.join();
+  trainer_ = std::thread([this] {
+    train();
+    training_ = false;
+  });
+}
+
+void SqliteStatementStore::train() {
+  std::vector<std::string> samples;
+  {
+    auto conn = reads_.acquire();
+    auto stmt = conn->prepare(
+        "SELECT body FROM statements WHERE typeof(body) = 'text' ORDER BY stored DESC LIMIT ?1");
+    if (!stmt) return;
+    StmtUse q(stmt->get());
+    q->bind(1, std::max<std::int64_t>(train_after_, 2'000));
+    for (;;) {
+      auto row = q->step("sampling statements for a dictionary");
+      if (!row || !*row) break;
+      samples.emplace_back(q->col_text(0));
+    }
+  }
+  auto dictionary = BodyCodec::train(samples);
+  if (!dictionary || !codec_.add(*dictionary)) {
+    stored_count_ = 0;  // too little to learn from: try again after as many more
+    return;
+  }
+  class DictionaryJob final : public WriteJob {
+   public:
+    explicit DictionaryJob(const std::string& d) : d_(d) {}
+    Result<void> apply(Connection& conn) override {
+      auto stmt =
+          conn.prepare("INSERT INTO dictionaries (id, created_us, content) VALUES (?1, ?2, ?3)");
+      if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+      StmtUse q(stmt->get());
+      q->bind(1, BodyCodec::dictionary_id(d_));
+      q->bind(2, now_us());
+      q->bind_blob(3, d_);
+      return q->run("storing a compression dictionary");
+    }
+
+   private:
+    const std::string& d_;
+  };
+  DictionaryJob job(*dictionary);
+  if (writer_.run(job)) {
+    codec_.use(BodyCodec::dictionary_id(*dictionary));  // only once it is durable
+  } else {
+    stored_count_ = 0;
+  }
+}
 
 //---------------------------------------------------------------------------------------
 // Callers' side
@@ -99,9 +226,15 @@ SqliteStatementStore::SqliteStatementStore(Writer& writer, ReadPool& reads,
 Result<StatementStore::InsertResult> SqliteStatementStore::insert(
     std::vector<StatementRecord> records, const SameStatement& same) {
   if (records.empty()) return InsertResult{};
-  InsertJob job(*this, records, same);
+  // Compressed here, on the caller's thread, so the single writer thread doesn't.
+  std::vector<std::string> packed(records.size());
+  if (codec_.compressing()) {
+    for (std::size_t i = 0; i < records.size(); ++i) packed[i] = codec_.compress(records[i].body);
+  }
+  InsertJob job(*this, records, packed, same);
   auto r = writer_.run(job);
   if (!r) return tl::unexpected<Error>(std::move(r).error());
+  maybe_train(records.size());
   return InsertResult{std::move(job.inserted)};
 }
 
@@ -118,7 +251,9 @@ Result<std::optional<StoredStatement>> SqliteStatementStore::get(const Uuid& id)
   s.id = id;
   s.stored_us = q->col_int(0);
   s.voided = q->col_int(1) != 0;
-  s.body = with_stored(q->col_text(2), s.stored_us);
+  auto body = stored_body(*conn, *q, 2, s.stored_us);
+  if (!body) return tl::unexpected<Error>(std::move(body).error());
+  s.body = std::move(*body);
   return std::optional<StoredStatement>(std::move(s));
 }
 
@@ -168,6 +303,14 @@ Result<StatementPage> SqliteStatementStore::query(const StatementFilter& filter)
   if (lo >= hi || filter.limit == 0) return page;
 
   auto conn = reads_.acquire();
+  // One read transaction: the writer moves rows between the link tables, and every walk
+  // must see the same snapshot.
+  LRS_SQLITE_TRY(conn->exec("BEGIN", "starting a read transaction"));
+  struct EndRead {
+    Connection& conn;
+    ~EndRead() { (void)conn.exec("COMMIT", "ending a read transaction"); }
+  } end_read{*conn};
+
   // Term ids with their approximate sizes; an unknown term matches nothing.
   std::vector<std::pair<std::int64_t, std::int64_t>> terms;  // (n, id)
   for (const Wanted& w : wanted) {
@@ -182,30 +325,60 @@ Result<StatementPage> SqliteStatementStore::query(const StatementFilter& filter)
   }
   std::sort(terms.begin(), terms.end());
 
-  auto stmt = conn->prepare(query_sql(terms.size(), filter.ascending));
-  if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
-  StmtUse q(stmt->get());
   std::size_t limit = std::min<std::size_t>(filter.limit, 1'000'000'000);
-  q->bind(1, lo);
-  q->bind(2, hi);
-  q->bind(3, static_cast<std::int64_t>(limit) + 1);
-  for (std::size_t j = 0; j < terms.size(); ++j) {
-    q->bind(static_cast<int>(4 + j), terms[j].second);
-  }
-  for (;;) {
-    auto row = q->step("querying statements");
-    if (!row) return tl::unexpected<Error>(std::move(row).error());
-    if (!*row) break;
-    if (page.statements.size() == limit) {
-      page.next = page.statements.back().stored_us;
-      break;
+  // Up to limit + 1 matches in stored order from one walk (the extra one says "more").
+  auto walk = [&](LinkTable table, std::vector<StoredStatement>& out) -> Result<void> {
+    auto stmt = conn->prepare(query_sql(terms.size(), filter.ascending, table));
+    if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+    StmtUse q(stmt->get());
+    q->bind(1, lo);
+    q->bind(2, hi);
+    q->bind(3, static_cast<std::int64_t>(limit) + 1);
+    for (std::size_t j = 0; j < terms.size(); ++j) {
+      q->bind(static_cast<int>(4 + j), terms[j].second);
     }
-    StoredStatement s;
-    s.stored_us = q->col_int(0);
-    s.id = uuid_from_blob(q->col_blob(1));
-    s.body = with_stored(q->col_text(2), s.stored_us);
-    page.statements.push_back(std::move(s));
+    for (;;) {
+      auto row = q->step("querying statements");
+      if (!row) return tl::unexpected<Error>(std::move(row).error());
+      if (!*row) break;
+      StoredStatement s;
+      s.stored_us = q->col_int(0);
+      s.id = uuid_from_blob(q->col_blob(1));
+      auto body = stored_body(*conn, *q, 2, s.stored_us);
+      if (!body) return tl::unexpected<Error>(std::move(body).error());
+      s.body = std::move(*body);
+      out.push_back(std::move(s));
+    }
+    return {};
+  };
+  std::vector<StoredStatement> found;
+  LRS_SQLITE_TRY(walk(LinkTable::kMain, found));
+  if (!terms.empty()) {
+    auto before = [&](const StoredStatement& a, const StoredStatement& b) {
+      return filter.ascending ? a.stored_us < b.stored_us : a.stored_us > b.stored_us;
+    };
+    for (LinkTable table : {LinkTable::kStaged, LinkTable::kRecent}) {
+      std::vector<StoredStatement> more;
+      LRS_SQLITE_TRY(walk(table, more));
+      if (more.empty()) continue;
+      std::vector<StoredStatement> so_far = std::move(found);
+      found.clear();
+      std::merge(std::make_move_iterator(so_far.begin()), std::make_move_iterator(so_far.end()),
+                 std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()),
+                 std::back_inserter(found), before);
+    }
+    // A row is in one table only, but a duplicate must never reach a page.
+    found.erase(std::unique(found.begin(), found.end(),
+                            [](const StoredStatement& a, const StoredStatement& b) {
+                              return a.stored_us == b.stored_us;
+                            }),
+                found.end());
   }
+  if (found.size() > limit) {
+    found.resize(limit);
+    page.next = found.back().stored_us;
+  }
+  page.statements = std::move(found);
   return page;
 }
 
@@ -245,6 +418,23 @@ void SqliteStatementStore::on_job_end(bool kept) {
 }
 
 Result<void> SqliteStatementStore::before_commit(Connection& conn) {
+  if (recent_links_ < 0) {
+    auto n = conn.query_int("SELECT count(*) FROM links_recent", "counting recent links");
+    if (!n) return tl::unexpected<Error>(std::move(n).error());
+    recent_links_ = *n;
+  }
+  if (recent_links_ >=
+      std::min<std::int64_t>(kMaxRecentLinks, static_cast<std::int64_t>(staged_link_limit_))) {
+    LRS_SQLITE_TRY(move_recent_links(conn));
+  }
+  if (staged_links_ < 0) {
+    auto n = conn.query_int("SELECT count(*) FROM links_staged", "counting staged links");
+    if (!n) return tl::unexpected<Error>(std::move(n).error());
+    staged_links_ = *n;
+  }
+  if (static_cast<std::size_t>(staged_links_) >= staged_link_limit_) {
+    LRS_SQLITE_TRY(merge_staged_links(conn));
+  }
   auto now = std::chrono::steady_clock::now();
   if (pending_counts_.size() < kMaxPendingLinks && now - last_flush_ < kCountFlushInterval) {
     return {};
@@ -258,10 +448,39 @@ void SqliteStatementStore::on_transaction_end(bool committed) {
     committed_stored_.store(last_stored_);
   } else {
     term_cache_.clear();  // ids created in the lost transaction are gone
+    staged_links_ = -1;
+    recent_links_ = -1;
   }
 }
 
-Result<void> SqliteStatementStore::on_shutdown(Connection& conn) { return flush_counts(conn); }
+Result<void> SqliteStatementStore::on_shutdown(Connection& conn) {
+  LRS_SQLITE_TRY(move_recent_links(conn));
+  LRS_SQLITE_TRY(merge_staged_links(conn));
+  return flush_counts(conn);
+}
+
+// Small jobs' links, in (term, stored) order, to the staging table: a few pages of it per
+// move instead of one per distinct term per commit.
+Result<void> SqliteStatementStore::move_recent_links(Connection& conn) {
+  LRS_SQLITE_TRY(conn.exec(
+      "INSERT OR IGNORE INTO links_staged (term, stored) SELECT term, stored FROM links_recent "
+      "ORDER BY term, stored; DELETE FROM links_recent;",
+      "moving recent links"));
+  staged_links_ = staged_links_ >= 0 && recent_links_ >= 0 ? staged_links_ + recent_links_ : -1;
+  recent_links_ = 0;
+  return {};
+}
+
+// One sorted pass: each term's rows are appended to its range of `links` once per merge
+// instead of once per commit.
+Result<void> SqliteStatementStore::merge_staged_links(Connection& conn) {
+  LRS_SQLITE_TRY(
+      conn.exec("INSERT OR IGNORE INTO links (term, stored) SELECT term, stored FROM links_staged "
+                "ORDER BY term, stored; DELETE FROM links_staged;",
+                "merging staged links"));
+  staged_links_ = 0;
+  return {};
+}
 
 Result<void> SqliteStatementStore::flush_counts(Connection& conn) {
   if (pending_counts_.empty()) return {};
@@ -319,14 +538,29 @@ Result<void> SqliteStatementStore::add_links(Connection& conn,
                                              std::int64_t stored, bool or_ignore) {
   if (or_ignore) {
     LRS_SQLITE_TRY(flush_links(conn));
-    auto stmt = conn.prepare("INSERT OR IGNORE INTO links (term, stored) VALUES (?1, ?2)");
+    auto merged = conn.prepare(
+        "SELECT 1 FROM links WHERE term = ?1 AND stored = ?2 UNION ALL "
+        "SELECT 1 FROM links_recent WHERE term = ?1 AND stored = ?2");
+    if (!merged) return tl::unexpected<Error>(std::move(merged).error());
+    auto stmt = conn.prepare("INSERT OR IGNORE INTO links_staged (term, stored) VALUES (?1, ?2)");
     if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
     for (std::int64_t t : terms) {
+      {
+        StmtUse q(merged->get());
+        q->bind(1, t);
+        q->bind(2, stored);
+        auto row = q->step("looking up a link");
+        if (!row) return tl::unexpected<Error>(std::move(row).error());
+        if (*row) continue;
+      }
       StmtUse q(stmt->get());
       q->bind(1, t);
       q->bind(2, stored);
       LRS_SQLITE_TRY(q->run("indexing a statement"));
-      if (conn.changes() != 0) job_counts_.emplace_back(t, 1);
+      if (conn.changes() != 0) {
+        job_counts_.emplace_back(t, 1);
+        if (staged_links_ >= 0) ++staged_links_;
+      }
     }
     return {};
   }
@@ -334,20 +568,29 @@ Result<void> SqliteStatementStore::add_links(Connection& conn,
   return {};
 }
 
-// Buffered links go in sorted by (term, stored): consecutive rows land on the same
-// B-tree pages, and multi-row INSERTs cut the per-statement overhead.
+// Buffered links of a big job go to links_staged sorted by (term, stored), so consecutive
+// rows land on the same B-tree pages; a small job's few rows go to links_recent, keyed by
+// stored first, where they are appended to its last page. Multi-row INSERTs cut the
+// per-statement overhead.
 Result<void> SqliteStatementStore::flush_links(Connection& conn) {
   if (link_buffer_.empty()) return {};
-  std::sort(link_buffer_.begin(), link_buffer_.end());
+  bool recent = link_buffer_.size() < kRecentJobLinks;
+  if (recent) {
+    std::sort(link_buffer_.begin(), link_buffer_.end(), [](const auto& a, const auto& b) {
+      return std::pair(a.second, a.first) < std::pair(b.second, b.first);
+    });
+  } else {
+    std::sort(link_buffer_.begin(), link_buffer_.end());
+  }
+  const char* insert = recent ? "INSERT INTO links_recent (term, stored) VALUES "
+                              : "INSERT INTO links_staged (term, stored) VALUES ";
   constexpr std::size_t kRowsPerInsert = 50;
-  static const std::string kMultiRow = [] {
-    std::string sql = "INSERT INTO links (term, stored) VALUES (?, ?)";
-    for (std::size_t i = 1; i < kRowsPerInsert; ++i) sql += ", (?, ?)";
-    return sql;
-  }();
   std::size_t i = 0;
   if (link_buffer_.size() >= kRowsPerInsert) {
-    auto stmt = conn.prepare(kMultiRow);
+    std::string sql = insert;
+    sql += "(?, ?)";
+    for (std::size_t k = 1; k < kRowsPerInsert; ++k) sql += ", (?, ?)";
+    auto stmt = conn.prepare(sql);
     if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
     for (; i + kRowsPerInsert <= link_buffer_.size(); i += kRowsPerInsert) {
       StmtUse q(stmt->get());
@@ -358,7 +601,7 @@ Result<void> SqliteStatementStore::flush_links(Connection& conn) {
       LRS_SQLITE_TRY(q->run("indexing statements"));
     }
   }
-  auto stmt = conn.prepare("INSERT INTO links (term, stored) VALUES (?1, ?2)");
+  auto stmt = conn.prepare(std::string(insert) + "(?1, ?2)");
   if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
   for (; i < link_buffer_.size(); ++i) {
     StmtUse q(stmt->get());
@@ -367,6 +610,8 @@ Result<void> SqliteStatementStore::flush_links(Connection& conn) {
     LRS_SQLITE_TRY(q->run("indexing a statement"));
   }
   for (const auto& [term, stored] : link_buffer_) job_counts_.emplace_back(term, 1);
+  std::int64_t& count = recent ? recent_links_ : staged_links_;
+  if (count >= 0) count += static_cast<std::int64_t>(link_buffer_.size());
   link_buffer_.clear();
   return {};
 }
@@ -382,14 +627,18 @@ Result<void> SqliteStatementStore::void_target(Connection& conn, const Target& t
   }
   // query() never returns voided statements, so their links only cost scan time. The
   // terms column keeps them for statements that refer to this one.
-  auto del = conn.prepare("DELETE FROM links WHERE term = ?1 AND stored = ?2");
-  if (!del) return tl::unexpected<Error>(std::move(del).error());
-  for (std::int64_t t : target.terms) {
-    StmtUse q(del->get());
-    q->bind(1, t);
-    q->bind(2, target.stored);
-    LRS_SQLITE_TRY(q->run("unindexing a voided statement"));
-    job_counts_.emplace_back(t, -1);
+  for (const char* sql : {"DELETE FROM links WHERE term = ?1 AND stored = ?2",
+                          "DELETE FROM links_staged WHERE term = ?1 AND stored = ?2",
+                          "DELETE FROM links_recent WHERE term = ?1 AND stored = ?2"}) {
+    auto del = conn.prepare(sql);
+    if (!del) return tl::unexpected<Error>(std::move(del).error());
+    for (std::int64_t t : target.terms) {
+      StmtUse q(del->get());
+      q->bind(1, t);
+      q->bind(2, target.stored);
+      LRS_SQLITE_TRY(q->run("unindexing a voided statement"));
+      if (conn.changes() != 0) job_counts_.emplace_back(t, -1);
+    }
   }
   return {};
 }
@@ -461,6 +710,7 @@ Result<void> SqliteStatementStore::propagate(Connection& conn,
 
 Result<void> SqliteStatementStore::apply_insert(Connection& conn,
                                                 const std::vector<StatementRecord>& records,
+                                                const std::vector<std::string>& packed,
                                                 const SameStatement& same,
                                                 std::vector<bool>& inserted) {
   inserted.assign(records.size(), false);
@@ -522,7 +772,11 @@ Result<void> SqliteStatementStore::apply_insert(Connection& conn,
       }
       q->bind(4, r.voiding ? 1 : 0);
       q->bind_blob(5, blob);
-      q->bind_text(6, r.body);
+      if (packed[i].empty()) {
+        q->bind_text(6, r.body);
+      } else {
+        q->bind_blob(6, packed[i]);
+      }
       LRS_SQLITE_TRY(q->run("storing a statement"));
     }
     if (conn.changes() == 0) {
@@ -533,7 +787,11 @@ Result<void> SqliteStatementStore::apply_insert(Connection& conn,
       q->bind_blob(1, r.id.raw());
       auto row = q->step("reading a stored statement");
       if (!row) return tl::unexpected<Error>(std::move(row).error());
-      if (*row && same(with_stored(q->col_text(1), q->col_int(0)), r.body)) continue;
+      if (*row) {
+        auto body = stored_body(conn, *q, 1, q->col_int(0));
+        if (!body) return tl::unexpected<Error>(std::move(body).error());
+        if (same(*body, r.body)) continue;
+      }
       return fail(ErrorCode::kConflict,
                   "statement " + r.id.str() + " already exists with different content");
     }

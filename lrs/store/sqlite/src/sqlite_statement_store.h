@@ -8,11 +8,14 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "body_codec.h"
 #include "lrs/statement_store.h"
 #include "read_pool.h"
 #include "writer.h"
@@ -24,15 +27,39 @@ namespace lrs::sqlite {
 // meaning "matches with related_agents / related_activities".
 std::string term_key(char type, std::string_view key);
 
-// The SQL that answers a query filtering on `terms` term ids (the first one is walked,
-// the others probed), with ?1 = exclusive lower bound, ?2 = inclusive upper bound on
-// stored, ?3 = row limit, ?4... = term ids. Exposed for the query-plan test.
-std::string query_sql(std::size_t terms, bool ascending);
+// Links live in three tables of (term, stored) rows; a row is in one of them.
+// `links` is the main index. New rows of big jobs go to `links_staged` and those of small
+// jobs to `links_recent` (keyed by stored first: appended, never spread over the pages
+// of many terms); the writer moves links_recent to links_staged when it has a few
+// thousand rows, and merges links_staged into links in one sorted pass when it has
+// tens of thousands, so a term's page in `links` is written once per merge rather than
+// once per commit.
+enum class LinkTable { kMain, kStaged, kRecent };
+
+// The SQL that answers a query filtering on `terms` term ids (the first one is walked in
+// table `walk`, the others probed in all three), with ?1 = exclusive lower bound, ?2 =
+// inclusive upper bound on stored, ?3 = row limit, ?4... = term ids. A query runs it on
+// each table and merges the walks. With no terms, `walk` is ignored. Exposed for the
+// query-plan test.
+std::string query_sql(std::size_t terms, bool ascending, LinkTable walk = LinkTable::kMain);
 
 class SqliteStatementStore final : public StatementStore, public WriteParticipant {
  public:
-  // `last_stored` is the highest stored time in the file.
-  SqliteStatementStore(Writer& writer, ReadPool& reads, std::int64_t last_stored);
+  struct Setup {
+    // The highest stored time in the file.
+    std::int64_t last_stored = 0;
+    // Staged links are merged once there are about this many.
+    std::size_t staged_link_rows = 0;
+    // The dictionaries table, oldest first; new bodies use the last one.
+    std::vector<std::string> dictionaries;
+    // With no dictionary yet, one is trained from the stored bodies once this many
+    // statements are stored (`stored_hint` of them already are, or more).
+    std::int64_t train_after = 0;
+    std::int64_t stored_hint = 0;
+  };
+  SqliteStatementStore(Writer& writer, ReadPool& reads, Setup setup);
+  // Waits for a dictionary being trained.
+  ~SqliteStatementStore() override;
 
   Result<InsertResult> insert(std::vector<StatementRecord> records,
                               const SameStatement& same) override;
@@ -52,8 +79,10 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   Result<void> on_shutdown(Connection& conn) override;
 
   // Writer thread: one insert request, inside its savepoint.
+  // `packed[i]` is the compressed body of records[i], empty to store it as text.
   Result<void> apply_insert(Connection& conn, const std::vector<StatementRecord>& records,
-                            const SameStatement& same, std::vector<bool>& inserted);
+                            const std::vector<std::string>& packed, const SameStatement& same,
+                            std::vector<bool>& inserted);
 
  private:
   struct Target {
@@ -74,9 +103,24 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   Result<void> propagate(Connection& conn, const std::vector<std::int64_t>& terms,
                          std::vector<std::int64_t> referrer_stored);
   Result<void> flush_counts(Connection& conn);
+  Result<void> merge_staged_links(Connection& conn);
+  Result<void> move_recent_links(Connection& conn);
+  // The body in column `col` of a row (TEXT, or a zstd frame) with "stored" added.
+  Result<std::string> stored_body(Connection& conn, const Stmt& row, int col, std::int64_t stored);
+  void maybe_train(std::size_t inserted);
+  void train();
 
   Writer& writer_;
   ReadPool& reads_;
+  BodyCodec codec_;
+
+  // Dictionary training: statements stored so far (up to train_after_), and the
+  // thread that trains and stores a dictionary.
+  std::int64_t train_after_;
+  std::atomic<std::int64_t> stored_count_;
+  std::atomic<bool> training_{false};
+  std::mutex trainer_mu_;
+  std::thread trainer_;
 
   // Writer thread only.
   struct Hash {
@@ -93,6 +137,10 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   std::vector<std::pair<std::int64_t, int>> job_counts_;
   std::vector<std::pair<std::int64_t, int>> pending_counts_;
   std::chrono::steady_clock::time_point last_flush_;
+  std::size_t staged_link_limit_;
+  // Rows in links_staged, an upper bound; -1 when unknown (after a rollback).
+  std::int64_t staged_links_ = -1;
+  std::int64_t recent_links_ = -1;  // rows in links_recent, likewise
   std::int64_t last_stored_;
 
   // Highest stored time of a committed transaction.

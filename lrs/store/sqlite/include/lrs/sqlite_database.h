@@ -5,6 +5,8 @@
 // holding its rows is durable. Reads use a small pool of read-only connections.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -20,6 +22,16 @@ struct SqliteOptions {
   int read_connections = 4;
   // synchronous=FULL instead of NORMAL: survives power loss, not just process crashes.
   bool synchronous_full = false;
+  // New filter-index rows go to a small staging table first and are merged into the
+  // main index in one sorted pass once it holds this many rows: a commit then dirties
+  // a few staging pages instead of one index page per distinct actor, verb or activity
+  // it touches. 0 means the default (32,768). Queries read both tables.
+  std::size_t staged_link_rows = 0;
+  // Statement bodies are stored as JSON text until the database holds this many, then
+  // a zstd dictionary is trained on them (in the background) and new bodies are stored
+  // compressed with it (~1,100 -> ~130 bytes for typical statements). 0 means the
+  // default (2,000); negative never compresses. Reading needs no option.
+  std::int64_t compress_after = 0;
 };
 
 // Opens (creating if needed) and migrates the database to the current schema.
