@@ -12,6 +12,7 @@
 
 #include "lrs/auth.h"
 #include "lrs/sqlite_database.h"
+#include "test_support.h"
 
 namespace {
 
@@ -187,6 +188,36 @@ TEST_CASE_METHOD(Fixture, "package import refuses bad zips and weak credentials"
   CHECK(call("POST", "/api/packages", example_zip("scorm12-quiz"), {}, "reader:reader-secret")
             .status == 403);
   CHECK(call("GET", "/api/packages").body == "[]");
+}
+
+TEST_CASE_METHOD(Fixture, "a hostile or broken package gets a 400 naming the entry and rule",
+                 "[player]") {
+  std::string slip = scorm::test::ZipBuilder()
+                         .file("imsmanifest.xml", "<manifest/>")
+                         .file("../evil.sh", "rm -rf /")
+                         .bytes();
+  auto r = call("POST", "/api/packages", slip);
+  CHECK(r.status == 400);
+  CHECK(json::parse(r.body)["error"]["message"] ==
+        "entry \"../evil.sh\": path escapes the package");
+
+  std::string manifest = R"(<?xml version="1.0"?>
+<manifest identifier="m" xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+  xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
+  <metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>
+  <organizations default="o"><organization identifier="o"><title>T</title>
+    <item identifier="i" identifierref="r"><title>I</title></item></organization></organizations>
+  <resources><resource identifier="r" type="webcontent" adlcp:scormtype="sco" href="gone.html"/>
+  </resources></manifest>)";
+  auto missing = call("POST", "/api/packages",
+                      scorm::test::ZipBuilder().file("imsmanifest.xml", manifest).bytes());
+  INFO(missing.body);
+  CHECK(missing.status == 400);
+  json problems = json::parse(missing.body)["problems"];
+  REQUIRE_FALSE(problems.empty());
+  CHECK(problems.dump().find("gone.html") != std::string::npos);
+  CHECK(call("GET", "/api/packages").body == "[]");
+  CHECK(scorm::test::list_dir(dir / "packages").empty());
 }
 
 TEST_CASE_METHOD(Fixture, "content is served with types, validators, ranges and no escapes",
