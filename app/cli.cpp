@@ -4,7 +4,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <string>
@@ -21,11 +23,14 @@
 #include "lrs/statement_service.h"
 #include "lrs/timestamp.h"
 #include "lrs/xapi_handler.h"
+#include "player/packages.h"
+#include "player/player_handler.h"
 
 namespace app {
 namespace {
 
 constexpr const char* kDefaultDb = "sqlite:./var/lrsbridge.db";
+constexpr const char* kDefaultDataDir = "./var/packages";
 constexpr const char* kUsage = R"(usage: lrsbridge <command> [options]
 
 commands:
@@ -40,6 +45,11 @@ commands:
       --no-access-log         do not log each request to stderr
       --default-xapi-version V  version answered to requests without a version header
                               (2.0.0 or 1.0.3; default 2.0.0)
+      --data-dir DIR          extracted SCORM packages (default ./var/packages)
+      --web-dir DIR           browser assets; scorm-again is read from
+                              DIR/node_modules/scorm-again/dist (default: the source tree's web/)
+  package import COURSE.zip import a SCORM package and print it as JSON
+      --db URL --data-dir DIR as for serve
   credentials add           create a credential and print its key and secret
       --scopes "S1 S2"        xAPI scopes (default "all"): all, all/read, statements/write,
                               statements/read, statements/read/mine, state, define, profile
@@ -173,8 +183,9 @@ lrs::Result<void> ensure_admin(lrs::CredentialStore& credentials) {
 }
 
 int cmd_serve(const Args& args) {
-  if (!check_known(args, {"--listen", "--db", "--public-url", "--workers", "--body-limit",
-                          "--no-access-log", "--default-xapi-version", "--timeout"})) {
+  if (!check_known(
+          args, {"--listen", "--db", "--public-url", "--workers", "--body-limit", "--no-access-log",
+                 "--default-xapi-version", "--timeout", "--data-dir", "--web-dir"})) {
     return 2;
   }
   HttpServerOptions options;
@@ -219,8 +230,20 @@ int cmd_serve(const Args& args) {
   lrs::DocumentService documents((*db)->documents(), (*db)->statements());
   lrs::XapiHandler xapi(statements, auth, xapi_options, &documents);
   lrs::AdminHandler admin((*db)->credentials(), auth);
+  player::PlayerOptions player_options;
+  player_options.data_dir = option(args, "--data-dir", kDefaultDataDir);
+  player_options.web_dir = option(args, "--web-dir", LRS_DEFAULT_WEB_DIR);
+  player_options.public_url = option(args, "--public-url", "");
+  std::unique_ptr<player::PlayerHandler> scorm_player;
+  try {
+    scorm_player = std::make_unique<player::PlayerHandler>((*db)->player(), auth, player_options);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lrsbridge: %s\n", e.what());
+    return 1;
+  }
   auto handler = [&](const lrs::HttpRequest& request) -> lrs::HttpResponse {
     if (xapi.handles(request.path)) return xapi.handle(request);
+    if (scorm_player->handles(request.path)) return scorm_player->handle(request);
     if (admin.handles(request.path)) return admin.handle(request);
     if (request.path == "/health") {
       lrs::HttpResponse r;
@@ -299,6 +322,36 @@ int cmd_credentials(const Args& args) {
   return 2;
 }
 
+int cmd_package(const Args& args) {
+  if (args.positional.size() != 3 || args.positional[1] != "import") {
+    std::fprintf(stderr,
+                 "lrsbridge: usage: lrsbridge package import COURSE.zip [--db URL] "
+                 "[--data-dir DIR]\n");
+    return 2;
+  }
+  if (!check_known(args, {"--db", "--data-dir"})) return 2;
+  std::ifstream in(args.positional[2], std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "lrsbridge: cannot read %s\n", args.positional[2].c_str());
+    return 1;
+  }
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto db = open_database(option(args, "--db", kDefaultDb));
+  if (!db) return report(db.error());
+  std::string problems;
+  auto outcome = player::import_package(
+      (*db)->player(), option(args, "--data-dir", kDefaultDataDir), std::move(bytes), &problems);
+  if (!outcome) {
+    std::fprintf(stderr, "lrsbridge: %s: %s\n", args.positional[2].c_str(),
+                 outcome.error().message.c_str());
+    if (!problems.empty() && problems != "[]")
+      std::fprintf(stderr, "problems: %s\n", problems.c_str());
+    return 1;
+  }
+  std::printf("%s\n", player::package_json(outcome->record).c_str());
+  return 0;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -319,6 +372,7 @@ int run_cli(int argc, char** argv) {
   if (!args) return 2;
   if (command == "serve") return cmd_serve(*args);
   if (command == "credentials") return cmd_credentials(*args);
+  if (command == "package") return cmd_package(*args);
   std::fprintf(stderr, "lrsbridge: unknown command \"%s\"\n\n%s", command.c_str(), kUsage);
   return 2;
 }

@@ -5,6 +5,7 @@
 
 #include "lrs/credential_store.h"
 #include "lrs/document_store.h"
+#include "lrs/player_store.h"
 #include "lrs/statement_store.h"
 
 namespace lrs {
@@ -19,6 +20,7 @@ class Database {
   virtual StatementStore& statements() = 0;
   virtual CredentialStore& credentials() = 0;
   virtual DocumentStore& documents() = 0;
+  virtual PlayerStore& player() = 0;
 };
 
 }  // namespace lrs

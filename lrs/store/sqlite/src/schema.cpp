@@ -93,6 +93,40 @@ CREATE TABLE agent_names (
   PRIMARY KEY (agent, name)
 ) WITHOUT ROWID;
 )sql"},
+    {2, R"sql(
+CREATE TABLE packages (
+  id TEXT PRIMARY KEY,
+  title TEXT NOT NULL,
+  version TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  directory TEXT NOT NULL,
+  created_us INTEGER NOT NULL
+);
+CREATE TABLE registrations (
+  id TEXT PRIMARY KEY,
+  package TEXT NOT NULL REFERENCES packages(id) ON DELETE CASCADE,
+  learner TEXT NOT NULL,
+  created_us INTEGER NOT NULL
+);
+CREATE INDEX registrations_package ON registrations(package);
+CREATE TABLE attempts (
+  id INTEGER PRIMARY KEY,
+  registration TEXT NOT NULL REFERENCES registrations(id) ON DELETE CASCADE,
+  sco TEXT NOT NULL,
+  number INTEGER NOT NULL,
+  cmi TEXT NOT NULL,
+  state TEXT NOT NULL,
+  commit_sequence INTEGER NOT NULL,
+  revision INTEGER NOT NULL,
+  updated_us INTEGER NOT NULL,
+  session INTEGER NOT NULL,
+  UNIQUE (registration, sco, number)
+);
+CREATE TABLE server_secrets (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+)sql"},
 };
 
 Result<void> migrate_in_transaction(Connection& conn) {

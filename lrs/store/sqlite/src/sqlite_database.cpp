@@ -10,6 +10,7 @@
 #include "schema.h"
 #include "sqlite_credential_store.h"
 #include "sqlite_document_store.h"
+#include "sqlite_player_store.h"
 #include "sqlite_handle.h"
 #include "sqlite_statement_store.h"
 #include "writer.h"
@@ -75,7 +76,8 @@ class SqliteDatabase final : public Database {
         reads_(std::move(readers), *writer_),
         statements_(*writer_, reads_, std::move(setup)),
         credentials_(*writer_, reads_),
-        documents_(*writer_, reads_) {
+        documents_(*writer_, reads_),
+        player_(*writer_, reads_) {
     writer_->add_participant(&statements_);
     writer_->start();
   }
@@ -89,6 +91,7 @@ class SqliteDatabase final : public Database {
   StatementStore& statements() override { return statements_; }
   CredentialStore& credentials() override { return credentials_; }
   DocumentStore& documents() override { return documents_; }
+  PlayerStore& player() override { return player_; }
 
  private:
   std::unique_ptr<sqlite::Checkpointer> checkpointer_;  // null for ":memory:"
@@ -97,6 +100,7 @@ class SqliteDatabase final : public Database {
   sqlite::SqliteStatementStore statements_;
   sqlite::SqliteCredentialStore credentials_;
   sqlite::SqliteDocumentStore documents_;
+  sqlite::SqlitePlayerStore player_;
 };
 
 }  // namespace

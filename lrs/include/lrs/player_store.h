@@ -1,0 +1,90 @@
+// Storage of the SCORM bridge: imported packages, registrations (one learner x one
+// package), attempts (one CMI state per registration x SCO x attempt number) and the
+// server's named secrets (e.g. the key that signs launch tokens).
+//
+// Every call is one transaction inside the backend. Records carry JSON as text; this
+// interface knows nothing of SCORM or HTTP. Implementations are thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lrs/error.h"
+
+namespace lrs {
+
+struct PackageRecord {
+  std::string id;  // chosen by the caller (a UUID)
+  std::string title;
+  std::string version;       // "1.2", "2004 4th Edition", ...
+  std::string summary_json;  // manifest summary: scos, organization items, problems
+  std::string directory;     // where the files were extracted
+  std::int64_t created_us = 0;
+};
+
+struct RegistrationRecord {
+  std::string id;  // a UUID
+  std::string package_id;
+  std::string learner_json;  // the xAPI Agent, as JSON text
+  std::int64_t created_us = 0;
+};
+
+struct AttemptRecord {
+  std::int64_t id = 0;  // assigned by insert_attempt
+  std::string registration;
+  std::string sco;  // the item identifier in the organization
+  int number = 1;   // 1, 2, ... per registration x sco
+  std::string cmi_json;
+  std::string state = "open";  // open, suspended, finished
+  // The last commitSequence of the runtime that was applied (-1: none), so a retried
+  // commit is applied once.
+  std::int64_t commit_sequence = -1;
+  // Counts the launches (sessions) of this attempt; a commit names its session so one
+  // arriving from an earlier page (a late beacon) cannot land in a later session.
+  std::int64_t session = 0;
+  std::int64_t revision = 0;  // bumped on every update; compare-and-set token
+  std::int64_t updated_us = 0;
+};
+
+class PlayerStore {
+ public:
+  PlayerStore() = default;
+  virtual ~PlayerStore() = default;
+  PlayerStore(const PlayerStore&) = delete;
+  PlayerStore& operator=(const PlayerStore&) = delete;
+
+  // kConflict when the id exists.
+  virtual Result<void> add_package(const PackageRecord& package) = 0;
+  virtual Result<std::optional<PackageRecord>> find_package(const std::string& id) = 0;
+  // Oldest first.
+  virtual Result<std::vector<PackageRecord>> list_packages() = 0;
+  // Removes the package with its registrations and attempts. kNotFound when absent.
+  virtual Result<void> delete_package(const std::string& id) = 0;
+
+  // kConflict when the id exists, kNotFound when the package does not.
+  virtual Result<void> add_registration(const RegistrationRecord& registration) = 0;
+  virtual Result<std::optional<RegistrationRecord>> find_registration(const std::string& id) = 0;
+
+  // Assigns and returns the id; revision starts at 0.
+  virtual Result<std::int64_t> insert_attempt(const AttemptRecord& attempt) = 0;
+  virtual Result<std::optional<AttemptRecord>> find_attempt(std::int64_t id) = 0;
+  // The attempt with the highest number for this registration and SCO.
+  virtual Result<std::optional<AttemptRecord>> latest_attempt(const std::string& registration,
+                                                              const std::string& sco) = 0;
+  // Every attempt of a registration, by SCO then number.
+  virtual Result<std::vector<AttemptRecord>> list_attempts(const std::string& registration) = 0;
+  // Writes cmi_json, state, commit_sequence and session when the stored revision still equals
+  // attempt.revision, and bumps it. kConflict when another writer got there first (the
+  // caller re-reads and retries), kNotFound when the attempt is gone.
+  virtual Result<void> update_attempt(const AttemptRecord& attempt) = 0;
+
+  // The value stored under `name`, or `make()` stored and returned on first use
+  // (concurrent first uses agree on one value).
+  virtual Result<std::string> secret(const std::string& name,
+                                     const std::function<std::string()>& make) = 0;
+};
+
+}  // namespace lrs

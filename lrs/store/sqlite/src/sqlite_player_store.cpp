@@ -1,0 +1,278 @@
+#include "sqlite_player_store.h"
+
+#include <functional>
+#include <utility>
+
+namespace lrs::sqlite {
+namespace {
+
+class FunctionJob final : public WriteJob {
+ public:
+  explicit FunctionJob(std::function<Result<void>(Connection&)> fn) : fn_(std::move(fn)) {}
+  Result<void> apply(Connection& conn) override { return fn_(conn); }
+
+ private:
+  std::function<Result<void>(Connection&)> fn_;
+};
+
+constexpr const char* kPackageColumns =
+    "SELECT id, title, version, summary, directory, created_us FROM packages";
+constexpr const char* kAttemptColumns =
+    "SELECT id, registration, sco, number, cmi, state, commit_sequence, revision, updated_us, "
+    "session FROM attempts";
+
+PackageRecord read_package(const Stmt& q) {
+  PackageRecord p;
+  p.id = q.col_text(0);
+  p.title = q.col_text(1);
+  p.version = q.col_text(2);
+  p.summary_json = q.col_text(3);
+  p.directory = q.col_text(4);
+  p.created_us = q.col_int(5);
+  return p;
+}
+
+AttemptRecord read_attempt(const Stmt& q) {
+  AttemptRecord a;
+  a.id = q.col_int(0);
+  a.registration = q.col_text(1);
+  a.sco = q.col_text(2);
+  a.number = static_cast<int>(q.col_int(3));
+  a.cmi_json = q.col_text(4);
+  a.state = q.col_text(5);
+  a.commit_sequence = q.col_int(6);
+  a.revision = q.col_int(7);
+  a.updated_us = q.col_int(8);
+  a.session = q.col_int(9);
+  return a;
+}
+
+// Runs a query with `bind` and collects every row with `read`.
+template <class T, class Bind, class Read>
+Result<std::vector<T>> select_all(ReadPool& reads, const std::string& sql, Bind bind, Read read,
+                                  std::string_view what) {
+  auto conn = reads.acquire();
+  auto stmt = conn->prepare(sql);
+  if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+  StmtUse q(stmt->get());
+  bind(*q);
+  std::vector<T> out;
+  for (;;) {
+    auto row = q->step(what);
+    if (!row) return tl::unexpected<Error>(std::move(row).error());
+    if (!*row) break;
+    out.push_back(read(*q));
+  }
+  return out;
+}
+
+template <class T>
+Result<std::optional<T>> first(Result<std::vector<T>> rows) {
+  if (!rows) return tl::unexpected<Error>(std::move(rows).error());
+  if (rows->empty()) return std::optional<T>();
+  return std::optional<T>(std::move(rows->front()));
+}
+
+}  // namespace
+
+Result<void> SqlitePlayerStore::add_package(const PackageRecord& p) {
+  FunctionJob job([&p](Connection& conn) -> Result<void> {
+    auto stmt = conn.prepare(
+        "INSERT INTO packages (id, title, version, summary, directory, created_us) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING");
+    if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+    StmtUse q(stmt->get());
+    q->bind_text(1, p.id);
+    q->bind_text(2, p.title);
+    q->bind_text(3, p.version);
+    q->bind_text(4, p.summary_json);
+    q->bind_text(5, p.directory);
+    q->bind(6, p.created_us);
+    LRS_SQLITE_TRY(q->run("adding package " + p.id));
+    if (conn.changes() == 0) return fail(ErrorCode::kConflict, "package " + p.id + " exists");
+    return {};
+  });
+  return writer_.run(job);
+}
+
+Result<std::optional<PackageRecord>> SqlitePlayerStore::find_package(const std::string& id) {
+  return first(select_all<PackageRecord>(
+      reads_, std::string(kPackageColumns) + " WHERE id = ?1", [&](Stmt& q) { q.bind_text(1, id); },
+      read_package, "reading package " + id));
+}
+
+Result<std::vector<PackageRecord>> SqlitePlayerStore::list_packages() {
+  return select_all<PackageRecord>(
+      reads_, std::string(kPackageColumns) + " ORDER BY created_us, rowid", [](Stmt&) {},
+      read_package, "listing packages");
+}
+
+Result<void> SqlitePlayerStore::delete_package(const std::string& id) {
+  FunctionJob job([&id](Connection& conn) -> Result<void> {
+    auto stmt = conn.prepare("DELETE FROM packages WHERE id = ?1");
+    if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+    StmtUse q(stmt->get());
+    q->bind_text(1, id);
+    LRS_SQLITE_TRY(q->run("deleting package " + id));
+    if (conn.changes() == 0) return fail(ErrorCode::kNotFound, "no package " + id);
+    return {};
+  });
+  return writer_.run(job);
+}
+
+Result<void> SqlitePlayerStore::add_registration(const RegistrationRecord& r) {
+  FunctionJob job([&r](Connection& conn) -> Result<void> {
+    auto exists = conn.prepare("SELECT 1 FROM packages WHERE id = ?1");
+    if (!exists) return tl::unexpected<Error>(std::move(exists).error());
+    {
+      StmtUse q(exists->get());
+      q->bind_text(1, r.package_id);
+      auto row = q->step("reading package " + r.package_id);
+      if (!row) return tl::unexpected<Error>(std::move(row).error());
+      if (!*row) return fail(ErrorCode::kNotFound, "no package " + r.package_id);
+    }
+    auto stmt = conn.prepare(
+        "INSERT INTO registrations (id, package, learner, created_us) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT (id) DO NOTHING");
+    if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+    StmtUse q(stmt->get());
+    q->bind_text(1, r.id);
+    q->bind_text(2, r.package_id);
+    q->bind_text(3, r.learner_json);
+    q->bind(4, r.created_us);
+    LRS_SQLITE_TRY(q->run("adding registration " + r.id));
+    if (conn.changes() == 0) return fail(ErrorCode::kConflict, "registration " + r.id + " exists");
+    return {};
+  });
+  return writer_.run(job);
+}
+
+Result<std::optional<RegistrationRecord>> SqlitePlayerStore::find_registration(
+    const std::string& id) {
+  return first(select_all<RegistrationRecord>(
+      reads_, "SELECT id, package, learner, created_us FROM registrations WHERE id = ?1",
+      [&](Stmt& q) { q.bind_text(1, id); },
+      [](const Stmt& q) {
+        RegistrationRecord r;
+        r.id = q.col_text(0);
+        r.package_id = q.col_text(1);
+        r.learner_json = q.col_text(2);
+        r.created_us = q.col_int(3);
+        return r;
+      },
+      "reading registration " + id));
+}
+
+Result<std::int64_t> SqlitePlayerStore::insert_attempt(const AttemptRecord& a) {
+  std::int64_t id = 0;
+  FunctionJob job([&a, &id](Connection& conn) -> Result<void> {
+    auto stmt = conn.prepare(
+        "INSERT INTO attempts (registration, sco, number, cmi, state, commit_sequence, revision, "
+        "updated_us, session) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8)");
+    if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+    StmtUse q(stmt->get());
+    q->bind_text(1, a.registration);
+    q->bind_text(2, a.sco);
+    q->bind(3, a.number);
+    q->bind_text(4, a.cmi_json);
+    q->bind_text(5, a.state);
+    q->bind(6, a.commit_sequence);
+    q->bind(7, a.updated_us);
+    q->bind(8, a.session);
+    auto r = q->run("adding attempt " + std::to_string(a.number) + " of " + a.registration);
+    if (!r) {
+      // The UNIQUE (registration, sco, number): another launch created it first.
+      if (sqlite3_extended_errcode(conn.db()) == SQLITE_CONSTRAINT_UNIQUE) {
+        return fail(ErrorCode::kConflict, "attempt " + std::to_string(a.number) + " exists");
+      }
+      return r;
+    }
+    id = conn.last_insert_rowid();
+    return {};
+  });
+  LRS_SQLITE_TRY(writer_.run(job));
+  return id;
+}
+
+Result<std::optional<AttemptRecord>> SqlitePlayerStore::find_attempt(std::int64_t id) {
+  return first(select_all<AttemptRecord>(
+      reads_, std::string(kAttemptColumns) + " WHERE id = ?1", [&](Stmt& q) { q.bind(1, id); },
+      read_attempt, "reading attempt " + std::to_string(id)));
+}
+
+Result<std::optional<AttemptRecord>> SqlitePlayerStore::latest_attempt(
+    const std::string& registration, const std::string& sco) {
+  return first(select_all<AttemptRecord>(
+      reads_,
+      std::string(kAttemptColumns) +
+          " WHERE registration = ?1 AND sco = ?2 ORDER BY number DESC LIMIT 1",
+      [&](Stmt& q) {
+        q.bind_text(1, registration);
+        q.bind_text(2, sco);
+      },
+      read_attempt, "reading attempts of " + registration));
+}
+
+Result<std::vector<AttemptRecord>> SqlitePlayerStore::list_attempts(
+    const std::string& registration) {
+  return select_all<AttemptRecord>(
+      reads_, std::string(kAttemptColumns) + " WHERE registration = ?1 ORDER BY sco, number",
+      [&](Stmt& q) { q.bind_text(1, registration); }, read_attempt,
+      "listing attempts of " + registration);
+}
+
+Result<void> SqlitePlayerStore::update_attempt(const AttemptRecord& a) {
+  FunctionJob job([&a](Connection& conn) -> Result<void> {
+    auto stmt = conn.prepare(
+        "UPDATE attempts SET cmi = ?1, state = ?2, commit_sequence = ?3, revision = revision + 1, "
+        "updated_us = ?4, session = ?7 WHERE id = ?5 AND revision = ?6");
+    if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+    StmtUse q(stmt->get());
+    q->bind_text(1, a.cmi_json);
+    q->bind_text(2, a.state);
+    q->bind(3, a.commit_sequence);
+    q->bind(4, a.updated_us);
+    q->bind(5, a.id);
+    q->bind(6, a.revision);
+    q->bind(7, a.session);
+    std::string what = "updating attempt " + std::to_string(a.id);
+    LRS_SQLITE_TRY(q->run(what));
+    if (conn.changes() != 0) return {};
+    auto exists =
+        conn.query_int("SELECT count(*) FROM attempts WHERE id = " + std::to_string(a.id), what);
+    if (!exists) return tl::unexpected<Error>(std::move(exists).error());
+    if (*exists == 0) return fail(ErrorCode::kNotFound, "no attempt " + std::to_string(a.id));
+    return fail(ErrorCode::kConflict, "attempt " + std::to_string(a.id) + " changed meanwhile");
+  });
+  return writer_.run(job);
+}
+
+Result<std::string> SqlitePlayerStore::secret(const std::string& name,
+                                              const std::function<std::string()>& make) {
+  std::string value;
+  FunctionJob job([&](Connection& conn) -> Result<void> {
+    {
+      auto ins = conn.prepare(
+          "INSERT INTO server_secrets (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING");
+      if (!ins) return tl::unexpected<Error>(std::move(ins).error());
+      StmtUse q(ins->get());
+      std::string fresh = make();
+      q->bind_text(1, name);
+      q->bind_text(2, fresh);
+      LRS_SQLITE_TRY(q->run("storing secret " + name));
+    }
+    auto sel = conn.prepare("SELECT value FROM server_secrets WHERE name = ?1");
+    if (!sel) return tl::unexpected<Error>(std::move(sel).error());
+    StmtUse q(sel->get());
+    q->bind_text(1, name);
+    auto row = q->step("reading secret " + name);
+    if (!row) return tl::unexpected<Error>(std::move(row).error());
+    if (!*row) return fail(ErrorCode::kInternal, "secret " + name + " vanished");
+    value = std::string(q->col_text(0));
+    return {};
+  });
+  LRS_SQLITE_TRY(writer_.run(job));
+  return value;
+}
+
+}  // namespace lrs::sqlite

@@ -1,0 +1,164 @@
+#include "player_page.h"
+
+namespace player {
+namespace {
+
+std::string escape_html(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
+// JSON inside <script>: "</script>" or "<!--" in a value must not end the element.
+std::string escape_script(std::string_view json) {
+  std::string out;
+  for (char c : json) {
+    if (c == '<') {
+      out += "\\u003c";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+// The page script. The SCO runs in the iframe and finds window.API (1.2) or
+// window.API_1484_11 (2004) on this page. scorm-again answers its calls locally and
+// commits to the server: LMSCommit/Commit as a JSON XHR, the terminate commit as a
+// sendBeacon (text/plain), both carrying commitSequence. Moving to another SCO reloads
+// the page (a new session); the old SCO is unloaded first so its terminate commit leaves
+// before the next launch asks the server for state.
+constexpr const char* kScript = R"js(
+(function () {
+  var cfg = window.LRSB_CONFIG;
+  var settings = {
+    lmsCommitUrl: cfg.commitUrl,
+    dataCommitFormat: 'json',
+    includeCommitSequence: true,
+    terminateCommitParam: 'terminate',
+    autocommit: false,
+    logLevel: 4
+  };
+  var api = cfg.cmi === '1.2' ? new Scorm12API(settings) : new Scorm2004API(settings);
+  api.loadFromFlattenedJSON(cfg.preload, '');
+  if (cfg.cmi === '1.2') { window.API = api; } else { window.API_1484_11 = api; }
+  var state = { terminated: false, navRequest: '' };
+  window.lrsbridge = { api: api, config: cfg, state: state };
+  function onTerminate() {
+    state.terminated = true;
+    if (cfg.cmi !== '1.2') {
+      try { state.navRequest = String(api.adl.nav.request || ''); } catch (e) {}
+      var req = state.navRequest;
+      if (req === 'continue') { go(cfg.current + 1); }
+      else if (req === 'previous') { go(cfg.current - 1); }
+      else {
+        var m = /^\{target=([^}]*)\}choice$/.exec(req);
+        if (m) {
+          for (var i = 0; i < cfg.scos.length; i++) if (cfg.scos[i].identifier === m[1]) go(i);
+        }
+      }
+    }
+  }
+  api.on(cfg.cmi === '1.2' ? 'LMSFinish' : 'Terminate', onTerminate);
+  var leaving = false;
+  function go(index) {
+    if (leaving || index < 0 || index >= cfg.scos.length) return;
+    leaving = true;
+    var frame = document.getElementById('content');
+    var target = cfg.scos[index].url;
+    var started = Date.now();
+    frame.src = 'about:blank';
+    (function wait() {
+      if (state.terminated || Date.now() - started > 2000) {
+        setTimeout(function () { window.location.href = target; }, 250);
+      } else {
+        setTimeout(wait, 50);
+      }
+    })();
+  }
+  window.lrsbridge.go = go;
+  var mode = cfg.controlMode;
+  var prev = document.getElementById('prev');
+  var next = document.getElementById('next');
+  var flow = mode.flow && cfg.scos.length > 1;
+  prev.hidden = !flow || mode.forward_only;
+  next.hidden = !flow;
+  prev.disabled = cfg.current === 0;
+  next.disabled = cfg.current === cfg.scos.length - 1;
+  prev.onclick = function () { go(cfg.current - 1); };
+  next.onclick = function () { go(cfg.current + 1); };
+  var toc = document.getElementById('toc');
+  if (cfg.scos.length > 1) {
+    cfg.scos.forEach(function (s, i) {
+      var li = document.createElement('li');
+      var allowed = mode.choice && !(mode.forward_only && i < cfg.current);
+      if (i === cfg.current || !allowed) {
+        li.textContent = s.title;
+        if (i === cfg.current) li.className = 'current';
+      } else {
+        var a = document.createElement('a');
+        a.href = s.url;
+        a.textContent = s.title;
+        a.onclick = function (ev) { ev.preventDefault(); go(i); };
+        li.appendChild(a);
+      }
+      li.setAttribute('data-sco', s.identifier);
+      toc.appendChild(li);
+    });
+  } else {
+    toc.hidden = true;
+  }
+  document.getElementById('content').src = cfg.content;
+})();
+)js";
+
+}  // namespace
+
+std::string render_player_page(std::string_view title, std::string_view config_json) {
+  std::string html;
+  html += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>";
+  html += escape_html(title);
+  html += R"html(</title>
+<style>
+  html, body { margin: 0; height: 100%; font-family: sans-serif; }
+  body { display: flex; flex-direction: column; }
+  header { display: flex; gap: 1em; align-items: center; padding: .4em 1em; background: #234; color: #fff; }
+  header h1 { font-size: 1.1em; margin: 0; flex: 1; }
+  main { flex: 1; display: flex; min-height: 0; }
+  #toc { width: 14em; margin: 0; padding: 1em 1em 1em 2em; background: #f3f3f3; overflow: auto; }
+  #toc .current { font-weight: bold; }
+  iframe { flex: 1; border: 0; }
+</style>
+<script src="/player/assets/scorm-again.min.js"></script>
+</head><body>
+<header><h1>)html";
+  html += escape_html(title);
+  html +=
+      R"html(</h1><button id="prev" type="button">Previous</button><button id="next" type="button">Next</button></header>
+<main><ol id="toc"></ol><iframe id="content" title="course"></iframe></main>
+<script>window.LRSB_CONFIG = )html";
+  html += escape_script(config_json);
+  html += ";</script>\n<script>";
+  html += kScript;
+  html += "</script>\n</body></html>\n";
+  return html;
+}
+
+}  // namespace player

@@ -1,0 +1,49 @@
+// The CMI side of the player: starting a session of a SCO (new attempt or resume) and
+// applying the runtime's commits. Private to lrs_player; includes no manifest headers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "lrs/player_store.h"
+
+namespace player {
+
+struct ScoLaunch {
+  std::string registration;
+  std::string sco;
+  std::string cmi_version;  // "1.2" or "2004"
+  int edition = 4;
+  std::string learner_id;
+  std::string learner_name;
+  std::vector<std::pair<std::string, std::string>> lms_values;  // launch_data, mastery ...
+};
+
+struct LaunchedSession {
+  lrs::AttemptRecord attempt;
+  std::string preload_json;  // flattened {"cmi.x": "v"} for loadFromFlattenedJSON
+  bool resumed = false;
+};
+
+// Opens a session: resumes the latest attempt after a suspend, else starts a new one
+// (scorm::start_session decides), and stores it with a new session number.
+lrs::Result<LaunchedSession> launch_sco(lrs::PlayerStore& store, const ScoLaunch& launch);
+
+// The flattened values of a stored attempt (what launch_sco preloads).
+lrs::Result<std::string> preload_values(const lrs::AttemptRecord& attempt);
+
+struct CommitReply {
+  int status = 200;
+  std::string body;  // {"result":true,"errorCode":0} or {"result":false,...}
+};
+
+// Applies one commit body of session `session` to attempt `attempt_id`, all or nothing;
+// `terminate` also ends the session (scorm::end_session). A commit whose commitSequence
+// was already applied in this session answers success and changes nothing.
+CommitReply commit_attempt(lrs::PlayerStore& store, std::int64_t attempt_id, std::int64_t session,
+                           std::string_view body, bool terminate);
+
+}  // namespace player

@@ -1,0 +1,90 @@
+// End-to-end for the SCORM bridge: the real binary imports a package over HTTP, serves
+// its files, launches a registration and takes commits sent the way a browser sends the
+// terminate commit (sendBeacon: text/plain body).
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "http_client.h"
+
+using nlohmann::json;
+
+namespace {
+
+const std::string kAdmin = "admin:admin-secret-1";
+
+std::string read_example(const std::string& name) {
+  std::ifstream in(std::string(LRS_EXAMPLES_DIR) + "/" + name + ".zip", std::ios::binary);
+  REQUIRE(in);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+json page_config(const std::string& html) {
+  const std::string marker = "window.LRSB_CONFIG = ";
+  auto start = html.find(marker);
+  REQUIRE(start != std::string::npos);
+  start += marker.size();
+  return json::parse(html.substr(start, html.find(";</script>", start) - start));
+}
+
+}  // namespace
+
+TEST_CASE("a package is imported, served, launched and committed to over HTTP", "[e2e][player]") {
+  std::string dir = e2e::temp_dir();
+  {
+    e2e::Server server(dir + "/lrs.db", {"--data-dir", dir + "/packages"});
+    e2e::HttpClient client(server.port());
+    std::vector<std::pair<std::string, std::string>> admin = {
+        {"Authorization", e2e::basic_auth(kAdmin)}};
+
+    auto imported = client.request(
+        "POST", "/api/packages",
+        {{"Authorization", e2e::basic_auth(kAdmin)}, {"Content-Type", "application/zip"}},
+        read_example("scorm12-quiz"));
+    INFO(imported.body);
+    REQUIRE(imported.status == 201);
+    std::string id = json::parse(imported.body)["id"];
+
+    auto bad = client.request("POST", "/api/packages", admin, "PK\x03\x04 broken");
+    CHECK(bad.status == 400);
+
+    auto file = client.request("GET", "/content/" + id + "/quiz.js", {{"Range", "bytes=0-1"}});
+    CHECK(file.status == 206);
+    CHECK(file.body.size() == 2);
+
+    auto asset = client.request("GET", "/player/assets/scorm-again.min.js");
+    CHECK(asset.status == 200);
+    CHECK(asset.body.find("Scorm12API") != std::string::npos);
+
+    json learner = {{"package", id},
+                    {"learner", {{"account", {{"homePage", "http://lms.test"}, {"name", "e2e"}}}}}};
+    auto reg = client.request("POST", "/api/registrations", admin, learner.dump());
+    REQUIRE(reg.status == 201);
+    std::string launch = json::parse(reg.body)["launch_url"];
+    std::string path = launch.substr(launch.find("/player/"));
+    auto page = client.request("GET", path);
+    REQUIRE(page.status == 200);
+    json config = page_config(page.body);
+
+    json body = {
+        {"cmi",
+         {{"core",
+           {{"lesson_status", "completed"}, {"exit", "suspend"}, {"session_time", "00:00:05"}}}}},
+        {"commitSequence", 1}};
+    auto beacon = client.request("POST", config["commitUrl"].get<std::string>() + "&terminate=true",
+                                 {{"Content-Type", "text/plain;charset=UTF-8"}}, body.dump());
+    INFO(beacon.body);
+    CHECK(json::parse(beacon.body)["result"] == true);
+
+    std::string registration = json::parse(reg.body)["registration"];
+    auto stored = client.request("GET", "/api/registrations/" + registration, admin);
+    json attempt = json::parse(stored.body)["attempts"][0];
+    CHECK(attempt["state"] == "suspended");
+    CHECK(attempt["cmi"]["values"]["cmi.core.lesson_status"] == "completed");
+    server.stop();
+  }
+  std::filesystem::remove_all(dir);
+}

@@ -1,0 +1,332 @@
+// PlayerHandler over plain requests: packages, content, registrations, the player page
+// and the runtime commit path, on an in-memory SQLite store and a temporary data dir.
+#include "player/player_handler.h"
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <random>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "lrs/auth.h"
+#include "lrs/sqlite_database.h"
+#include "test_support.h"
+
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+std::string base64(std::string_view in) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
+                 (static_cast<unsigned char>(in[i + 1]) << 8) |
+                 static_cast<unsigned char>(in[i + 2]);
+    for (int s = 18; s >= 0; s -= 6) out.push_back(kAlphabet[(v >> s) & 63]);
+  }
+  if (i < in.size()) {
+    unsigned v = static_cast<unsigned char>(in[i]) << 16;
+    if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
+    out.push_back(kAlphabet[(v >> 18) & 63]);
+    out.push_back(kAlphabet[(v >> 12) & 63]);
+    out.push_back(i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=');
+    out.push_back('=');
+  }
+  return out;
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  REQUIRE(in);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::string example_zip(const std::string& name) {
+  return read_file(fs::path(LRS_EXAMPLES_DIR) / (name + ".zip"));
+}
+
+struct Fixture {
+  fs::path dir;
+  std::unique_ptr<lrs::Database> db;
+  std::unique_ptr<lrs::Authenticator> auth;
+  std::unique_ptr<player::PlayerHandler> handler;
+
+  Fixture() {
+    std::random_device rd;
+    dir = fs::temp_directory_path() / ("player-test-" + std::to_string(rd()));
+    fs::create_directories(dir);
+    auto opened = lrs::open_sqlite_database({":memory:", 0, false});
+    REQUIRE(opened);
+    db = std::move(*opened);
+    auto admin = lrs::make_credential("admin", "admin-secret", {"all"}, "admin");
+    REQUIRE(admin);
+    REQUIRE(db->credentials().add(*admin));
+    auto reader = lrs::make_credential("reader", "reader-secret", {"all/read"}, "reader");
+    REQUIRE(reader);
+    REQUIRE(db->credentials().add(*reader));
+    auth = std::make_unique<lrs::Authenticator>(db->credentials(), std::chrono::hours(1));
+    player::PlayerOptions options;
+    options.data_dir = dir / "packages";
+    options.public_url = "http://lrs.test";
+    handler = std::make_unique<player::PlayerHandler>(db->player(), *auth, options);
+  }
+  ~Fixture() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+
+  lrs::HttpResponse call(const std::string& method, const std::string& target,
+                         const std::string& body = "", lrs::HeaderList extra = {},
+                         const std::string& credential = "admin:admin-secret") {
+    lrs::HttpRequest r;
+    r.method = method;
+    auto q = target.find('?');
+    r.path = target.substr(0, q);
+    if (q != std::string::npos) r.query = target.substr(q + 1);
+    r.body = body;
+    if (!credential.empty()) r.headers.push_back({"authorization", "Basic " + base64(credential)});
+    for (auto& h : extra) r.headers.push_back(std::move(h));
+    REQUIRE(handler->handles(r.path));
+    return handler->handle(r);
+  }
+
+  std::string header(const lrs::HttpResponse& r, const std::string& name) {
+    for (const auto& [n, v] : r.headers) {
+      if (n == name) return v;
+    }
+    return "";
+  }
+
+  json import(const std::string& example) {
+    auto r = call("POST", "/api/packages", example_zip(example));
+    INFO(r.body);
+    REQUIRE((r.status == 201 || r.status == 200));
+    return json::parse(r.body);
+  }
+
+  // Registers a learner and returns {registration, launch path with token}.
+  std::pair<std::string, std::string> register_learner(const std::string& package) {
+    json body = {{"package", package},
+                 {"learner",
+                  {{"account", {{"homePage", "http://lms.test"}, {"name", "u42"}}},
+                   {"name", "Ada Learner"}}}};
+    auto r = call("POST", "/api/registrations", body.dump());
+    INFO(r.body);
+    REQUIRE(r.status == 201);
+    json answer = json::parse(r.body);
+    std::string url = answer["launch_url"];
+    REQUIRE(url.rfind("http://lrs.test/player/", 0) == 0);
+    return {answer["registration"], url.substr(std::string("http://lrs.test").size())};
+  }
+
+  // The page's configuration object.
+  json launch(const std::string& path) {
+    auto r = call("GET", path, "", {}, "");
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    const std::string marker = "window.LRSB_CONFIG = ";
+    auto start = r.body.find(marker);
+    REQUIRE(start != std::string::npos);
+    start += marker.size();
+    auto end = r.body.find(";</script>", start);
+    return json::parse(r.body.substr(start, end - start));
+  }
+
+  json commit(const json& config, const json& body, bool terminate = false) {
+    std::string url = config["commitUrl"].get<std::string>() + (terminate ? "&terminate=true" : "");
+    auto r = call("POST", url, body.dump(), {{"content-type", "text/plain;charset=UTF-8"}}, "");
+    INFO(r.body);
+    json answer = json::parse(r.body);
+    // scorm-again reads a refusal from the body; stale sessions also get a 409.
+    CHECK((r.status == 200 || r.status == 409));
+    return answer;
+  }
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(Fixture, "packages import once, list, show and delete", "[player]") {
+  json pkg = import("scorm12-quiz");
+  CHECK(pkg["title"] == "Example: SCORM 1.2 quiz");
+  CHECK(pkg["version"] == "1.2");
+  REQUIRE(pkg["scos"].size() == 1);
+  CHECK(pkg["scos"][0]["identifier"] == "quiz");
+  CHECK(pkg["scos"][0]["launch"] == "index.html");
+  CHECK(pkg["problems"].is_array());
+  std::string id = pkg["id"];
+  CHECK(fs::exists(dir / "packages" / id / "imsmanifest.xml"));
+
+  auto again = call("POST", "/api/packages", example_zip("scorm12-quiz"));
+  CHECK(again.status == 200);
+  CHECK(json::parse(again.body)["id"] == id);
+
+  json two = import("scorm2004-two-scos");
+  CHECK(two["version"] == "2004 4th Edition");
+  CHECK(two["scos"].size() == 2);
+
+  auto list = call("GET", "/api/packages");
+  CHECK(json::parse(list.body).size() == 2);
+  CHECK(call("GET", "/api/packages/" + id).status == 200);
+  CHECK(call("DELETE", "/api/packages/" + id).status == 204);
+  CHECK(call("GET", "/api/packages/" + id).status == 404);
+  CHECK_FALSE(fs::exists(dir / "packages" / id));
+  CHECK(call("DELETE", "/api/packages/" + id).status == 404);
+}
+
+TEST_CASE_METHOD(Fixture, "package import refuses bad zips and weak credentials", "[player]") {
+  auto bad = call("POST", "/api/packages", "this is not a zip");
+  CHECK(bad.status == 400);
+  CHECK(json::parse(bad.body)["error"]["message"].get<std::string>().size() > 0);
+  CHECK(json::parse(bad.body)["problems"].is_array());
+  CHECK(call("POST", "/api/packages", example_zip("scorm12-quiz"), {}, "").status == 401);
+  CHECK(call("POST", "/api/packages", example_zip("scorm12-quiz"), {}, "reader:reader-secret")
+            .status == 403);
+  CHECK(call("GET", "/api/packages").body == "[]");
+}
+
+TEST_CASE_METHOD(Fixture, "a hostile or broken package gets a 400 naming the entry and rule",
+                 "[player]") {
+  std::string slip = scorm::test::ZipBuilder()
+                         .file("imsmanifest.xml", "<manifest/>")
+                         .file("../evil.sh", "rm -rf /")
+                         .bytes();
+  auto r = call("POST", "/api/packages", slip);
+  CHECK(r.status == 400);
+  CHECK(json::parse(r.body)["error"]["message"] ==
+        "entry \"../evil.sh\": path escapes the package");
+
+  std::string manifest = R"(<?xml version="1.0"?>
+<manifest identifier="m" xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+  xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
+  <metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>
+  <organizations default="o"><organization identifier="o"><title>T</title>
+    <item identifier="i" identifierref="r"><title>I</title></item></organization></organizations>
+  <resources><resource identifier="r" type="webcontent" adlcp:scormtype="sco" href="gone.html"/>
+  </resources></manifest>)";
+  auto missing = call("POST", "/api/packages",
+                      scorm::test::ZipBuilder().file("imsmanifest.xml", manifest).bytes());
+  INFO(missing.body);
+  CHECK(missing.status == 400);
+  json problems = json::parse(missing.body)["problems"];
+  REQUIRE_FALSE(problems.empty());
+  CHECK(problems.dump().find("gone.html") != std::string::npos);
+  CHECK(call("GET", "/api/packages").body == "[]");
+  CHECK(scorm::test::list_dir(dir / "packages").empty());
+}
+
+TEST_CASE_METHOD(Fixture, "content is served with types, validators, ranges and no escapes",
+                 "[player]") {
+  std::string id = import("scorm12-quiz")["id"];
+  auto page = call("GET", "/content/" + id + "/index.html", "", {}, "");
+  REQUIRE(page.status == 200);
+  CHECK(header(page, "Content-Type").rfind("text/html", 0) == 0);
+  CHECK(page.body.find("Capitals quiz") != std::string::npos);
+  std::string etag = header(page, "ETag");
+  CHECK_FALSE(etag.empty());
+  CHECK_FALSE(header(page, "Last-Modified").empty());
+  CHECK_FALSE(header(page, "Cache-Control").empty());
+  CHECK(call("GET", "/content/" + id + "/index.html", "", {{"if-none-match", etag}}, "").status ==
+        304);
+  auto part = call("GET", "/content/" + id + "/index.html", "", {{"range", "bytes=0-9"}}, "");
+  CHECK(part.status == 206);
+  CHECK(part.body == page.body.substr(0, 10));
+  CHECK(header(part, "Content-Range") == "bytes 0-9/" + std::to_string(page.body.size()));
+  auto head = call("HEAD", "/content/" + id + "/quiz.js", "", {}, "");
+  CHECK(head.status == 200);
+  CHECK(head.body.empty());
+  CHECK(header(head, "Content-Type").find("javascript") != std::string::npos);
+  CHECK(call("GET", "/content/" + id + "/../../etc/passwd", "", {}, "").status == 404);
+  CHECK(call("GET", "/content/" + id + "/missing.html", "", {}, "").status == 404);
+  CHECK(call("GET", "/content/nope/index.html", "", {}, "").status == 404);
+}
+
+TEST_CASE_METHOD(Fixture, "a 1.2 attempt commits, rejects bad values, suspends and resumes",
+                 "[player]") {
+  std::string id = import("scorm12-quiz")["id"];
+  auto [registration, launch_path] = register_learner(id);
+  CHECK(call("GET", "/player/" + registration + "?token=0.00", "", {}, "").status == 403);
+
+  json config = launch(launch_path);
+  CHECK(config["cmi"] == "1.2");
+  CHECK(config["preload"]["cmi.core.student_id"] == "u42");
+  CHECK(config["preload"]["cmi.core.student_name"] == "Ada Learner");
+  CHECK(config["preload"]["cmi.core.entry"] == "ab-initio");
+  CHECK(config["content"] == "/content/" + id + "/index.html");
+
+  json first = {{"cmi", {{"core", {{"lesson_location", "q1"}, {"lesson_status", "incomplete"}}}}},
+                {"commitSequence", 1}};
+  CHECK(commit(config, first)["result"] == true);
+  // A retry of the same commit is applied once; a stale one too.
+  CHECK(commit(config, first)["result"] == true);
+
+  json bad = {{"cmi", {{"core", {{"score", {{"raw", "lots"}}}}}}}, {"commitSequence", 2}};
+  json refused = commit(config, bad);
+  CHECK(refused["result"] == false);
+  CHECK(refused["errorCode"] == 405);
+  CHECK(refused["errorMessage"].get<std::string>().find("score.raw") != std::string::npos);
+
+  json suspend = {{"cmi",
+                   {{"suspend_data", "{\"q1\":\"b\"}"},
+                    {"core", {{"exit", "suspend"}, {"session_time", "00:01:00"}}}}},
+                  {"commitSequence", 3}};
+  CHECK(commit(config, suspend, true)["result"] == true);
+
+  auto stored = call("GET", "/api/registrations/" + registration);
+  REQUIRE(stored.status == 200);
+  json attempts = json::parse(stored.body)["attempts"];
+  REQUIRE(attempts.size() == 1);
+  CHECK(attempts[0]["state"] == "suspended");
+  CHECK(attempts[0]["cmi"]["values"]["cmi.core.lesson_location"] == "q1");
+  CHECK(attempts[0]["cmi"]["values"]["cmi.core.total_time"] == "0000:01:00");
+
+  // A late commit of the finished page changes nothing.
+  json late = {{"cmi", {{"core", {{"lesson_location", "q9"}}}}}, {"commitSequence", 4}};
+  CHECK(commit(config, late)["result"] == false);
+
+  json resumed = launch(launch_path);
+  CHECK(resumed["attempt"] == config["attempt"]);
+  CHECK(resumed["resumed"] == true);
+  CHECK(resumed["preload"]["cmi.core.entry"] == "resume");
+  CHECK(resumed["preload"]["cmi.core.lesson_location"] == "q1");
+  CHECK(resumed["preload"]["cmi.suspend_data"] == "{\"q1\":\"b\"}");
+  // The old page's session is over.
+  CHECK(commit(config, late)["result"] == false);
+
+  json finish = {{"cmi",
+                  {{"core",
+                    {{"lesson_status", "passed"},
+                     {"score", {{"raw", "100"}}},
+                     {"exit", ""},
+                     {"session_time", "00:00:30"}}}}},
+                 {"commitSequence", 1}};
+  CHECK(commit(resumed, finish, true)["result"] == true);
+  json next = launch(launch_path);
+  CHECK(next["attempt"] != config["attempt"]);
+  CHECK(next["preload"]["cmi.core.entry"] == "ab-initio");
+
+  auto runtime_state =
+      call("GET", "/runtime/" + std::to_string(next["attempt"].get<int>()) + "/state?token=bad", "",
+           {}, "");
+  CHECK(runtime_state.status == 403);
+}
+
+TEST_CASE_METHOD(Fixture, "a 2004 course offers a table of contents and flow navigation",
+                 "[player]") {
+  std::string id = import("scorm2004-two-scos")["id"];
+  auto [registration, launch_path] = register_learner(id);
+  json config = launch(launch_path);
+  CHECK(config["cmi"] == "2004");
+  REQUIRE(config["scos"].size() == 2);
+  CHECK(config["controlMode"]["flow"] == true);
+  CHECK(config["preload"]["cmi.learner_id"] == "u42");
+  json quiz = launch(config["scos"][1]["url"].get<std::string>());
+  CHECK(quiz["current"] == 1);
+  CHECK(quiz["content"] == "/content/" + id + "/quiz.html");
+  CHECK(call("GET", launch_path + "&sco=nope", "", {}, "").status == 404);
+}
