@@ -1268,9 +1268,9 @@ int main(int argc, char** argv) {
       json += std::string("\"") + kKindNames[k] +
               "\":{\"requests\":" + std::to_string(kinds[k].requests) +
               ",\"errors\":" + std::to_string(kinds[k].errors) +
-              ",\"empty\":" + std::to_string(kinds[k].empty) +
-              ",\"requests_per_s\":" + fmt("%.1f", static_cast<double>(kinds[k].requests) / elapsed) +
-              "," + latency_json(kinds[k]) + "}";
+              ",\"empty\":" + std::to_string(kinds[k].empty) + ",\"requests_per_s\":" +
+              fmt("%.1f", static_cast<double>(kinds[k].requests) / elapsed) + "," +
+              latency_json(kinds[k]) + "}";
     }
     json += '}';
   }

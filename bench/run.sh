@@ -466,16 +466,23 @@ if [ "$MODE" = suite ]; then
   WORKLOADS+=("get@$QUERY_N" "mixed@$QUERY_N")
   workload "get@$QUERY_N" get --conns 4 --duration "$DURATION"
   workload "mixed@$QUERY_N" mixed --conns 4 --batch 1 --duration "$DURATION"
-  # A course player's shape: statements, queries and a few State document writes (ours only).
-  if [[ " ${RUNNING[*]} " == *" ours "* ]]; then
+  note_rss "query@$QUERY_N"
+  note_disk "at-$QUERY_N"
+  stop_all
+
+  # Phase 3, ours only (the peer has no document API), on a fresh server holding QUERY_N
+  # statements, so that State documents do not count in the bytes per statement above: a course
+  # player's shape (statements, queries and a few State writes), then State document traffic.
+  if [[ " ${WANTED[*]} " == *" ours "* ]] && start_server ours; then
+    RUNNING=(ours)
+    seed_all "$QUERY_N"
     WORKLOADS+=("mixed+state@$QUERY_N" docs)
     workload_ours "mixed+state@$QUERY_N" mixed --conns 4 --batch 1 --state-share "$STATE_SHARE" \
       --duration "$DURATION"
     workload_ours docs docs --conns 4 --duration "$DURATION"
+    note_rss "docs@$QUERY_N"
+    stop_all
   fi
-  note_rss "query@$QUERY_N"
-  note_disk "at-$QUERY_N"
-  stop_all
 elif [ "$MODE" = docs ]; then
   # Ours only: the statement mixed load with and without State writes, interleaved run by run so
   # that the comparison sees the same machine load, then State document traffic on its own.
