@@ -8,7 +8,10 @@
 //   post   N connections POST batches of B statements for D seconds (or until --count).
 //   seed   like post, tuned to load --count statements as fast as possible (batches of 500).
 //   get    N connections issue filtered GET /statements queries for D seconds.
-//   mixed  80% statement POSTs, 20% filtered GETs (see --get-share).
+//   mixed  80% statement POSTs, 20% filtered GETs (see --get-share); --state-share F turns a
+//          share F of the requests into State document POSTs (JSON merge), as a course player does.
+//   docs   N connections do State document traffic (GET, PUT with If-None-Match/If-Match, POST
+//          merges) against <url>/activities/state over a pool of activities x agents x stateIds.
 //
 // Statements are SCORM-like (~700 bytes compact JSON) and drawn from deterministic pools (500
 // actors, 1000 activities in 50 courses, 10 verbs, 200 registrations) built from --seed, so the
@@ -37,6 +40,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include <arpa/inet.h>
@@ -62,7 +66,7 @@ struct Options {
   std::string mode;
   std::string url = "http://127.0.0.1:8080/xapi";
   std::string user = "bench:benchsecret";
-  std::string xapi_version = "1.0.3";
+  std::string xapi_version;  // "": 2.0.0 in docs mode (its stricter State rules), else 1.0.3
   std::string label;
   int conns = 4;
   int batch = 0;           // 0: mode default (post/mixed 1, seed 500)
@@ -71,23 +75,25 @@ struct Options {
   uint64_t seed = 42;
   double more_share = 0.2;  // chance of following a non-empty `more` link
   double get_share = 0.2;   // mixed mode: share of GETs
+  double state_share = 0;   // mixed mode: share of State document POSTs
   int max_error_bodies = 3;
   double progress_s = 5;
 };
 
 void print_usage() {
   std::fprintf(stderr,
-               "usage: lrs-load <post|seed|get|mixed> [options]\n"
+               "usage: lrs-load <post|seed|get|mixed|docs> [options]\n"
                "  --url URL            xAPI endpoint (default http://127.0.0.1:8080/xapi)\n"
                "  --user USER:PASS     Basic credentials (default bench:benchsecret)\n"
-               "  --xapi-version V     X-Experience-API-Version header (default 1.0.3)\n"
+               "  --xapi-version V     X-Experience-API-Version header (docs 2.0.0, else 1.0.3)\n"
                "  --conns N            connections, one thread each (default 4)\n"
                "  --batch B            statements per POST (post/mixed 1, seed 500)\n"
-               "  --duration S         seconds to run (post/get/mixed 10; seed unlimited)\n"
+               "  --duration S         seconds to run (post/get/mixed/docs 10; seed unlimited)\n"
                "  --count N            stop after N statements stored (seed: required)\n"
                "  --seed S             seed of the actor/activity/verb/registration pools (42)\n"
                "  --more-share F       get: chance of following a `more` link (0.2)\n"
                "  --get-share F        mixed: share of GET requests (0.2)\n"
+               "  --state-share F      mixed: share of State document POSTs (0)\n"
                "  --label TEXT         copied into the JSON line\n"
                "  --progress S         progress line on stderr every S seconds, 0 = off (5)\n");
 }
@@ -96,7 +102,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
   if (argc < 2) return std::nullopt;
   Options o;
   o.mode = argv[1];
-  if (o.mode != "post" && o.mode != "seed" && o.mode != "get" && o.mode != "mixed") {
+  if (o.mode != "post" && o.mode != "seed" && o.mode != "get" && o.mode != "mixed" &&
+      o.mode != "docs") {
     return std::nullopt;
   }
   for (int i = 2; i < argc; ++i) {
@@ -134,6 +141,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
         o.more_share = std::stod(value);
       } else if (key == "--get-share") {
         o.get_share = std::stod(value);
+      } else if (key == "--state-share") {
+        o.state_share = std::stod(value);
       } else if (key == "--progress") {
         o.progress_s = std::stod(value);
       } else {
@@ -145,10 +154,15 @@ std::optional<Options> parse_options(int argc, char** argv) {
       return std::nullopt;
     }
   }
+  if (o.xapi_version.empty()) o.xapi_version = o.mode == "docs" ? "2.0.0" : "1.0.3";
   if (o.batch <= 0) o.batch = o.mode == "seed" ? 500 : 1;
   if (o.duration_s < 0) o.duration_s = (o.mode == "seed" || o.count > 0) ? 0 : 10;
   if (o.mode == "seed" && o.count <= 0) {
     std::fprintf(stderr, "lrs-load: seed needs --count\n");
+    return std::nullopt;
+  }
+  if (o.get_share < 0 || o.state_share < 0 || o.get_share + o.state_share > 1) {
+    std::fprintf(stderr, "lrs-load: --get-share and --state-share must be >= 0 and sum to <= 1\n");
     return std::nullopt;
   }
   if (o.conns < 1 || o.conns > 512) {
@@ -252,6 +266,12 @@ std::string iso_timestamp(std::chrono::system_clock::time_point tp) {
   std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                 static_cast<int>(ms % 1000));
+  return out;
+}
+
+std::string fmt_fraction(uint64_t percent) {
+  char out[16];
+  std::snprintf(out, sizeof out, "%.2f", static_cast<double>(percent) / 100.0);
   return out;
 }
 
@@ -427,11 +447,16 @@ enum Kind : int {
   kActivityRelated,
   kSince,
   kMore,
+  kStateGet,
+  kStatePut,
+  kStatePost,
   kKindCount
 };
 constexpr std::array<const char*, kKindCount> kKindNames = {
-    "post",  "agent", "verb", "activity", "registration", "agent+verb", "activity+related",
-    "since", "more"};
+    "post",  "agent", "verb",      "activity",  "registration", "agent+verb", "activity+related",
+    "since", "more",  "state-get", "state-put", "state-post"};
+constexpr bool is_statement_get(int k) { return k >= kAgent && k <= kMore; }
+constexpr bool is_state(int k) { return k >= kStateGet && k <= kStatePost; }
 constexpr int kFirstGetKind = kAgent;
 constexpr int kLastGetKind = kSince;  // `more` is only ever a follow-up
 
@@ -506,6 +531,49 @@ bool has_empty_statements(std::string_view body) {
 }
 
 //----------------------------------------------------------------------------------------------
+// State documents: a pool of activities x agents x stateIds, as a SCORM-like course player keeps
+// them (the registration is fixed per agent). Key k maps to activity k % A, agent (k / A) % G and
+// stateId k / (A * G); connection i only touches keys with k % conns == i, so the ETag each
+// connection remembers stays right (no 412s from another connection's write).
+
+constexpr int kStateActivities = 50;  // the first SCO of each course
+constexpr int kStateAgents = 100;
+const std::array<const char*, 4> kStateIds = {"suspend_data", "bookmark", "progress",
+                                              "preferences"};
+constexpr int kStateKeys = kStateActivities * kStateAgents * 4;
+
+// The query string of key k (without the leading '?').
+std::string state_query(const Pools& pools, int k) {
+  int activity = k % kStateActivities;
+  int agent = (k / kStateActivities) % kStateAgents;
+  int state = k / (kStateActivities * kStateAgents);
+  // Activity i is SCO i of course i % 50, so activities 0..49 are one SCO in each course.
+  return "activityId=" + url_encode(pools.activities[activity].id) +
+         "&agent=" + url_encode(pools.actors[agent].agent_json) +
+         "&registration=" + pools.registrations[agent % pools.registrations.size()] +
+         "&stateId=" + kStateIds[state];
+}
+
+// A full document (PUT): ~450 bytes of JSON, like a SCORM suspend_data blob plus a bookmark.
+std::string state_document(Rng& rng) {
+  static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  std::string data;
+  for (int i = 0; i < 320; ++i) data += kChars[rng.below(sizeof kChars - 1)];
+  int page = static_cast<int>(rng.below(40));
+  return R"({"suspend_data":")" + data + R"(","location":"page-)" + std::to_string(page) +
+         R"(","completion_status":"incomplete","score":{"raw":)" +
+         std::to_string(rng.below(101)) + R"(},"savedAt":")" +
+         iso_timestamp(std::chrono::system_clock::now()) + "\"}";
+}
+
+// A partial update (POST, merged into the stored object).
+std::string state_patch(Rng& rng) {
+  return R"({"location":"page-)" + std::to_string(rng.below(40)) + R"(","progress":)" +
+         fmt_fraction(rng.below(101)) + R"(,"savedAt":")" +
+         iso_timestamp(std::chrono::system_clock::now()) + "\"}";
+}
+
+//----------------------------------------------------------------------------------------------
 // A blocking HTTP/1.1 keep-alive client over one TCP socket.
 
 struct Endpoint {
@@ -555,6 +623,7 @@ std::optional<Endpoint> resolve_endpoint(const std::string& url, std::string& er
 struct HttpResponse {
   int status = 0;
   std::string body;
+  std::string etag;  // the ETag header, "" when absent
 };
 
 class HttpConnection {
@@ -570,13 +639,15 @@ class HttpConnection {
 
   // Sends one request and reads the whole response. False on a transport failure (`error` says
   // why). A request on a reused connection that the server had already closed is retried once.
+  // `extra_headers` are complete header lines, each ending in \r\n.
   bool request(std::string_view method, std::string_view target, std::string_view body,
-               HttpResponse& out, std::string& error) {
+               HttpResponse& out, std::string& error, std::string_view extra_headers = {}) {
     for (int attempt = 0; attempt < 2; ++attempt) {
       bool reused = fd_ >= 0;
       if (!reused && !connect(error)) return false;
       bool received_any = false;
-      if (send_request(method, target, body, error) && read_response(out, received_any, error)) {
+      if (send_request(method, target, body, extra_headers, error) &&
+          read_response(out, received_any, error)) {
         return true;
       }
       close();
@@ -613,10 +684,11 @@ class HttpConnection {
   }
 
   bool send_request(std::string_view method, std::string_view target, std::string_view body,
-                    std::string& error) {
+                    std::string_view extra_headers, std::string& error) {
     std::string head;
     head.reserve(256 + body.size());
     head.append(method).append(" ").append(target).append(" HTTP/1.1\r\n").append(fixed_headers_);
+    head.append(extra_headers);
     if (method == "POST" || method == "PUT") {
       head.append("Content-Type: application/json\r\nContent-Length: ")
           .append(std::to_string(body.size()))
@@ -666,6 +738,7 @@ class HttpConnection {
     out.status = std::atoi(std::string(head.substr(9, 3)).c_str());
     int64_t content_length = -1;
     bool chunked = false;
+    out.etag.clear();
     bool keep_alive = head.substr(5, 3) == "1.1";
     size_t line = head.find("\r\n");
     while (line != std::string_view::npos && line < head.size()) {
@@ -686,6 +759,8 @@ class HttpConnection {
           content_length = std::atoll(value.c_str());
         } else if (name == "transfer-encoding" && lower.find("chunked") != std::string::npos) {
           chunked = true;
+        } else if (name == "etag") {
+          out.etag = value;
         } else if (name == "connection") {
           if (lower.find("close") != std::string::npos) keep_alive = false;
           if (lower.find("keep-alive") != std::string::npos) keep_alive = true;
@@ -757,7 +832,7 @@ struct KindStats {
   std::vector<double> latency_ms;
   int64_t requests = 0;
   int64_t errors = 0;
-  int64_t empty = 0;  // GETs whose statements array was empty
+  int64_t empty = 0;  // GETs whose statements array was empty; state GETs answered 404
 };
 
 struct Shared {
@@ -798,6 +873,7 @@ class Worker {
   Worker(Shared& shared, int index)
       : shared_(shared),
         conn_(shared.ep, shared.opt),
+        index_(index),
         choice_(shared.opt.seed * 1000003 + static_cast<uint64_t>(index) + 1),
         ids_(std::random_device{}() ^ (static_cast<uint64_t>(std::random_device{}()) << 32) ^
              static_cast<uint64_t>(Clock::now().time_since_epoch().count()) ^
@@ -807,9 +883,16 @@ class Worker {
     const Options& opt = shared_.opt;
     bool post_only = opt.mode == "post" || opt.mode == "seed";
     bool get_only = opt.mode == "get";
+    bool docs = opt.mode == "docs";
     while (!shared_.should_stop() && consecutive_failures_ < 5) {
-      bool do_get = get_only || (!post_only && choice_.unit() < opt.get_share);
-      if (do_get) {
+      if (docs) {
+        do_one_document_op();
+        continue;
+      }
+      double r = post_only || get_only ? 0 : choice_.unit();
+      if (!post_only && !get_only && r < opt.state_share) {
+        state_post(pick_state_key());
+      } else if (get_only || (!post_only && r < opt.state_share + opt.get_share)) {
         if (!do_one_get()) break;
       } else {
         if (!do_one_post()) break;
@@ -852,6 +935,82 @@ class Worker {
     return true;
   }
 
+  // State documents. What this connection knows of each of its keys.
+  struct DocState {
+    enum { kUnknown, kAbsent, kExists } kind = kUnknown;
+    std::string etag;  // when kExists: "" if the last write's answer carried none
+  };
+
+  int pick_state_key() {
+    int conns = shared_.opt.conns;
+    int owned = (kStateKeys - index_ + conns - 1) / conns;
+    if (owned <= 0) return static_cast<int>(choice_.below(kStateKeys));
+    return index_ + conns * static_cast<int>(choice_.below(static_cast<uint64_t>(owned)));
+  }
+
+  std::string state_target(int k) const {
+    return shared_.ep.base_path + "/activities/state?" + state_query(shared_.pools, k);
+  }
+
+  // docs mode: 30% GET, 30% PUT, 40% POST (merge) on one key of this connection's pool.
+  void do_one_document_op() {
+    int k = pick_state_key();
+    double r = choice_.unit();
+    if (r < 0.3) {
+      state_get(k);
+    } else if (r < 0.6) {
+      state_put(k);
+    } else {
+      state_post(k);
+    }
+  }
+
+  // GET one document; a 404 is a normal answer (a key never written), counted as `empty`.
+  void state_get(int k) {
+    HttpResponse resp;
+    DocState& d = docs_[k];
+    if (timed(kStateGet, "GET", state_target(k), "", resp, {}, true)) {
+      d.kind = DocState::kExists;
+      d.etag = resp.etag;
+    } else if (resp.status == 404) {
+      d.kind = DocState::kAbsent;
+      d.etag.clear();
+    }
+  }
+
+  // PUT the whole document with a precondition, as xAPI 2.0 requires for an existing State
+  // document: If-None-Match: * when it is known to be absent, If-Match with the ETag of the last
+  // read (or write, when the server returns one) otherwise. Without a known ETag, read first.
+  void state_put(int k) {
+    DocState& d = docs_[k];
+    if (d.kind == DocState::kUnknown || (d.kind == DocState::kExists && d.etag.empty())) {
+      state_get(k);
+      if (d.kind == DocState::kUnknown || (d.kind == DocState::kExists && d.etag.empty())) return;
+      if (shared_.should_stop()) return;
+    }
+    std::string header = d.kind == DocState::kAbsent ? "If-None-Match: *\r\n"
+                                                     : "If-Match: " + d.etag + "\r\n";
+    HttpResponse resp;
+    if (timed(kStatePut, "PUT", state_target(k), state_document(choice_), resp, header)) {
+      d.kind = DocState::kExists;
+      d.etag = resp.etag;
+    } else {
+      d.kind = DocState::kUnknown;
+      d.etag.clear();
+    }
+  }
+
+  // POST a partial JSON object, merged into the stored one; needs no precondition.
+  void state_post(int k) {
+    HttpResponse resp;
+    bool ok = timed(kStatePost, "POST", state_target(k), state_patch(choice_), resp);
+    auto it = docs_.find(k);
+    if (it == docs_.end() && !ok) return;
+    DocState& d = docs_[k];
+    d.kind = ok ? DocState::kExists : DocState::kUnknown;
+    d.etag = ok ? resp.etag : std::string();
+  }
+
   std::string more_target(const std::string& more) const {
     if (more.rfind("http://", 0) == 0 || more.rfind("https://", 0) == 0) {
       size_t slash = more.find('/', more.find("//") + 2);
@@ -862,12 +1021,14 @@ class Worker {
   }
 
   // Issues one request and records it; true when the answer was 2xx.
+  // With `allow_404`, a 404 is recorded as `empty`, not as an error (and false is returned).
   bool timed(Kind kind, std::string_view method, const std::string& target, std::string_view body,
-             HttpResponse& resp) {
+             HttpResponse& resp, std::string_view extra_headers = {}, bool allow_404 = false) {
     KindStats& ks = stats_[kind];
     std::string error;
+    resp.status = 0;
     auto t0 = Clock::now();
-    bool ok = conn_.request(method, target, body, resp, error);
+    bool ok = conn_.request(method, target, body, resp, error, extra_headers);
     double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     ++ks.requests;
     shared_.requests.fetch_add(1, std::memory_order_relaxed);
@@ -882,6 +1043,10 @@ class Worker {
     }
     consecutive_failures_ = 0;
     ks.latency_ms.push_back(ms);
+    if (allow_404 && resp.status == 404) {
+      ++ks.empty;
+      return false;
+    }
     if (resp.status / 100 != 2) {
       ++ks.errors;
       shared_.errors.fetch_add(1, std::memory_order_relaxed);
@@ -889,15 +1054,17 @@ class Worker {
                            std::to_string(resp.status) + ": " + resp.body);
       return false;
     }
-    if (method == "GET" && has_empty_statements(resp.body)) ++ks.empty;
+    if (method == "GET" && is_statement_get(kind) && has_empty_statements(resp.body)) ++ks.empty;
     return true;
   }
 
   Shared& shared_;
   HttpConnection conn_;
+  int index_;
   Rng choice_;
   Rng ids_;
   std::array<KindStats, kKindCount> stats_;
+  std::unordered_map<int, DocState> docs_;
   int consecutive_failures_ = 0;
 };
 
@@ -1036,7 +1203,7 @@ int main(int argc, char** argv) {
   }
   for (int k = 0; k < kKindCount; ++k) {
     all.insert(all.end(), lat[k].begin(), lat[k].end());
-    if (k != kPost) gets.insert(gets.end(), lat[k].begin(), lat[k].end());
+    if (is_statement_get(k)) gets.insert(gets.end(), lat[k].begin(), lat[k].end());
     Summary s = summarize(lat[k]);
     s.requests = kinds[k].requests;
     s.errors = kinds[k].errors;
@@ -1055,12 +1222,13 @@ int main(int argc, char** argv) {
   std::printf("  elapsed %.2fs  statements %lld (%.1f/s)  requests %lld (%.1f/s)  errors %lld\n",
               elapsed, static_cast<long long>(statements), st_rate,
               static_cast<long long>(requests), rq_rate, static_cast<long long>(errors));
-  std::printf("  %-18s %8s %6s %6s %9s %9s %9s %9s\n", "kind", "requests", "errors", "empty",
-              "p50 ms", "p90 ms", "p99 ms", "max ms");
-  auto row = [](const char* name, const Summary& s) {
-    std::printf("  %-18s %8lld %6lld %6lld %9.2f %9.2f %9.2f %9.2f\n", name,
-                static_cast<long long>(s.requests), static_cast<long long>(s.errors),
-                static_cast<long long>(s.empty), s.p50, s.p90, s.p99, s.max);
+  std::printf("  %-18s %8s %8s %6s %6s %9s %9s %9s %9s\n", "kind", "requests", "req/s",
+              "errors", "empty", "p50 ms", "p90 ms", "p99 ms", "max ms");
+  auto row = [elapsed](const char* name, const Summary& s) {
+    std::printf("  %-18s %8lld %8.1f %6lld %6lld %9.2f %9.2f %9.2f %9.2f\n", name,
+                static_cast<long long>(s.requests), static_cast<double>(s.requests) / elapsed,
+                static_cast<long long>(s.errors), static_cast<long long>(s.empty), s.p50, s.p90,
+                s.p99, s.max);
   };
   for (int k = 0; k < kKindCount; ++k) {
     if (kinds[k].requests > 0) row(kKindNames[k], kinds[k]);
@@ -1083,8 +1251,15 @@ int main(int argc, char** argv) {
       ",\"requests\":" + std::to_string(requests) + ",\"errors\":" + std::to_string(errors) +
       ",\"statements_per_s\":" + fmt("%.1f", st_rate) +
       ",\"requests_per_s\":" + fmt("%.1f", rq_rate) + "," + latency_json(overall);
-  if (opt.mode == "get" || opt.mode == "mixed") {
-    json += ",\"get\":{" + latency_json(get_overall) + "},\"kinds\":{";
+  if (opt.mode == "docs") {
+    // Per kind, like `get` in the statement modes: "get" is the document GETs here.
+    json += ",\"get\":{" + latency_json(kinds[kStateGet]) + "},\"put\":{" +
+            latency_json(kinds[kStatePut]) + "},\"post\":{" + latency_json(kinds[kStatePost]) +
+            "}";
+  }
+  if (opt.mode == "get" || opt.mode == "mixed" || opt.mode == "docs") {
+    if (opt.mode != "docs") json += ",\"get\":{" + latency_json(get_overall) + "}";
+    json += ",\"kinds\":{";
     bool first = true;
     for (int k = 0; k < kKindCount; ++k) {
       if (kinds[k].requests == 0) continue;
@@ -1093,7 +1268,9 @@ int main(int argc, char** argv) {
       json += std::string("\"") + kKindNames[k] +
               "\":{\"requests\":" + std::to_string(kinds[k].requests) +
               ",\"errors\":" + std::to_string(kinds[k].errors) +
-              ",\"empty\":" + std::to_string(kinds[k].empty) + "," + latency_json(kinds[k]) + "}";
+              ",\"empty\":" + std::to_string(kinds[k].empty) + ",\"requests_per_s\":" +
+              fmt("%.1f", static_cast<double>(kinds[k].requests) / elapsed) + "," +
+              latency_json(kinds[k]) + "}";
     }
     json += '}';
   }

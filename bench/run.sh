@@ -2,15 +2,19 @@
 # LRS Bridge benchmark suite: our server and the peer LRS (Learning Locker's xapi-statements,
 # in-memory store) side by side, driven by build/lrs-load. See bench/README.md.
 #
-#   bench/run.sh            ingest + query suite (ingest, single POSTs, GETs and mixed at QUERY_N)
+#   bench/run.sh            ingest + query suite (ingest, single POSTs, GETs and mixed at QUERY_N,
+#                           then, ours only, mixed with State writes and State document traffic)
+#   bench/run.sh docs       ours only: seed QUERY_N, then mixed, mixed+state and docs
 #   bench/run.sh get-1m     seed GET_N (1,000,000) statements, then the filtered-GET benchmark
 #
 # Environment (defaults in brackets):
 #   TARGETS      which servers to run ["ours peer"; get-1m: "ours", as seeding the peer's
-#                in-memory store slows down with its size and would take hours]
+#                in-memory store slows down with its size and would take hours; docs: "ours",
+#                as the peer has no document API]
 #   REPEATS      runs per workload; medians are reported [3]
 #   DURATION     seconds per run [15]
 #   QUERY_N      statements seeded before the suite's GET/mixed workloads [20000]
+#   STATE_SHARE  share of State document POSTs in the mixed+state workload [0.05]
 #   GET_N        statements seeded by get-1m [1000000]
 #   BUILD_DIR    where lrsbridge and lrs-load live [build]
 #   OURS_PORT    [8090]   OURS_USER [bench:benchsecret]
@@ -24,22 +28,23 @@ set -euo pipefail
 
 MODE=${1:-suite}
 case "$MODE" in
-  suite | get-1m) ;;
+  suite | get-1m | docs) ;;
   -h | --help | help)
     sed -n '2,/^set -euo/p' "$0" | grep '^#' | cut -c3-
     exit 0
     ;;
   *)
-    echo "usage: bench/run.sh [suite|get-1m]" >&2
+    echo "usage: bench/run.sh [suite|docs|get-1m]" >&2
     exit 2
     ;;
 esac
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-if [ "$MODE" = get-1m ]; then TARGETS=${TARGETS:-ours}; else TARGETS=${TARGETS:-"ours peer"}; fi
+if [ "$MODE" = suite ]; then TARGETS=${TARGETS:-"ours peer"}; else TARGETS=${TARGETS:-ours}; fi
 REPEATS=${REPEATS:-3}
 DURATION=${DURATION:-15}
 QUERY_N=${QUERY_N:-20000}
+STATE_SHARE=${STATE_SHARE:-0.05}
 GET_N=${GET_N:-1000000}
 BUILD_DIR=${BUILD_DIR:-$ROOT/build}
 OURS_PORT=${OURS_PORT:-8090}
@@ -59,6 +64,7 @@ declare -A VALUES=()  # "target|workload|metric" -> space-separated values, one 
 declare -A STORED=()  # target -> statements acknowledged since the server started
 
 GET_KINDS="agent verb activity registration agent+verb activity+related since more"
+STATE_KINDS="state-get state-put state-post"
 
 log() { printf '%s\n' "$*" >&2; }
 
@@ -256,8 +262,10 @@ run_load() {
     VALUES[$key|get_p50]+=" $(json_sub_num get p50_ms "$line")"
     VALUES[$key|get_p99]+=" $(json_sub_num get p99_ms "$line")"
     local kind
-    for kind in $GET_KINDS; do
+    for kind in $GET_KINDS $STATE_KINDS; do
+      grep -q "\"$kind\":{" <<<"$line" || continue
       VALUES[$key|p99:$kind]+=" $(json_sub_num "$kind" p99_ms "$line")"
+      VALUES[$key|rps:$kind]+=" $(json_sub_num "$kind" requests_per_s "$line")"
     done
   fi
   printf '   %-5s %-14s run %d: %9s st/s %8s req/s  p50 %8s ms  p99 %8s ms  errors %s\n' \
@@ -278,6 +286,16 @@ workload() {
   for r in $(seq 1 "$REPEATS"); do
     for t in "${RUNNING[@]}"; do run_load "$t" "$name" "$r" "$@"; done
   done
+}
+
+# workload_ours NAME lrs-load-args...: like workload, our server only (the peer has no document
+# API: State traffic would only measure its 404s).
+workload_ours() {
+  local name=$1 r
+  shift
+  [[ " ${RUNNING[*]} " == *" ours "* ]] || return 0
+  log "-- $name (ours only): lrs-load $*"
+  for r in $(seq 1 "$REPEATS"); do run_load ours "$name" "$r" "$@"; done
 }
 
 seed_all() { # seed_all N: fill every running server with N statements
@@ -352,6 +370,17 @@ report() {
         report_row "$w" rps "requests/s"
         report_row "$w" get_p99 "GET p99 ms"
         report_row "$w" p99 "p99 ms"
+        report_row "$w" p99:state-post "  p99 state-post"
+        ;;
+      docs*)
+        report_row "$w" rps "requests/s"
+        local kind
+        for kind in $STATE_KINDS; do
+          report_row "$w" "rps:$kind" "  $kind req/s"
+          report_row "$w" "p99:$kind" "  $kind p99 ms"
+        done
+        report_row "$w" get_p50 "document GET p50 ms"
+        report_row "$w" get_p99 "document GET p99 ms"
         ;;
       *)
         report_row "$w" sps "statements/s"
@@ -372,7 +401,8 @@ report() {
   done
   for k in "${!DISK[@]}"; do printf 'disk (ours) %-12s %s\n' "$k" "${DISK[$k]}"; done
   echo "targets: ingest >=20000 st/s (batch 100), >=3000 single POSTs/s, GET p99 <10 ms at"
-  echo "1,000,000 statements, <=1 KB on disk per statement, RSS <200 MB"
+  echo "1,000,000 statements, <=1 KB on disk per statement, RSS <200 MB; document GET p99 <5 ms"
+  echo "(docs workload), statement figures holding under mixed+state"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -438,6 +468,39 @@ if [ "$MODE" = suite ]; then
   workload "mixed@$QUERY_N" mixed --conns 4 --batch 1 --duration "$DURATION"
   note_rss "query@$QUERY_N"
   note_disk "at-$QUERY_N"
+  stop_all
+
+  # Phase 3, ours only (the peer has no document API), on a fresh server holding QUERY_N
+  # statements, so that State documents do not count in the bytes per statement above: a course
+  # player's shape (statements, queries and a few State writes), then State document traffic.
+  if [[ " ${WANTED[*]} " == *" ours "* ]] && start_server ours; then
+    RUNNING=(ours)
+    seed_all "$QUERY_N"
+    WORKLOADS+=("mixed+state@$QUERY_N" docs)
+    workload_ours "mixed+state@$QUERY_N" mixed --conns 4 --batch 1 --state-share "$STATE_SHARE" \
+      --duration "$DURATION"
+    workload_ours docs docs --conns 4 --duration "$DURATION"
+    note_rss "docs@$QUERY_N"
+    stop_all
+  fi
+elif [ "$MODE" = docs ]; then
+  # Ours only: the statement mixed load with and without State writes, interleaved run by run so
+  # that the comparison sees the same machine load, then State document traffic on its own.
+  start_all
+  [[ " ${RUNNING[*]} " == *" ours "* ]] || {
+    log "docs needs our server"
+    exit 1
+  }
+  seed_all "$QUERY_N"
+  WORKLOADS+=("mixed@$QUERY_N" "mixed+state@$QUERY_N" docs)
+  log "-- mixed@$QUERY_N and mixed+state@$QUERY_N interleaved (ours only)"
+  for r in $(seq 1 "$REPEATS"); do
+    run_load ours "mixed@$QUERY_N" "$r" mixed --conns 4 --batch 1 --duration "$DURATION"
+    run_load ours "mixed+state@$QUERY_N" "$r" mixed --conns 4 --batch 1 \
+      --state-share "$STATE_SHARE" --duration "$DURATION"
+  done
+  workload_ours docs docs --conns 4 --duration "$DURATION"
+  note_rss "docs@$QUERY_N"
   stop_all
 else
   start_all
