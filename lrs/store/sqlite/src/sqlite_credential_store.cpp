@@ -6,15 +6,6 @@
 namespace lrs::sqlite {
 namespace {
 
-class FunctionJob final : public WriteJob {
- public:
-  explicit FunctionJob(std::function<Result<void>(Connection&)> fn) : fn_(std::move(fn)) {}
-  Result<void> apply(Connection& conn) override { return fn_(conn); }
-
- private:
-  std::function<Result<void>(Connection&)> fn_;
-};
-
 // Scopes are stored space separated: scope names contain no spaces.
 std::string join_scopes(const std::vector<std::string>& scopes) {
   std::string out;

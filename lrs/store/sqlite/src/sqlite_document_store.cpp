@@ -10,15 +10,6 @@
 namespace lrs::sqlite {
 namespace {
 
-class FunctionJob final : public WriteJob {
- public:
-  explicit FunctionJob(std::function<Result<void>(Connection&)> fn) : fn_(std::move(fn)) {}
-  Result<void> apply(Connection& conn) override { return fn_(conn); }
-
- private:
-  std::function<Result<void>(Connection&)> fn_;
-};
-
 // Absent registration is stored as an empty blob: NULL would not be equal to itself
 // in the primary key.
 std::string registration_key(const DocumentScope& scope) {

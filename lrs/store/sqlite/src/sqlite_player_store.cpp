@@ -6,15 +6,6 @@
 namespace lrs::sqlite {
 namespace {
 
-class FunctionJob final : public WriteJob {
- public:
-  explicit FunctionJob(std::function<Result<void>(Connection&)> fn) : fn_(std::move(fn)) {}
-  Result<void> apply(Connection& conn) override { return fn_(conn); }
-
- private:
-  std::function<Result<void>(Connection&)> fn_;
-};
-
 constexpr const char* kPackageColumns =
     "SELECT id, title, version, summary, directory, created_us FROM packages";
 constexpr const char* kAttemptColumns =

@@ -34,6 +34,17 @@ class WriteJob {
   virtual Result<void> apply(Connection& conn) = 0;
 };
 
+// A job made of one function, for the small writes of credentials, documents and the
+// player's records.
+class FunctionJob final : public WriteJob {
+ public:
+  explicit FunctionJob(std::function<Result<void>(Connection&)> fn) : fn_(std::move(fn)) {}
+  Result<void> apply(Connection& conn) override { return fn_(conn); }
+
+ private:
+  std::function<Result<void>(Connection&)> fn_;
+};
+
 // State kept across jobs by the writer thread (caches, clocks) that has to follow
 // savepoints and transactions. All hooks run on the writer thread.
 class WriteParticipant {
