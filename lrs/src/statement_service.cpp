@@ -471,9 +471,9 @@ Result<void> StatementService::put(json body, std::vector<AttachmentContent> par
   return {};
 }
 
-Result<std::vector<std::string>> StatementService::store_statements(
-    std::vector<json> statements, std::vector<AttachmentContent> parts, const Principal& who,
-    const ClientVersion& version) {
+Result<PreparedStatements> prepare_statements(std::vector<json> statements,
+                                              std::vector<AttachmentContent> parts,
+                                              const Principal& who, const ClientVersion& version) {
   if (!scope_allows_statement_write(who.scopes)) {
     return fail(ErrorCode::kForbidden, "credential " + who.key + " has no statements/write scope");
   }
@@ -534,9 +534,11 @@ Result<std::vector<std::string>> StatementService::store_statements(
                                            " matches no attachment of the statements");
     }
   }
-  if (records.empty()) return ids;
-
-  auto same = [sent_timestamp](std::string_view stored_body, std::string_view new_body) {
+  PreparedStatements out;
+  out.ids = std::move(ids);
+  out.records = std::move(records);
+  if (out.records.empty()) return out;
+  out.same = [sent_timestamp](std::string_view stored_body, std::string_view new_body) {
     json stored = json::parse(stored_body, nullptr, false);
     if (stored.is_discarded()) return false;
     json incoming = json::parse(new_body, nullptr, false);
@@ -550,9 +552,18 @@ Result<std::vector<std::string>> StatementService::store_statements(
     }
     return false;
   };
-  auto inserted = store_.insert(std::move(records), same);
+  return out;
+}
+
+Result<std::vector<std::string>> StatementService::store_statements(
+    std::vector<json> statements, std::vector<AttachmentContent> parts, const Principal& who,
+    const ClientVersion& version) {
+  auto prepared = prepare_statements(std::move(statements), std::move(parts), who, version);
+  if (!prepared) return tl::unexpected(prepared.error());
+  if (prepared->records.empty()) return std::move(prepared->ids);
+  auto inserted = store_.insert(std::move(prepared->records), prepared->same);
   if (!inserted) return tl::unexpected(inserted.error());
-  return ids;
+  return std::move(prepared->ids);
 }
 
 Result<StatementsResponse> StatementService::get(const StatementQuery& query, const Principal& who,

@@ -1,9 +1,16 @@
 #include "runtime.h"
 
 #include <chrono>
+#include <cstdint>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
+#include "adapter/translator.h"
+#include "lrs/auth.h"
+#include "lrs/statement_service.h"
+#include "lrs/uuid.h"
+#include "lrs/version.h"
 #include "scorm/cmi_commit.h"
 #include "scorm/cmi_json.h"
 #include "scorm/cmi_model.h"
@@ -35,20 +42,113 @@ std::string flatten(const scorm::CmiModel& model) {
   return out.dump();
 }
 
+// The attempt activity's uuid is a UUIDv5 in this namespace over
+// "<registration>|<sco>|<attempt number>", so every session of an attempt (suspend, resume)
+// reports the same attempt IRI and a new attempt gets a new one.
+constexpr std::string_view kAttemptNamespace = "6f3d2a9e-4b1c-5e8f-a7d0-3c2b1e9f8a64";
+constexpr std::int64_t kSessionStride = std::int64_t{1} << 32;
+
+// The authority of every statement the bridge writes.
+const lrs::Principal& bridge_principal() {
+  static const lrs::Principal principal{
+      "scorm-bridge", lrs::kScopeAll,
+      R"({"objectType":"Agent","account":{"homePage":"urn:lrsbridge","name":"scorm-bridge"}})"};
+  return principal;
+}
+
+// The course activity of a package: a URN, stable whatever host name the server is
+// reached by; the SCO activity hangs below it ("<course>/sco/<item identifier>").
+std::string course_iri(const std::string& package_id) {
+  return "urn:lrsbridge:course:" + package_id;
+}
+
+// Who and where, from the attempt's registration and package (read once per commit).
+lrs::Result<adapter::TranslationContext> translation_context(lrs::PlayerStore& store,
+                                                             const lrs::AttemptRecord& attempt,
+                                                             scorm::ScormVersion version) {
+  auto reg = store.find_registration(attempt.registration);
+  if (!reg) return tl::unexpected(reg.error());
+  if (!*reg) return lrs::fail(lrs::ErrorCode::kNotFound, "no registration " + attempt.registration);
+  auto package = store.find_package((*reg)->package_id);
+  if (!package) return tl::unexpected(package.error());
+  if (!*package) return lrs::fail(lrs::ErrorCode::kNotFound, "the package is gone");
+  adapter::TranslationContext ctx;
+  json learner = json::parse((*reg)->learner_json, nullptr, false);
+  if (learner.is_object() && learner.contains("account") && learner["account"].is_object()) {
+    ctx.learner_home_page = learner["account"].value("homePage", "urn:lrsbridge");
+    ctx.learner_account = learner["account"].value("name", "");
+  }
+  if (ctx.learner_account.empty()) {
+    return lrs::fail(lrs::ErrorCode::kInternal, "registration " + attempt.registration +
+                                                    ": the learner is not an account agent");
+  }
+  if (learner.is_object()) ctx.learner_name = learner.value("name", "");
+  ctx.course_iri = course_iri((*package)->id);
+  ctx.course_title = (*package)->title;
+  ctx.sco_identifier = attempt.sco;
+  ctx.sco_iri = ctx.course_iri + "/sco/" + attempt.sco;
+  ctx.sco_title = attempt.sco;
+  json summary = json::parse((*package)->summary_json, nullptr, false);
+  if (summary.is_object() && summary.contains("scos") && summary["scos"].is_array()) {
+    for (const json& sco : summary["scos"]) {
+      if (sco.is_object() && sco.value("identifier", "") == attempt.sco) {
+        ctx.sco_title = sco.value("title", attempt.sco);
+      }
+    }
+  }
+  const lrs::Uuid attempt_uuid =
+      lrs::Uuid::v5(*lrs::Uuid::parse(kAttemptNamespace), attempt.registration + "|" + attempt.sco +
+                                                              "|" + std::to_string(attempt.number));
+  ctx.attempt_iri = adapter::make_attempt_iri(ctx.sco_iri, attempt_uuid);
+  ctx.registration = attempt.registration;
+  ctx.version = version;
+  ctx.platform = "lrsbridge";
+  return ctx;
+}
+
 struct CommitContext {
-  const lrs::AttemptRecord& attempt;
+  const adapter::TranslationContext& translation;
+  const lrs::AttemptRecord& attempt;  // as stored before this commit
+  std::int64_t sequence;              // the commit's commitSequence, -1 when absent
   bool terminate;
+  std::int64_t timestamp_us;
 };
 
+// The translator's sequence of a commit: distinct per session and commit of the attempt
+// (the runtime numbers each page's commits from 1), so ids never collide across sessions
+// and a replay of the same commit yields the same ids. Commits without commitSequence are
+// keyed by the attempt's revision instead (negative, a separate range).
+std::int64_t translation_sequence(const CommitContext& c, std::int64_t sequence) {
+  if (sequence >= 0 && sequence < kSessionStride) {
+    return c.attempt.session * kSessionStride + sequence;
+  }
+  return -(c.attempt.revision + 1);
+}
+
 // THE TRANSLATOR SEAM. Every accepted commit passes here with the attempt's CMI state
-// before and after it (and whether it ended the session). adapter::translate will turn
-// scorm::diff(before, after) into xAPI statements; they must then be written in the same
-// transaction as the new CMI state (extend PlayerStore::update_attempt to take them).
-// Until then no statements are produced.
-std::vector<std::string> statements_for_commit(const CommitContext& /*context*/,
-                                               const scorm::CmiModel& /*before*/,
-                                               const scorm::CmiModel& /*after*/) {
-  return {};
+// before and after it (and whether it ended the session); the statements are stored in
+// the same transaction as the new CMI state (PlayerStore::update_attempt).
+//
+// Initialize: the page load (launch_sco) is not the SCO's Initialize: a page may be
+// reloaded or never run its SCO. The server first hears of an initialized runtime at
+// its first commit, so the session's initialized / resumed statement is produced then,
+// ahead of that commit's statements, from the state the session started with (what
+// launch_sco stored). A session is at its first commit while attempt.commit_sequence is
+// still 0 (launch_sco resets it). Commits without commitSequence cannot be told apart,
+// so they produce no Initialize statement (the player page always sends one).
+std::vector<json> statements_for_commit(const CommitContext& c, const scorm::CmiModel& before,
+                                        const scorm::CmiModel& after) {
+  std::vector<json> out;
+  if (c.sequence > 0 && c.attempt.commit_sequence == 0) {
+    out = adapter::translate(c.translation, before, before, adapter::RuntimeEvent::kInitialize,
+                             translation_sequence(c, 0), c.timestamp_us);
+  }
+  auto changes = adapter::translate(
+      c.translation, before, after,
+      c.terminate ? adapter::RuntimeEvent::kTerminate : adapter::RuntimeEvent::kCommit,
+      translation_sequence(c, c.sequence), c.timestamp_us);
+  for (json& s : changes) out.push_back(std::move(s));
+  return out;
 }
 
 CommitReply reply(int status, bool result, int code, const std::string& message) {
@@ -140,6 +240,7 @@ CommitReply commit_attempt(lrs::PlayerStore& store, std::int64_t attempt_id, std
       sequence = it->get<std::int64_t>();
     }
   }
+  std::optional<adapter::TranslationContext> translation;
   for (int round = 0; round < kRetries; ++round) {
     auto found = store.find_attempt(attempt_id);
     if (!found) return reply(500, false, 101, found.error().message);
@@ -167,13 +268,23 @@ CommitReply commit_attempt(lrs::PlayerStore& store, std::int64_t attempt_id, std
       if (end.error != 0) return reply(200, false, general, end.diagnostic);
       attempt.state = end.suspended ? "suspended" : "finished";
     }
-    std::vector<std::string> statements =
-        statements_for_commit(CommitContext{attempt, terminate}, before, model);
-    (void)statements;
+    if (!translation) {
+      auto made = translation_context(store, attempt, model.version());
+      if (!made) return reply(500, false, general, made.error().message);
+      translation = std::move(*made);
+    }
+    const std::int64_t timestamp = now_us();
+    auto prepared = lrs::prepare_statements(
+        statements_for_commit(CommitContext{*translation, attempt, sequence, terminate, timestamp},
+                              before, model),
+        {}, bridge_principal(), lrs::ClientVersion{lrs::XapiVersion::k2_0, "2.0.0"});
+    if (!prepared) {
+      return reply(500, false, general, "translating the commit: " + prepared.error().message);
+    }
     attempt.cmi_json = scorm::to_json(model);
     if (sequence >= 0) attempt.commit_sequence = sequence;
-    attempt.updated_us = now_us();
-    auto ok = store.update_attempt(attempt);
+    attempt.updated_us = timestamp;
+    auto ok = store.update_attempt(attempt, *prepared);
     if (ok) return reply(200, true, 0, "");
     if (ok.error().code != lrs::ErrorCode::kConflict) {
       return reply(500, false, general, ok.error().message);

@@ -42,6 +42,16 @@ async function api(base, method, path, body, type = 'application/json') {
   return JSON.parse(text);
 }
 
+// The registration's statements, oldest first, read back through the xAPI resource.
+async function statements(base, registration) {
+  const res = await fetch(`${base}/xapi/statements?ascending=true&registration=${registration}`, {
+    headers: { authorization: auth, 'x-experience-api-version': '2.0.0' },
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`GET /xapi/statements: ${res.status} ${text}`);
+  return JSON.parse(text).statements;
+}
+
 async function attempts(base, registration) {
   return (await api(base, 'GET', `/api/registrations/${registration}`)).attempts;
 }
@@ -158,7 +168,18 @@ try {
     assert.equal(v['cmi.core.score.raw'], '100');
     assert.equal(v['cmi.interactions.1.student_response'], 'a');
     assert.equal(done.number, 1, 'resume kept the attempt');
-    console.log('ok - SCORM 1.2: suspend, resume, pass');
+    const list = await statements(base, reg.registration);
+    const verbs = list.map((st) => st.verb.id.split('/').pop());
+    for (const verb of ['initialized', 'suspended', 'resumed', 'passed', 'terminated']) {
+      assert.ok(verbs.includes(verb), `${verb} in ${verbs.join(' ')}`);
+    }
+    assert.equal(verbs[0], 'initialized');
+    assert.equal(verbs[verbs.length - 1], 'terminated');
+    const attemptIris = new Set(list.map((st) => st.context.contextActivities.grouping
+      .map((g) => g.id).find((id) => id.includes('?attemptId='))));
+    assert.equal(attemptIris.size, 1, 'one attempt activity across suspend and resume');
+    assert.ok(list.every((st) => st.context.registration === reg.registration));
+    console.log('ok - SCORM 1.2: suspend, resume, pass; statements read back through /xapi');
   }
 } catch (e) {
   failed = true;

@@ -1,6 +1,7 @@
 // End-to-end for the SCORM bridge: the real binary imports a package over HTTP, serves
 // its files, launches a registration and takes commits sent the way a browser sends the
 // terminate commit (sendBeacon: text/plain body).
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -84,6 +85,96 @@ TEST_CASE("a package is imported, served, launched and committed to over HTTP", 
     json attempt = json::parse(stored.body)["attempts"][0];
     CHECK(attempt["state"] == "suspended");
     CHECK(attempt["cmi"]["values"]["cmi.core.lesson_status"] == "completed");
+    server.stop();
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("commits reach /xapi/statements as the profile's statements", "[e2e][player]") {
+  std::string dir = e2e::temp_dir();
+  {
+    e2e::Server server(dir + "/lrs.db", {"--data-dir", dir + "/packages"});
+    e2e::HttpClient client(server.port());
+    std::vector<std::pair<std::string, std::string>> admin = {
+        {"Authorization", e2e::basic_auth(kAdmin)}};
+    auto imported = client.request(
+        "POST", "/api/packages",
+        {{"Authorization", e2e::basic_auth(kAdmin)}, {"Content-Type", "application/zip"}},
+        read_example("scorm12-quiz"));
+    REQUIRE(imported.status == 201);
+    std::string id = json::parse(imported.body)["id"];
+    json learner = {{"package", id},
+                    {"learner", {{"account", {{"homePage", "http://lms.test"}, {"name", "e2e"}}}}}};
+    auto reg = client.request("POST", "/api/registrations", admin, learner.dump());
+    REQUIRE(reg.status == 201);
+    std::string registration = json::parse(reg.body)["registration"];
+    std::string launch = json::parse(reg.body)["launch_url"];
+    auto page = client.request("GET", launch.substr(launch.find("/player/")));
+    REQUIRE(page.status == 200);
+    json config = page_config(page.body);
+
+    auto commit = [&](const json& body, bool terminate) {
+      auto r = client.request(
+          "POST", config["commitUrl"].get<std::string>() + (terminate ? "&terminate=true" : ""),
+          {{"Content-Type", "text/plain;charset=UTF-8"}}, body.dump());
+      INFO(r.body);
+      REQUIRE(r.status == 200);
+      return json::parse(r.body)["result"].get<bool>();
+    };
+    auto statements = [&] {
+      auto r = client.request(
+          "GET", "/xapi/statements?ascending=true&registration=" + registration,
+          {{"Authorization", e2e::basic_auth(kAdmin)}, {"X-Experience-API-Version", "2.0.0"}});
+      INFO(r.body);
+      REQUIRE(r.status == 200);
+      return json::parse(r.body)["statements"];
+    };
+    auto verbs = [](const json& list) {
+      std::vector<std::string> out;
+      for (const json& s : list) {
+        std::string verb = s["verb"]["id"];
+        out.push_back(verb.substr(verb.rfind('/') + 1));
+      }
+      return out;
+    };
+
+    json answer = {{"cmi.core.lesson_status", "incomplete"},
+                   {"cmi.core.score.raw", "75"},
+                   {"cmi.interactions.0.id", "q1"},
+                   {"cmi.interactions.0.type", "true-false"},
+                   {"cmi.interactions.0.student_response", "t"},
+                   {"commitSequence", 1}};
+    CHECK(commit(answer, false));
+    std::size_t count = statements().size();
+    CHECK(count >= 3);             // initialized, responded, scored
+    CHECK(commit(answer, false));  // a retry
+    json bad = {{"cmi.core.score.raw", "lots"}, {"commitSequence", 2}};
+    CHECK_FALSE(commit(bad, false));
+    CHECK(statements().size() == count);
+
+    json finish = {{"cmi.core.lesson_status", "completed"},
+                   {"cmi.core.exit", ""},
+                   {"cmi.core.session_time", "00:00:05"},
+                   {"commitSequence", 3}};
+    CHECK(commit(finish, true));
+    json all = statements();
+    std::vector<std::string> got = verbs(all);
+    INFO(json(got).dump());
+    REQUIRE(got.size() >= 5);
+    CHECK(got.front() == "initialized");
+    CHECK(got.back() == "terminated");
+    // The quiz has a mastery score: 75 >= it turns "completed" into "passed" (SCORM 1.2).
+    for (const char* verb : {"initialized", "responded", "scored", "passed", "terminated"}) {
+      CHECK(std::count(got.begin(), got.end(), verb) == 1);
+    }
+    for (const json& s : all) {
+      CHECK(s["context"]["registration"] == registration);
+      bool attempt = false;
+      for (const json& g : s["context"]["contextActivities"]["grouping"]) {
+        attempt = attempt || g["id"].get<std::string>().find("?attemptId=") != std::string::npos;
+      }
+      CHECK(attempt);
+    }
     server.stop();
   }
   std::filesystem::remove_all(dir);

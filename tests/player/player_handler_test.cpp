@@ -2,6 +2,7 @@
 // and the runtime commit path, on an in-memory SQLite store and a temporary data dir.
 #include "player/player_handler.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -147,9 +148,93 @@ struct Fixture {
     CHECK((r.status == 200 || r.status == 409));
     return answer;
   }
+
+  // The statements stored for a registration, oldest first.
+  std::vector<json> statements(const std::string& registration) {
+    lrs::StatementFilter filter;
+    filter.registration = lrs::Uuid::parse(registration);
+    filter.ascending = true;
+    filter.limit = 500;
+    auto page = db->statements().query(filter);
+    REQUIRE(page);
+    std::vector<json> out;
+    for (const auto& s : page->statements) out.push_back(json::parse(s.body));
+    return out;
+  }
+
+  static std::vector<std::string> verbs(const std::vector<json>& statements) {
+    std::vector<std::string> out;
+    for (const json& s : statements) {
+      std::string id = s["verb"]["id"];
+      out.push_back(id.substr(id.rfind('/') + 1));
+    }
+    return out;
+  }
 };
 
 }  // namespace
+
+TEST_CASE_METHOD(Fixture, "commits become xAPI statements stored with the attempt", "[player]") {
+  std::string id = import("scorm12-quiz")["id"];
+  auto [registration, launch_path] = register_learner(id);
+  json config = launch(launch_path);
+  // The page load alone is not the SCO's Initialize.
+  CHECK(statements(registration).empty());
+
+  json first = {{"cmi", {{"core", {{"lesson_location", "q1"}, {"lesson_status", "incomplete"}}}}},
+                {"commitSequence", 1}};
+  CHECK(commit(config, first)["result"] == true);
+  CHECK(verbs(statements(registration)) == std::vector<std::string>{"initialized"});
+
+  json answer = {{"cmi.core.score.raw", "80"},
+                 {"cmi.interactions.0.id", "q1"},
+                 {"cmi.interactions.0.type", "choice"},
+                 {"cmi.interactions.0.student_response", "b"},
+                 {"cmi.interactions.0.result", "correct"},
+                 {"commitSequence", 2}};
+  CHECK(commit(config, answer)["result"] == true);
+  const std::size_t after_answer = statements(registration).size();
+  CHECK(after_answer > 1);
+  // A retried commit adds nothing; a refused one neither.
+  CHECK(commit(config, answer)["result"] == true);
+  json bad = {{"cmi", {{"core", {{"score", {{"raw", "lots"}}}}}}}, {"commitSequence", 3}};
+  CHECK(commit(config, bad)["result"] == false);
+  CHECK(statements(registration).size() == after_answer);
+
+  json finish = {
+      {"cmi",
+       {{"core", {{"lesson_status", "passed"}, {"exit", ""}, {"session_time", "00:02:00"}}}}},
+      {"commitSequence", 4}};
+  CHECK(commit(config, finish, true)["result"] == true);
+
+  std::vector<json> all = statements(registration);
+  std::vector<std::string> got = verbs(all);
+  INFO(json(got).dump());
+  REQUIRE(!got.empty());
+  CHECK(got.front() == "initialized");
+  CHECK(got.back() == "terminated");
+  for (const char* verb : {"initialized", "responded", "scored", "passed", "terminated"}) {
+    CHECK(std::count(got.begin(), got.end(), verb) == 1);
+  }
+  std::string attempt_iri;
+  for (const json& s : all) {
+    INFO(s.dump());
+    CHECK(s["context"]["registration"] == registration);
+    CHECK(s["actor"]["account"]["name"] == "u42");
+    CHECK(s["authority"]["account"]["name"] == "scorm-bridge");
+    bool course = false;
+    for (const json& g : s["context"]["contextActivities"]["grouping"]) {
+      std::string gid = g["id"];
+      if (gid == "urn:lrsbridge:course:" + id) course = true;
+      if (gid.find("?attemptId=") != std::string::npos) {
+        if (attempt_iri.empty()) attempt_iri = gid;
+        CHECK(gid == attempt_iri);
+      }
+    }
+    CHECK(course);
+  }
+  CHECK(!attempt_iri.empty());
+}
 
 TEST_CASE_METHOD(Fixture, "packages import once, list, show and delete", "[player]") {
   json pkg = import("scorm12-quiz");

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "lrs/error.h"
+#include "lrs/statement_store.h"
 
 namespace lrs {
 
@@ -79,7 +80,14 @@ class PlayerStore {
   // Writes cmi_json, state, commit_sequence and session when the stored revision still equals
   // attempt.revision, and bumps it. kConflict when another writer got there first (the
   // caller re-reads and retries), kNotFound when the attempt is gone.
-  virtual Result<void> update_attempt(const AttemptRecord& attempt) = 0;
+  // `statements` (from lrs::prepare_statements; may be empty) are stored in the same
+  // transaction, as StatementStore::insert would: all or none with the attempt, a stored
+  // id being skipped when statements.same accepts the re-send, and kConflict otherwise.
+  virtual Result<void> update_attempt(const AttemptRecord& attempt,
+                                      const PreparedStatements& statements) = 0;
+  Result<void> update_attempt(const AttemptRecord& attempt) {
+    return update_attempt(attempt, PreparedStatements{});
+  }
 
   // The value stored under `name`, or `make()` stored and returned on first use
   // (concurrent first uses agree on one value).

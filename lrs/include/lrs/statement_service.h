@@ -57,6 +57,16 @@ struct StatementServiceOptions {
   std::string more_path = "/xapi/statements";  // the path `more` links start with
 };
 
+// The write half of POST / PUT /statements without the insert: validates each statement,
+// fills id, timestamp, authority (from `who`) and version, builds the records (with
+// attachment `parts`) and the judge that accepts an identical re-send of a stored id.
+// kForbidden without statements/write scope; kInvalid as for post(). Callers that must
+// store statements in one transaction with other writes (the SCORM runtime) pass the
+// result to their store; StatementService::post passes it to StatementStore::insert.
+Result<PreparedStatements> prepare_statements(std::vector<nlohmann::json> statements,
+                                              std::vector<AttachmentContent> parts,
+                                              const Principal& who, const ClientVersion& version);
+
 class StatementService {
  public:
   StatementService(StatementStore& store, StatementServiceOptions options);

@@ -175,4 +175,12 @@ class StatementStore {
   virtual Result<std::int64_t> consistent_through() = 0;
 };
 
+// Statements checked and made ready for StatementStore::insert (see
+// lrs::prepare_statements): the ids in order, the records, and the judge of re-sent ids.
+struct PreparedStatements {
+  std::vector<std::string> ids;
+  std::vector<StatementRecord> records;
+  StatementStore::SameStatement same;
+};
+
 }  // namespace lrs

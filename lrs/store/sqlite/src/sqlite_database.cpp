@@ -10,8 +10,8 @@
 #include "schema.h"
 #include "sqlite_credential_store.h"
 #include "sqlite_document_store.h"
-#include "sqlite_player_store.h"
 #include "sqlite_handle.h"
+#include "sqlite_player_store.h"
 #include "sqlite_statement_store.h"
 #include "writer.h"
 
@@ -77,7 +77,7 @@ class SqliteDatabase final : public Database {
         statements_(*writer_, reads_, std::move(setup)),
         credentials_(*writer_, reads_),
         documents_(*writer_, reads_),
-        player_(*writer_, reads_) {
+        player_(*writer_, reads_, statements_) {
     writer_->add_participant(&statements_);
     writer_->start();
   }

@@ -212,8 +212,18 @@ Result<std::vector<AttemptRecord>> SqlitePlayerStore::list_attempts(
       "listing attempts of " + registration);
 }
 
-Result<void> SqlitePlayerStore::update_attempt(const AttemptRecord& a) {
-  FunctionJob job([&a](Connection& conn) -> Result<void> {
+Result<void> SqlitePlayerStore::update_attempt(const AttemptRecord& a,
+                                               const PreparedStatements& statements) {
+  // Compressed here, on the caller's thread, as SqliteStatementStore::insert does.
+  std::vector<std::string> packed = statements_.pack(statements.records);
+  FunctionJob job([&](Connection& conn) -> Result<void> {
+    // The statements first: a conflicting id fails the job before the attempt changes
+    // (the job's savepoint rolls back both either way).
+    if (!statements.records.empty()) {
+      std::vector<bool> inserted;
+      LRS_SQLITE_TRY(
+          statements_.apply_insert(conn, statements.records, packed, statements.same, inserted));
+    }
     auto stmt = conn.prepare(
         "UPDATE attempts SET cmi = ?1, state = ?2, commit_sequence = ?3, revision = revision + 1, "
         "updated_us = ?4, session = ?7 WHERE id = ?5 AND revision = ?6");
@@ -235,7 +245,9 @@ Result<void> SqlitePlayerStore::update_attempt(const AttemptRecord& a) {
     if (*exists == 0) return fail(ErrorCode::kNotFound, "no attempt " + std::to_string(a.id));
     return fail(ErrorCode::kConflict, "attempt " + std::to_string(a.id) + " changed meanwhile");
   });
-  return writer_.run(job);
+  LRS_SQLITE_TRY(writer_.run(job));
+  if (!statements.records.empty()) statements_.note_inserted(statements.records.size());
+  return {};
 }
 
 Result<std::string> SqlitePlayerStore::secret(const std::string& name,

@@ -4,13 +4,16 @@
 
 #include "lrs/player_store.h"
 #include "read_pool.h"
+#include "sqlite_statement_store.h"
 #include "writer.h"
 
 namespace lrs::sqlite {
 
 class SqlitePlayerStore final : public PlayerStore {
  public:
-  SqlitePlayerStore(Writer& writer, ReadPool& reads) : writer_(writer), reads_(reads) {}
+  // Statements given to update_attempt are written through `statements`.
+  SqlitePlayerStore(Writer& writer, ReadPool& reads, SqliteStatementStore& statements)
+      : writer_(writer), reads_(reads), statements_(statements) {}
 
   Result<void> add_package(const PackageRecord& package) override;
   Result<std::optional<PackageRecord>> find_package(const std::string& id) override;
@@ -23,13 +26,16 @@ class SqlitePlayerStore final : public PlayerStore {
   Result<std::optional<AttemptRecord>> latest_attempt(const std::string& registration,
                                                       const std::string& sco) override;
   Result<std::vector<AttemptRecord>> list_attempts(const std::string& registration) override;
-  Result<void> update_attempt(const AttemptRecord& attempt) override;
+  using PlayerStore::update_attempt;
+  Result<void> update_attempt(const AttemptRecord& attempt,
+                              const PreparedStatements& statements) override;
   Result<std::string> secret(const std::string& name,
                              const std::function<std::string()>& make) override;
 
  private:
   Writer& writer_;
   ReadPool& reads_;
+  SqliteStatementStore& statements_;
 };
 
 }  // namespace lrs::sqlite

@@ -223,14 +223,19 @@ void SqliteStatementStore::train() {
 //---------------------------------------------------------------------------------------
 // Callers' side
 
-Result<StatementStore::InsertResult> SqliteStatementStore::insert(
-    std::vector<StatementRecord> records, const SameStatement& same) {
-  if (records.empty()) return InsertResult{};
-  // Compressed here, on the caller's thread, so the single writer thread doesn't.
+std::vector<std::string> SqliteStatementStore::pack(const std::vector<StatementRecord>& records) {
   std::vector<std::string> packed(records.size());
   if (codec_.compressing()) {
     for (std::size_t i = 0; i < records.size(); ++i) packed[i] = codec_.compress(records[i].body);
   }
+  return packed;
+}
+
+Result<StatementStore::InsertResult> SqliteStatementStore::insert(
+    std::vector<StatementRecord> records, const SameStatement& same) {
+  if (records.empty()) return InsertResult{};
+  // Compressed here, on the caller's thread, so the single writer thread doesn't.
+  std::vector<std::string> packed = pack(records);
   InsertJob job(*this, records, packed, same);
   auto r = writer_.run(job);
   if (!r) return tl::unexpected<Error>(std::move(r).error());

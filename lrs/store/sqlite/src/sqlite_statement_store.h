@@ -78,6 +78,13 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   void on_transaction_end(bool committed) override;
   Result<void> on_shutdown(Connection& conn) override;
 
+  // Callers' side: the compressed bodies of `records` for apply_insert (all empty when
+  // bodies are stored as text). Compress on the calling thread, not the writer's.
+  std::vector<std::string> pack(const std::vector<StatementRecord>& records);
+  // Callers' side, after a transaction with apply_insert committed elsewhere (the player
+  // store): counts the records towards training the body dictionary.
+  void note_inserted(std::size_t records) { maybe_train(records); }
+
   // Writer thread: one insert request, inside its savepoint.
   // `packed[i]` is the compressed body of records[i], empty to store it as text.
   Result<void> apply_insert(Connection& conn, const std::vector<StatementRecord>& records,
