@@ -561,9 +561,8 @@ std::string state_document(Rng& rng) {
   for (int i = 0; i < 320; ++i) data += kChars[rng.below(sizeof kChars - 1)];
   int page = static_cast<int>(rng.below(40));
   return R"({"suspend_data":")" + data + R"(","location":"page-)" + std::to_string(page) +
-         R"(","completion_status":"incomplete","score":{"raw":)" +
-         std::to_string(rng.below(101)) + R"(},"savedAt":")" +
-         iso_timestamp(std::chrono::system_clock::now()) + "\"}";
+         R"(","completion_status":"incomplete","score":{"raw":)" + std::to_string(rng.below(101)) +
+         R"(},"savedAt":")" + iso_timestamp(std::chrono::system_clock::now()) + "\"}";
 }
 
 // A partial update (POST, merged into the stored object).
@@ -988,8 +987,8 @@ class Worker {
       if (d.kind == DocState::kUnknown || (d.kind == DocState::kExists && d.etag.empty())) return;
       if (shared_.should_stop()) return;
     }
-    std::string header = d.kind == DocState::kAbsent ? "If-None-Match: *\r\n"
-                                                     : "If-Match: " + d.etag + "\r\n";
+    std::string header =
+        d.kind == DocState::kAbsent ? "If-None-Match: *\r\n" : "If-Match: " + d.etag + "\r\n";
     HttpResponse resp;
     if (timed(kStatePut, "PUT", state_target(k), state_document(choice_), resp, header)) {
       d.kind = DocState::kExists;
@@ -1222,8 +1221,8 @@ int main(int argc, char** argv) {
   std::printf("  elapsed %.2fs  statements %lld (%.1f/s)  requests %lld (%.1f/s)  errors %lld\n",
               elapsed, static_cast<long long>(statements), st_rate,
               static_cast<long long>(requests), rq_rate, static_cast<long long>(errors));
-  std::printf("  %-18s %8s %8s %6s %6s %9s %9s %9s %9s\n", "kind", "requests", "req/s",
-              "errors", "empty", "p50 ms", "p90 ms", "p99 ms", "max ms");
+  std::printf("  %-18s %8s %8s %6s %6s %9s %9s %9s %9s\n", "kind", "requests", "req/s", "errors",
+              "empty", "p50 ms", "p90 ms", "p99 ms", "max ms");
   auto row = [elapsed](const char* name, const Summary& s) {
     std::printf("  %-18s %8lld %8.1f %6lld %6lld %9.2f %9.2f %9.2f %9.2f\n", name,
                 static_cast<long long>(s.requests), static_cast<double>(s.requests) / elapsed,
@@ -1254,8 +1253,7 @@ int main(int argc, char** argv) {
   if (opt.mode == "docs") {
     // Per kind, like `get` in the statement modes: "get" is the document GETs here.
     json += ",\"get\":{" + latency_json(kinds[kStateGet]) + "},\"put\":{" +
-            latency_json(kinds[kStatePut]) + "},\"post\":{" + latency_json(kinds[kStatePost]) +
-            "}";
+            latency_json(kinds[kStatePut]) + "},\"post\":{" + latency_json(kinds[kStatePost]) + "}";
   }
   if (opt.mode == "get" || opt.mode == "mixed" || opt.mode == "docs") {
     if (opt.mode != "docs") json += ",\"get\":{" + latency_json(get_overall) + "}";

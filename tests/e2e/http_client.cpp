@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "support/basic_auth.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -218,27 +219,7 @@ int Server::stop() {
 }
 
 std::string basic_auth(const std::string& key_secret) {
-  static constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  const auto* s = reinterpret_cast<const unsigned char*>(key_secret.data());
-  for (; i + 2 < key_secret.size(); i += 3) {
-    out += kB64[s[i] >> 2];
-    out += kB64[((s[i] & 3) << 4) | (s[i + 1] >> 4)];
-    out += kB64[((s[i + 1] & 15) << 2) | (s[i + 2] >> 6)];
-    out += kB64[s[i + 2] & 63];
-  }
-  if (i + 1 == key_secret.size()) {
-    out += kB64[s[i] >> 2];
-    out += kB64[(s[i] & 3) << 4];
-    out += "==";
-  } else if (i + 2 == key_secret.size()) {
-    out += kB64[s[i] >> 2];
-    out += kB64[((s[i] & 3) << 4) | (s[i + 1] >> 4)];
-    out += kB64[(s[i + 1] & 15) << 2];
-    out += '=';
-  }
-  return "Basic " + out;
+  return test_support::basic_auth(key_secret);
 }
 
 std::string temp_dir() {

@@ -13,34 +13,13 @@
 
 #include "lrs/auth.h"
 #include "lrs/sqlite_database.h"
+#include "support/basic_auth.h"
 #include "test_support.h"
 
 namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
-
-std::string base64(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                 (static_cast<unsigned char>(in[i + 1]) << 8) |
-                 static_cast<unsigned char>(in[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out.push_back(kAlphabet[(v >> s) & 63]);
-  }
-  if (i < in.size()) {
-    unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return out;
-}
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -91,7 +70,8 @@ struct Fixture {
     r.path = target.substr(0, q);
     if (q != std::string::npos) r.query = target.substr(q + 1);
     r.body = body;
-    if (!credential.empty()) r.headers.push_back({"authorization", "Basic " + base64(credential)});
+    if (!credential.empty())
+      r.headers.push_back({"authorization", test_support::basic_auth(credential)});
     for (auto& h : extra) r.headers.push_back(std::move(h));
     REQUIRE(handler->handles(r.path));
     return handler->handle(r);

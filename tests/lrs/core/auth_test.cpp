@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "support/basic_auth.h"
+
 namespace {
 
 class MemoryCredentials final : public lrs::CredentialStore {
@@ -31,28 +33,6 @@ class MemoryCredentials final : public lrs::CredentialStore {
   std::map<std::string, lrs::Credential> by_key;
   int finds = 0;
 };
-
-std::string basic(const std::string& pair) {
-  static constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < pair.size(); i += 3) {
-    unsigned v = (static_cast<unsigned char>(pair[i]) << 16) |
-                 (static_cast<unsigned char>(pair[i + 1]) << 8) |
-                 static_cast<unsigned char>(pair[i + 2]);
-    for (int k = 3; k >= 0; --k) out += kB64[(v >> (6 * k)) & 63];
-  }
-  std::size_t rest = pair.size() - i;
-  if (rest > 0) {
-    unsigned v = static_cast<unsigned char>(pair[i]) << 16;
-    if (rest == 2) v |= static_cast<unsigned char>(pair[i + 1]) << 8;
-    out += kB64[(v >> 18) & 63];
-    out += kB64[(v >> 12) & 63];
-    out += rest == 2 ? kB64[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return "Basic " + out;
-}
 
 }  // namespace
 
@@ -90,17 +70,18 @@ TEST_CASE("the authenticator checks Basic credentials and remembers good ones") 
   REQUIRE(store.add(c));
   lrs::Authenticator auth(store);
 
-  auto who = auth.authenticate(basic("k1:s3cret-s3cret"));
+  auto who = auth.authenticate(test_support::basic_auth("k1:s3cret-s3cret"));
   REQUIRE(who);
   CHECK(who->key == "k1");
   CHECK(who->scopes == lrs::kScopeAll);
   int finds = store.finds;
-  CHECK(auth.authenticate(basic("k1:s3cret-s3cret")));
+  CHECK(auth.authenticate(test_support::basic_auth("k1:s3cret-s3cret")));
   CHECK(store.finds == finds);  // served from the cache
 
   for (const std::string& header :
-       {basic("k1:wrong"), basic("nobody:s3cret-s3cret"), std::string("Bearer abc"),
-        std::string(""), std::string("Basic !!!"), basic("no-colon")}) {
+       {test_support::basic_auth("k1:wrong"), test_support::basic_auth("nobody:s3cret-s3cret"),
+        std::string("Bearer abc"), std::string(""), std::string("Basic !!!"),
+        test_support::basic_auth("no-colon")}) {
     auto denied = auth.authenticate(header);
     REQUIRE_FALSE(denied);
     CHECK(denied.error().code == lrs::ErrorCode::kUnauthorized);
@@ -108,7 +89,7 @@ TEST_CASE("the authenticator checks Basic credentials and remembers good ones") 
 
   REQUIRE(store.revoke("k1"));
   auth.forget("k1");
-  CHECK_FALSE(auth.authenticate(basic("k1:s3cret-s3cret")));
+  CHECK_FALSE(auth.authenticate(test_support::basic_auth("k1:s3cret-s3cret")));
 }
 
 TEST_CASE("concurrent first requests with one credential share one check") {
@@ -126,7 +107,7 @@ TEST_CASE("concurrent first requests with one credential share one check") {
     int finds = store.finds;
     for (int i = 0; i < 6; ++i) {
       threads.emplace_back([&] {
-        if (auth.authenticate(basic(pair))) ++ok;
+        if (auth.authenticate(test_support::basic_auth(pair))) ++ok;
       });
     }
     for (auto& t : threads) t.join();

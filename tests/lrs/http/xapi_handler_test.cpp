@@ -15,6 +15,7 @@
 #include "lrs/sqlite_database.h"
 #include "lrs/statement_service.h"
 #include "lrs/url.h"
+#include "support/basic_auth.h"
 
 using nlohmann::json;
 
@@ -22,28 +23,6 @@ namespace {
 
 const std::string kAgent = R"({"objectType":"Agent","mbox":"mailto:learner@example.com"})";
 const std::string kActivity = "http://example.com/activities/1";
-
-std::string base64(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                 (static_cast<unsigned char>(in[i + 1]) << 8) |
-                 static_cast<unsigned char>(in[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out.push_back(kAlphabet[(v >> s) & 63]);
-  }
-  if (i < in.size()) {
-    unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return out;
-}
 
 std::unique_ptr<lrs::Database> open_memory() {
   auto opened = lrs::open_sqlite_database({":memory:", 0, false});
@@ -101,7 +80,7 @@ struct Fixture {
     r.path = "/xapi" + path;
     r.query = query;
     r.body = body;
-    r.headers = {{"authorization", "Basic " + base64(key + ":" + key + "-secret")},
+    r.headers = {{"authorization", test_support::basic_auth(key + ":" + key + "-secret")},
                  {"x-experience-api-version", version}};
     bool typed = false;
     for (auto& h : extra) {
