@@ -287,6 +287,50 @@ HttpResponse XapiHandler::handle_resource(const HttpRequest& request) {
   return response;
 }
 
+namespace {
+
+// A GET answer: JSON, or multipart/mixed with the attachments after the statements.
+HttpResponse statements_answer(StatementsResponse result) {
+  HttpResponse r;
+  if (result.with_attachments) {
+    std::vector<MultipartPart> parts;
+    parts.push_back({{{"Content-Type", "application/json"}}, std::move(result.body)});
+    for (AttachmentContent& a : result.attachments) {
+      parts.push_back({{{"Content-Type", a.content_type},
+                        {"Content-Transfer-Encoding", "binary"},
+                        {"X-Experience-API-Hash", a.sha2}},
+                       std::move(a.content)});
+    }
+    std::string boundary;
+    r.body = build_multipart(parts, boundary);
+    r.set_header("Content-Type", "multipart/mixed; boundary=" + boundary);
+  } else {
+    r = json_response(200, std::move(result.body));
+  }
+  r.set_header("X-Experience-API-Consistent-Through",
+               format_timestamp_us(result.consistent_through_us));
+  if (result.last_modified_us) r.set_header("Last-Modified", http_date(*result.last_modified_us));
+  return r;
+}
+
+// PUT takes exactly one parameter, statementId.
+Result<std::string> put_statement_id(const QueryParams& params) {
+  std::string statement_id;
+  for (const auto& [name, value] : params) {
+    if (name != "statementId") {
+      return fail(ErrorCode::kInvalid,
+                  "unknown parameter \"" + name + "\" for PUT /statements (only statementId)");
+    }
+    statement_id = value;
+  }
+  if (statement_id.empty()) {
+    return fail(ErrorCode::kInvalid, "PUT /statements requires the statementId parameter");
+  }
+  return statement_id;
+}
+
+}  // namespace
+
 HttpResponse XapiHandler::statements(const HttpRequest& request, const ClientVersion& version,
                                      const Principal& who) {
   auto params = query_params(request);
@@ -296,31 +340,9 @@ HttpResponse XapiHandler::statements(const HttpRequest& request, const ClientVer
     auto query = parse_statement_query(*params, version.major, 500);
     if (!query) return error_response(query.error());
     auto result = statements_.get(*query, who, request.header("accept-language"));
-    HttpResponse r;
     if (!result) return error_response(result.error());
-    if (result->with_attachments) {
-      std::vector<MultipartPart> parts;
-      parts.push_back({{{"Content-Type", "application/json"}}, std::move(result->body)});
-      for (AttachmentContent& a : result->attachments) {
-        parts.push_back({{{"Content-Type", a.content_type},
-                          {"Content-Transfer-Encoding", "binary"},
-                          {"X-Experience-API-Hash", a.sha2}},
-                         std::move(a.content)});
-      }
-      std::string boundary;
-      r.status = 200;
-      r.body = build_multipart(parts, boundary);
-      r.set_header("Content-Type", "multipart/mixed; boundary=" + boundary);
-    } else {
-      r = json_response(200, std::move(result->body));
-    }
-    r.set_header("X-Experience-API-Consistent-Through",
-                 format_timestamp_us(result->consistent_through_us));
-    if (result->last_modified_us)
-      r.set_header("Last-Modified", http_date(*result->last_modified_us));
-    return r;
+    return statements_answer(std::move(*result));
   }
-
   if (request.method == "POST") {
     if (!params->empty()) {
       return invalid("unknown parameter \"" + params->front().first + "\" for POST /statements");
@@ -331,26 +353,18 @@ HttpResponse XapiHandler::statements(const HttpRequest& request, const ClientVer
     if (!ids) return error_response(ids.error());
     return json_response(200, json(*ids).dump());
   }
-
   if (request.method == "PUT") {
-    std::string statement_id;
-    for (const auto& [name, value] : *params) {
-      if (name != "statementId") {
-        return invalid("unknown parameter \"" + name + "\" for PUT /statements (only statementId)");
-      }
-      statement_id = value;
-    }
-    if (statement_id.empty()) return invalid("PUT /statements requires the statementId parameter");
+    auto statement_id = put_statement_id(*params);
+    if (!statement_id) return error_response(statement_id.error());
     auto body = parse_statement_body(request, options_.max_json_depth);
     if (!body) return error_response(body.error());
-    auto stored = statements_.put(std::move(body->statements), std::move(body->parts), statement_id,
-                                  who, version);
+    auto stored = statements_.put(std::move(body->statements), std::move(body->parts),
+                                  *statement_id, who, version);
     if (!stored) return error_response(stored.error());
     HttpResponse r;
     r.status = 204;
     return r;
   }
-
   HttpResponse r = error_response(
       {ErrorCode::kInvalid, "method " + request.method + " not allowed on /statements"});
   r.status = 405;
