@@ -3,11 +3,15 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "adapter/translator.h"
 #include "lrs/auth.h"
+#include "lrs/document_service.h"
+#include "lrs/statement_record.h"
 #include "lrs/statement_service.h"
 #include "lrs/uuid.h"
 #include "lrs/version.h"
@@ -151,6 +155,57 @@ std::vector<json> statements_for_commit(const CommitContext& c, const scorm::Cmi
   return out;
 }
 
+// A profile document with JSON `content` (ETag as the DocumentService makes it).
+lrs::Document json_document(std::string_view id, const json& content) {
+  lrs::Document d;
+  d.id = std::string(id);
+  d.content = content.dump();
+  d.content_type = "application/json";
+  d.etag = lrs::document_etag(d.content);
+  return d;
+}
+
+// The xAPI SCORM profile's documents after a commit (written with the attempt):
+// activity-state (the SCO's attempts, per learner and registration), attempt-state (the
+// attempt's CMI context) and the SCO's activity-profile. Each is rewritten only when its
+// content changes (PlayerStore::DocumentWrite).
+lrs::Result<std::vector<lrs::DocumentWrite>> profile_documents(
+    const adapter::TranslationContext& ctx, const scorm::CmiModel& model) {
+  auto agent = lrs::agent_key(adapter::learner_agent(ctx));
+  if (!agent) return lrs::fail(lrs::ErrorCode::kInternal, "the learner agent has no key");
+  auto registration = lrs::Uuid::parse(ctx.registration);
+  if (!registration) {
+    return lrs::fail(lrs::ErrorCode::kInternal,
+                     "registration " + ctx.registration + " is not a UUID");
+  }
+  std::vector<lrs::DocumentWrite> out;
+  lrs::DocumentScope sco_state{lrs::DocumentKind::kState, ctx.sco_iri, *agent, registration};
+  out.push_back({sco_state, std::string(adapter::kActivityStateId),
+                 [attempt_iri = ctx.attempt_iri](const std::optional<lrs::Document>& current)
+                     -> lrs::Result<std::optional<lrs::Document>> {
+                   json previous = current ? json::parse(current->content, nullptr, false) : json();
+                   if (previous.is_discarded()) previous = json();
+                   return json_document(adapter::kActivityStateId,
+                                        adapter::activity_state(previous, attempt_iri));
+                 }});
+  lrs::DocumentScope attempt_state{lrs::DocumentKind::kState, ctx.attempt_iri, *agent,
+                                   registration};
+  out.push_back(
+      {attempt_state, std::string(adapter::kAttemptStateId),
+       [doc = json_document(adapter::kAttemptStateId, adapter::attempt_state(model))](
+           const std::optional<lrs::Document>&) -> lrs::Result<std::optional<lrs::Document>> {
+         return doc;
+       }});
+  lrs::DocumentScope profile{lrs::DocumentKind::kActivityProfile, ctx.sco_iri, "", std::nullopt};
+  out.push_back(
+      {profile, std::string(adapter::kActivityProfileId),
+       [doc = json_document(adapter::kActivityProfileId, adapter::activity_profile(model))](
+           const std::optional<lrs::Document>&) -> lrs::Result<std::optional<lrs::Document>> {
+         return doc;
+       }});
+  return out;
+}
+
 CommitReply reply(int status, bool result, int code, const std::string& message) {
   json body = {{"result", result}, {"errorCode", code}};
   if (!message.empty()) body["errorMessage"] = message;
@@ -281,10 +336,12 @@ CommitReply commit_attempt(lrs::PlayerStore& store, std::int64_t attempt_id, std
     if (!prepared) {
       return reply(500, false, general, "translating the commit: " + prepared.error().message);
     }
+    auto documents = profile_documents(*translation, model);
+    if (!documents) return reply(500, false, general, documents.error().message);
     attempt.cmi_json = scorm::to_json(model);
     if (sequence >= 0) attempt.commit_sequence = sequence;
     attempt.updated_us = timestamp;
-    auto ok = store.update_attempt(attempt, *prepared);
+    auto ok = store.update_attempt(attempt, *prepared, *documents);
     if (ok) return reply(200, true, 0, "");
     if (ok.error().code != lrs::ErrorCode::kConflict) {
       return reply(500, false, general, ok.error().message);

@@ -2,6 +2,7 @@
 // its files, launches a registration and takes commits sent the way a browser sends the
 // terminate commit (sendBeacon: text/plain body).
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -175,6 +176,56 @@ TEST_CASE("commits reach /xapi/statements as the profile's statements", "[e2e][p
       }
       CHECK(attempt);
     }
+
+    // The profile's documents, as an xAPI client reads them.
+    std::string attempt_iri;
+    for (const json& g : all.back()["context"]["contextActivities"]["grouping"]) {
+      std::string gid = g["id"];
+      if (gid.find("?attemptId=") != std::string::npos) attempt_iri = gid;
+    }
+    REQUIRE(!attempt_iri.empty());
+    const std::string sco_iri = attempt_iri.substr(0, attempt_iri.find("?attemptId="));
+    auto encode = [](const std::string& text) {
+      std::string out;
+      for (unsigned char c : text) {
+        if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
+          out.push_back(static_cast<char>(c));
+        } else {
+          static constexpr char kHex[] = "0123456789ABCDEF";
+          out += {'%', kHex[c >> 4], kHex[c & 15]};
+        }
+      }
+      return out;
+    };
+    const std::string agent =
+        json{{"account", {{"homePage", "http://lms.test"}, {"name", "e2e"}}}}.dump();
+    auto get_document = [&](const std::string& target) {
+      auto r = client.request(
+          "GET", target,
+          {{"Authorization", e2e::basic_auth(kAdmin)}, {"X-Experience-API-Version", "2.0.0"}});
+      INFO(target << " -> " << r.body);
+      REQUIRE(r.status == 200);
+      return r;
+    };
+    auto state = [&](const std::string& activity, const std::string& state_id) {
+      return get_document("/xapi/activities/state?activityId=" + encode(activity) +
+                          "&agent=" + encode(agent) + "&registration=" + registration +
+                          "&stateId=" + encode(state_id));
+    };
+    auto activity_state = state(sco_iri, "https://w3id.org/xapi/scorm/activity-state");
+    CHECK(json::parse(activity_state.body)["attempts"] == json::array({attempt_iri}));
+    const std::string etag =
+        activity_state.headers.count("etag") != 0 ? activity_state.headers.at("etag") : "";
+    CHECK(etag.size() == 42);  // a quoted SHA-1
+    json attempt_state =
+        json::parse(state(attempt_iri, "https://w3id.org/xapi/scorm/attempt-state").body);
+    INFO(attempt_state.dump());
+    CHECK(attempt_state.contains("total_time"));
+    CHECK(attempt_state.contains("credit"));
+    auto profile =
+        get_document("/xapi/activities/profile?activityId=" + encode(sco_iri) +
+                     "&profileId=" + encode("https://w3id.org/xapi/scorm/activity-profile"));
+    CHECK(json::parse(profile.body).is_object());
     server.stop();
   }
   std::filesystem::remove_all(dir);

@@ -12,7 +12,9 @@
 #include <nlohmann/json.hpp>
 
 #include "lrs/auth.h"
+#include "lrs/document_service.h"
 #include "lrs/sqlite_database.h"
+#include "lrs/statement_record.h"
 #include "support/basic_auth.h"
 #include "test_support.h"
 
@@ -213,7 +215,34 @@ TEST_CASE_METHOD(Fixture, "commits become xAPI statements stored with the attemp
     }
     CHECK(course);
   }
-  CHECK(!attempt_iri.empty());
+  REQUIRE(!attempt_iri.empty());
+
+  // The profile's documents are written with the attempt.
+  const std::string sco_iri = attempt_iri.substr(0, attempt_iri.find("?attemptId="));
+  auto agent =
+      lrs::agent_key(json{{"account", {{"homePage", "http://lms.test"}, {"name", "u42"}}}});
+  REQUIRE(agent);
+  lrs::DocumentScope scope{lrs::DocumentKind::kState, sco_iri, *agent,
+                           lrs::Uuid::parse(registration)};
+  auto activity_state = db->documents().get(scope, "https://w3id.org/xapi/scorm/activity-state");
+  REQUIRE(activity_state);
+  REQUIRE(*activity_state);
+  CHECK(json::parse((*activity_state)->content)["attempts"] == json::array({attempt_iri}));
+  CHECK((*activity_state)->content_type == "application/json");
+  CHECK((*activity_state)->etag == lrs::document_etag((*activity_state)->content));
+  scope.activity_id = attempt_iri;
+  auto attempt_state = db->documents().get(scope, "https://w3id.org/xapi/scorm/attempt-state");
+  REQUIRE(attempt_state);
+  REQUIRE(*attempt_state);
+  json attempt_doc = json::parse((*attempt_state)->content);
+  INFO(attempt_doc.dump());
+  CHECK(attempt_doc["location"] == "q1");
+  CHECK(attempt_doc.contains("total_time"));
+  lrs::DocumentScope profile{lrs::DocumentKind::kActivityProfile, sco_iri, "", std::nullopt};
+  auto activity_profile =
+      db->documents().get(profile, "https://w3id.org/xapi/scorm/activity-profile");
+  REQUIRE(activity_profile);
+  CHECK(*activity_profile);
 }
 
 TEST_CASE_METHOD(Fixture, "packages import once, list, show and delete", "[player]") {

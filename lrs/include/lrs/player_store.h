@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "lrs/document_store.h"
 #include "lrs/error.h"
 #include "lrs/statement_store.h"
 
@@ -50,6 +51,16 @@ struct AttemptRecord {
   std::int64_t updated_us = 0;
 };
 
+// A document written with an attempt update: `decide` gets the current document (nullopt
+// when none) inside the transaction and returns the one to store (nullopt deletes).
+// A returned document with the current content, content type and ETag is not rewritten,
+// so its `updated` time (Last-Modified, `since`) moves only when it changes.
+struct DocumentWrite {
+  DocumentScope scope;
+  std::string id;
+  DocumentStore::Decide decide;
+};
+
 class PlayerStore {
  public:
   PlayerStore() = default;
@@ -83,10 +94,16 @@ class PlayerStore {
   // `statements` (from lrs::prepare_statements; may be empty) are stored in the same
   // transaction, as StatementStore::insert would: all or none with the attempt, a stored
   // id being skipped when statements.same accepts the re-send, and kConflict otherwise.
+  // `documents` are written in that transaction too, after the attempt, in order; an
+  // error from a `decide` aborts everything and is returned.
   virtual Result<void> update_attempt(const AttemptRecord& attempt,
-                                      const PreparedStatements& statements) = 0;
+                                      const PreparedStatements& statements,
+                                      const std::vector<DocumentWrite>& documents) = 0;
+  Result<void> update_attempt(const AttemptRecord& attempt, const PreparedStatements& statements) {
+    return update_attempt(attempt, statements, {});
+  }
   Result<void> update_attempt(const AttemptRecord& attempt) {
-    return update_attempt(attempt, PreparedStatements{});
+    return update_attempt(attempt, PreparedStatements{}, {});
   }
 
   // The value stored under `name`, or `make()` stored and returned on first use

@@ -27,8 +27,10 @@ void bind_key(Stmt& q, const DocumentScope& scope, const std::string& registrati
 constexpr const char* kWhereOne =
     " WHERE kind = ?1 AND activity = ?2 AND agent = ?3 AND registration = ?4 AND doc_id = ?5";
 
-Result<std::optional<Document>> read_one(Connection& conn, const DocumentScope& scope,
-                                         const std::string& id) {
+}  // namespace
+
+Result<std::optional<Document>> read_document(Connection& conn, const DocumentScope& scope,
+                                              const std::string& id) {
   auto stmt = conn.prepare(
       std::string("SELECT content, content_type, etag, updated FROM documents") + kWhereOne);
   if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
@@ -48,12 +50,45 @@ Result<std::optional<Document>> read_one(Connection& conn, const DocumentScope& 
   return std::optional<Document>(std::move(d));
 }
 
-}  // namespace
+Result<void> write_document(Connection& conn, const DocumentScope& scope, const std::string& id,
+                            const std::optional<Document>& current,
+                            const std::optional<Document>& next) {
+  std::string registration = registration_key(scope);
+  if (!next) {
+    if (!current) return {};
+    auto stmt = conn.prepare(std::string("DELETE FROM documents") + kWhereOne);
+    if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+    StmtUse q(stmt->get());
+    bind_key(*q, scope, registration);
+    q->bind_text(5, id);
+    return q->run("deleting document " + id);
+  }
+  const Document& d = *next;
+  // Strictly later than the version it replaces, so `since` and Last-Modified move on
+  // even when the wall clock steps back.
+  std::int64_t updated = current_time_us();
+  if (current) updated = std::max(updated, current->updated_us + 1);
+  auto stmt = conn.prepare(
+      "INSERT INTO documents (kind, activity, agent, registration, doc_id, content, "
+      "content_type, etag, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+      "ON CONFLICT (kind, activity, agent, registration, doc_id) DO UPDATE SET "
+      "content = excluded.content, content_type = excluded.content_type, "
+      "etag = excluded.etag, updated = excluded.updated");
+  if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+  StmtUse q(stmt->get());
+  bind_key(*q, scope, registration);
+  q->bind_text(5, id);
+  q->bind_blob(6, d.content);
+  q->bind_text(7, d.content_type);
+  q->bind_text(8, d.etag);
+  q->bind(9, updated);
+  return q->run("storing document " + id);
+}
 
 Result<std::optional<Document>> SqliteDocumentStore::get(const DocumentScope& scope,
                                                          const std::string& id) {
   auto conn = reads_.acquire();
-  return read_one(*conn, scope, id);
+  return read_document(*conn, scope, id);
 }
 
 Result<std::vector<std::string>> SqliteDocumentStore::list_ids(
@@ -84,40 +119,11 @@ Result<std::vector<std::string>> SqliteDocumentStore::list_ids(
 Result<void> SqliteDocumentStore::update(const DocumentScope& scope, const std::string& id,
                                          const Decide& decide) {
   FunctionJob job([&](Connection& conn) -> Result<void> {
-    auto current = read_one(conn, scope, id);
+    auto current = read_document(conn, scope, id);
     if (!current) return tl::unexpected<Error>(std::move(current).error());
     auto next = decide(*current);
     if (!next) return tl::unexpected<Error>(std::move(next).error());
-    std::string registration = registration_key(scope);
-    if (!*next) {
-      if (!*current) return {};
-      auto stmt = conn.prepare(std::string("DELETE FROM documents") + kWhereOne);
-      if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
-      StmtUse q(stmt->get());
-      bind_key(*q, scope, registration);
-      q->bind_text(5, id);
-      return q->run("deleting document " + id);
-    }
-    const Document& d = **next;
-    // Strictly later than the version it replaces, so `since` and Last-Modified move on
-    // even when the wall clock steps back.
-    std::int64_t updated = current_time_us();
-    if (*current) updated = std::max(updated, (*current)->updated_us + 1);
-    auto stmt = conn.prepare(
-        "INSERT INTO documents (kind, activity, agent, registration, doc_id, content, "
-        "content_type, etag, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
-        "ON CONFLICT (kind, activity, agent, registration, doc_id) DO UPDATE SET "
-        "content = excluded.content, content_type = excluded.content_type, "
-        "etag = excluded.etag, updated = excluded.updated");
-    if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
-    StmtUse q(stmt->get());
-    bind_key(*q, scope, registration);
-    q->bind_text(5, id);
-    q->bind_blob(6, d.content);
-    q->bind_text(7, d.content_type);
-    q->bind_text(8, d.etag);
-    q->bind(9, updated);
-    return q->run("storing document " + id);
+    return write_document(conn, scope, id, *current, *next);
   });
   return writer_.run(job);
 }

@@ -9,6 +9,18 @@
 
 namespace lrs::sqlite {
 
+// The document with this id in `scope` as `conn` sees it; nullopt when there is none.
+Result<std::optional<Document>> read_document(Connection& conn, const DocumentScope& scope,
+                                              const std::string& id);
+
+// Replaces `current` (what read_document returned in this transaction) by `next`, or
+// deletes it when `next` is nullopt. next's updated_us is set here: the store's clock,
+// and later than current's. For writer jobs (SqliteDocumentStore::update, and the player
+// store's writes of the SCORM profile documents).
+Result<void> write_document(Connection& conn, const DocumentScope& scope, const std::string& id,
+                            const std::optional<Document>& current,
+                            const std::optional<Document>& next);
+
 class SqliteDocumentStore final : public DocumentStore {
  public:
   SqliteDocumentStore(Writer& writer, ReadPool& reads) : writer_(writer), reads_(reads) {}

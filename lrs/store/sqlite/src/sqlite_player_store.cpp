@@ -2,6 +2,9 @@
 
 #include <functional>
 #include <utility>
+#include <vector>
+
+#include "sqlite_document_store.h"
 
 namespace lrs::sqlite {
 namespace {
@@ -213,7 +216,8 @@ Result<std::vector<AttemptRecord>> SqlitePlayerStore::list_attempts(
 }
 
 Result<void> SqlitePlayerStore::update_attempt(const AttemptRecord& a,
-                                               const PreparedStatements& statements) {
+                                               const PreparedStatements& statements,
+                                               const std::vector<DocumentWrite>& documents) {
   // Compressed here, on the caller's thread, as SqliteStatementStore::insert does.
   std::vector<std::string> packed = statements_.pack(statements.records);
   FunctionJob job([&](Connection& conn) -> Result<void> {
@@ -238,7 +242,21 @@ Result<void> SqlitePlayerStore::update_attempt(const AttemptRecord& a,
     q->bind(7, a.session);
     std::string what = "updating attempt " + std::to_string(a.id);
     LRS_SQLITE_TRY(q->run(what));
-    if (conn.changes() != 0) return {};
+    if (conn.changes() != 0) {
+      for (const DocumentWrite& w : documents) {
+        auto current = read_document(conn, w.scope, w.id);
+        if (!current) return tl::unexpected<Error>(std::move(current).error());
+        auto next = w.decide(*current);
+        if (!next) return tl::unexpected<Error>(std::move(next).error());
+        if (*current && *next && (*next)->content == (*current)->content &&
+            (*next)->content_type == (*current)->content_type &&
+            (*next)->etag == (*current)->etag) {
+          continue;  // unchanged: keep its updated time
+        }
+        LRS_SQLITE_TRY(write_document(conn, w.scope, w.id, *current, *next));
+      }
+      return {};
+    }
     auto exists =
         conn.query_int("SELECT count(*) FROM attempts WHERE id = " + std::to_string(a.id), what);
     if (!exists) return tl::unexpected<Error>(std::move(exists).error());

@@ -27,8 +27,8 @@ class SqlitePlayerStore final : public PlayerStore {
                                                       const std::string& sco) override;
   Result<std::vector<AttemptRecord>> list_attempts(const std::string& registration) override;
   using PlayerStore::update_attempt;
-  Result<void> update_attempt(const AttemptRecord& attempt,
-                              const PreparedStatements& statements) override;
+  Result<void> update_attempt(const AttemptRecord& attempt, const PreparedStatements& statements,
+                              const std::vector<DocumentWrite>& documents) override;
   Result<std::string> secret(const std::string& name,
                              const std::function<std::string()>& make) override;
 
