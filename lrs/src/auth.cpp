@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include "base64.h"
 #include "lrs/clock.h"
 #include "lrs/text.h"
 
@@ -37,28 +38,6 @@ constexpr std::array<ScopeName, 8> kScopeNames = {{
     {kScopeDefine, "define"},
     {kScopeProfile, "profile"},
 }};
-
-std::string base64(const unsigned char* data, std::size_t size) {
-  std::string out(4 * ((size + 2) / 3) + 1, '\0');
-  int n =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(size));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
-
-std::optional<std::string> unbase64(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  std::string out(3 * text.size() / 4 + 1, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()),
-                          static_cast<int>(text.size()));
-  if (n < 0) return std::nullopt;
-  // EVP_DecodeBlock counts padding bytes as data; drop one per '='.
-  std::size_t size = static_cast<std::size_t>(n);
-  for (std::size_t i = text.size(); i > 0 && text[i - 1] == '='; --i) --size;
-  out.resize(size);
-  return out;
-}
 
 std::string pbkdf2(std::string_view secret, std::string_view salt, int iterations) {
   std::string out(kHashBytes, '\0');
@@ -118,11 +97,8 @@ std::string hash_secret(std::string_view secret) {
   unsigned char salt[kSaltBytes];
   if (RAND_bytes(salt, sizeof salt) != 1) std::abort();
   std::string salt_text(reinterpret_cast<const char*>(salt), sizeof salt);
-  return "pbkdf2-sha256$" + std::to_string(kIterations) + "$" + base64(salt, sizeof salt) + "$" +
-         [&] {
-           std::string h = pbkdf2(secret, salt_text, kIterations);
-           return base64(reinterpret_cast<const unsigned char*>(h.data()), h.size());
-         }();
+  return "pbkdf2-sha256$" + std::to_string(kIterations) + "$" + base64_encode(salt_text) + "$" +
+         base64_encode(pbkdf2(secret, salt_text, kIterations));
 }
 
 bool verify_secret(std::string_view secret, std::string_view hash) {
@@ -135,8 +111,8 @@ bool verify_secret(std::string_view secret, std::string_view hash) {
   auto d2 = rest.find('$', d1 + 1);
   if (d2 == std::string_view::npos) return false;
   int iterations = std::atoi(std::string(rest.substr(0, d1)).c_str());
-  auto salt = unbase64(rest.substr(d1 + 1, d2 - d1 - 1));
-  auto expected = unbase64(rest.substr(d2 + 1));
+  auto salt = base64_decode(rest.substr(d1 + 1, d2 - d1 - 1));
+  auto expected = base64_decode(rest.substr(d2 + 1));
   if (iterations < 1 || !salt || !expected || expected->size() != kHashBytes) return false;
   std::string actual = pbkdf2(secret, *salt, iterations);
   return CRYPTO_memcmp(actual.data(), expected->data(), kHashBytes) == 0;
@@ -145,7 +121,8 @@ bool verify_secret(std::string_view secret, std::string_view hash) {
 std::string generate_secret() {
   unsigned char bytes[32];
   if (RAND_bytes(bytes, sizeof bytes) != 1) std::abort();
-  std::string s = base64(bytes, sizeof bytes);
+  std::string s =
+      base64_encode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
   // base64url without padding: safe in URLs, shells and .env files.
   for (char& c : s) {
     if (c == '+') c = '-';
@@ -228,7 +205,7 @@ Result<Principal> Authenticator::check(std::string_view encoded, const std::stri
                                        std::chrono::steady_clock::time_point now) {
   constexpr std::string_view kMissing =
       "missing or malformed Authorization header: expected HTTP Basic credentials";
-  auto decoded = unbase64(encoded);
+  auto decoded = base64_decode(encoded);
   if (!decoded) return fail(ErrorCode::kUnauthorized, std::string(kMissing));
   auto colon = decoded->find(':');
   if (colon == std::string::npos) return fail(ErrorCode::kUnauthorized, std::string(kMissing));

@@ -8,43 +8,13 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "base64.h"
 #include "statement_equivalence.h"
 
 namespace lrs {
 namespace {
 
 using nlohmann::json;
-
-std::optional<std::string> base64url_decode(std::string_view in) {
-  std::string b64(in);
-  for (char& c : b64) {
-    if (c == '-') c = '+';
-    if (c == '_') c = '/';
-  }
-  while (b64.size() % 4 != 0) b64.push_back('=');
-  std::string out(b64.size() / 4 * 3 + 1, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(b64.data()),
-                          static_cast<int>(b64.size()));
-  if (n < 0) return std::nullopt;
-  std::size_t size = static_cast<std::size_t>(n);
-  for (std::size_t i = b64.size(); i > 0 && b64[i - 1] == '='; --i) --size;
-  out.resize(size);
-  return out;
-}
-
-std::optional<std::string> base64_decode(std::string_view in) {
-  std::string out(in.size() / 4 * 3 + 1, '\0');
-  if (in.size() % 4 != 0) return std::nullopt;
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  if (n < 0) return std::nullopt;
-  std::size_t size = static_cast<std::size_t>(n);
-  for (std::size_t i = in.size(); i > 0 && in[i - 1] == '='; --i) --size;
-  out.resize(size);
-  return out;
-}
 
 Result<void> verify_with_certificate(const std::string& der, const EVP_MD* md,
                                      std::string_view signed_part, const std::string& signature) {
