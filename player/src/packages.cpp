@@ -1,6 +1,6 @@
-// Only this file (of lrs_player) sees the manifest model: scorm/manifest.h and
-// scorm/cmi_model.h both declare a scorm::ScormVersion, so manifest facts are turned into
-// the summary JSON here and the runtime reads that instead.
+// Only this file (of lrs_player) reads the manifest model: at import, manifest facts are
+// turned into the package's summary JSON, and the runtime reads that instead of parsing
+// imsmanifest.xml again on every launch and commit.
 #include "player/packages.h"
 
 #include <chrono>
@@ -84,13 +84,9 @@ json summarize(const scorm::Manifest& m) {
            {"items", items},
            {"control_mode", control_mode_json(o->sequencing)}};
   }
-  bool v2004 = scorm::is_scorm_2004(m.scorm_version);
-  int edition = m.scorm_version == scorm::ScormVersion::kScorm2004_4th   ? 4
-                : m.scorm_version == scorm::ScormVersion::kScorm2004_3rd ? 3
-                : v2004                                                  ? 2
-                                                                         : 0;
+  bool v2004 = m.scorm_version == scorm::ScormVersion::kScorm2004;
   return {{"cmi", v2004 ? "2004" : "1.2"},
-          {"edition", edition},
+          {"edition", m.edition},
           {"identifier", m.identifier},
           {"organization", org},
           {"scos", scos},
@@ -136,7 +132,7 @@ lrs::Result<ImportOutcome> import_package(lrs::PlayerStore& store,
   lrs::PackageRecord record;
   record.id = id;
   record.title = title_of(m);
-  record.version = scorm::scorm_version_name(m.scorm_version);
+  record.version = std::string(scorm::scorm_version_name(m.scorm_version, m.edition));
   record.summary_json = summarize(m).dump();
   record.directory = std::filesystem::absolute(dest, ec).string();
   record.created_us = std::chrono::duration_cast<std::chrono::microseconds>(
