@@ -9,8 +9,10 @@
 #include <nlohmann/json.hpp>
 #include <openssl/sha.h>
 
+#include "course_status.h"
 #include "lrs/timestamp.h"
 #include "scorm/manifest.h"
+#include "scorm/rollup.h"
 #include "scorm/zip_package.h"
 
 namespace player {
@@ -45,6 +47,42 @@ json control_mode_json(const std::optional<scorm::Sequencing>& seq) {
   return {{"choice", mode.choice}, {"flow", mode.flow}, {"forward_only", mode.forward_only}};
 }
 
+// A launchable item with the values the LMS hands its SCO at launch (the CMI's read-only
+// launch values, also the xAPI profile's activity-profile document): SCORM 2004 CAM
+// adlcp:dataFromLMS, adlcp:completionThreshold (3rd Edition text; 4th Edition
+// minProgressMeasure when completedByMeasure), the primary objective's
+// minNormalizedMeasure when satisfiedByMeasure (RTE 4.2.20 scaled_passing_score),
+// imsss:limitConditions attemptAbsoluteDurationLimit (max_time_allowed) and
+// adlcp:timeLimitAction; SCORM 1.2 adlcp:datafromlms, masteryscore, maxtimeallowed and
+// timelimitaction.
+json sco_json(const scorm::Manifest& m, const scorm::Item& item, const std::string& launch,
+              bool is_sco) {
+  json out = {{"identifier", item.identifier},
+              {"title", item.title},
+              {"launch", launch},
+              {"sco", is_sco},
+              {"data_from_lms", item.data_from_lms},
+              {"mastery_score", item.mastery_score ? json(*item.mastery_score) : json()}};
+  if (!item.time_limit_action.empty()) out["time_limit_action"] = item.time_limit_action;
+  if (m.scorm_version == scorm::ScormVersion::kScorm12) {
+    if (!item.max_time_allowed.empty()) out["max_time_allowed"] = item.max_time_allowed;
+    return out;
+  }
+  if (item.completion_threshold && (m.edition < 4 || item.completed_by_measure)) {
+    out["completion_threshold"] = *item.completion_threshold;
+  }
+  if (item.sequencing) {
+    for (const scorm::Objective& o : item.sequencing->objectives) {
+      if (o.primary && o.satisfied_by_measure) {
+        out["scaled_passing_score"] = o.min_normalized_measure;
+      }
+    }
+    const std::string& limit = item.sequencing->limit_conditions.attempt_absolute_duration_limit;
+    if (!limit.empty()) out["max_time_allowed"] = limit;
+  }
+  return out;
+}
+
 json item_json(const scorm::Manifest& m, const scorm::Item& item, json& scos) {
   json out = {{"identifier", item.identifier}, {"title", item.title}};
   if (item.is_leaf()) {
@@ -54,15 +92,7 @@ json item_json(const scorm::Manifest& m, const scorm::Item& item, json& scos) {
     if (launch) {
       out["launch"] = *launch;
       out["sco"] = is_sco;
-      if (item.is_visible) {
-        scos.push_back(
-            {{"identifier", item.identifier},
-             {"title", item.title},
-             {"launch", *launch},
-             {"sco", is_sco},
-             {"data_from_lms", item.data_from_lms},
-             {"mastery_score", item.mastery_score ? json(*item.mastery_score) : json()}});
-      }
+      if (item.is_visible) scos.push_back(sco_json(m, item, *launch, is_sco));
     }
   } else {
     json children = json::array();
@@ -90,6 +120,7 @@ json summarize(const scorm::Manifest& m) {
           {"identifier", m.identifier},
           {"organization", org},
           {"scos", scos},
+          {"rollup", rollup_tree_json(scorm::make_rollup_tree(m))},
           {"problems", problems_to_json(m.problems)}};
 }
 

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "course_status.h"
 #include "lrs/url.h"
 #include "lrs/uuid.h"
 #include "player/launch_token.h"
@@ -148,6 +149,32 @@ HttpResponse serve_file(const HttpRequest& request, const std::filesystem::path&
   return r;
 }
 
+// The read-only CMI values the manifest gives a SCO (see sco_json in packages.cpp).
+void launch_values(const std::string& cmi, const json& sco,
+                   std::vector<std::pair<std::string, std::string>>& out) {
+  const bool v12 = cmi == "1.2";
+  auto text = [&](const char* key, const char* element) {
+    if (sco.contains(key) && sco[key].is_string() && !sco[key].get<std::string>().empty()) {
+      out.emplace_back(element, sco[key].get<std::string>());
+    }
+  };
+  auto number = [&](const char* key, const char* element) {
+    if (sco.contains(key) && sco[key].is_number()) {
+      out.emplace_back(element, json(sco[key].get<double>()).dump());
+    }
+  };
+  if (v12) {
+    number("mastery_score", "cmi.student_data.mastery_score");
+    text("max_time_allowed", "cmi.student_data.max_time_allowed");
+    text("time_limit_action", "cmi.student_data.time_limit_action");
+    return;
+  }
+  number("completion_threshold", "cmi.completion_threshold");
+  number("scaled_passing_score", "cmi.scaled_passing_score");
+  text("max_time_allowed", "cmi.max_time_allowed");
+  text("time_limit_action", "cmi.time_limit_action");
+}
+
 HttpResponse import_error(const lrs::Error& error, const std::string& problems) {
   json body = {{"error", {{"code", lrs::error_code_name(error.code)}, {"message", error.message}}}};
   json list = json::parse(problems.empty() ? "[]" : problems, nullptr, false);
@@ -178,6 +205,9 @@ HttpResponse PlayerHandler::handle(const HttpRequest& request) {
   if (starts_with(path, "/api/registrations")) return registrations(request, path.substr(18));
   if (starts_with(path, "/content/")) return content(request, path.substr(9));
   if (starts_with(path, "/player/assets/")) return asset(request, path.substr(15));
+  if (starts_with(path, "/player/") && path.ends_with("/status")) {
+    return course_progress(request, path.substr(8, path.size() - 8 - 7));
+  }
   if (starts_with(path, "/player/")) return player_page(request, path.substr(8));
   return runtime(request, path.substr(9));
 }
@@ -361,20 +391,21 @@ HttpResponse PlayerHandler::player_page(const HttpRequest& request, std::string_
   if (std::string data = sco.value("data_from_lms", ""); !data.empty()) {
     launch.lms_values.emplace_back("cmi.launch_data", data);
   }
-  if (cmi == "1.2" && sco.contains("mastery_score") && sco["mastery_score"].is_number()) {
-    launch.lms_values.emplace_back("cmi.student_data.mastery_score",
-                                   json(sco["mastery_score"].get<double>()).dump());
-  }
+  launch_values(cmi, sco, launch.lms_values);
   auto session = launch_sco(store_, launch);
   if (!session) return lrs::error_response(session.error());
+  auto progress = course_progress_json(store_, reg_id, summary);
+  if (!progress) return lrs::error_response(progress.error());
 
   std::string token = query_param(request.query, "token");
   std::string base = "/player/" + reg_id + "?token=" + url_encode(token) + "&sco=";
   json toc = json::array();
   for (const auto& s : scos) {
-    toc.push_back({{"identifier", s["identifier"]},
+    const std::string id = s["identifier"].get<std::string>();
+    toc.push_back({{"identifier", id},
                    {"title", s["title"]},
-                   {"url", base + url_encode(s["identifier"].get<std::string>())}});
+                   {"status", (*progress)["scos"].value(id, "not attempted")},
+                   {"url", base + url_encode(id)}});
   }
   json mode = {{"choice", true}, {"flow", true}, {"forward_only", false}};
   if (cmi == "2004") {
@@ -392,6 +423,8 @@ HttpResponse PlayerHandler::player_page(const HttpRequest& request, std::string_
       {"content", "/content/" + (*package)->id + "/" + sco["launch"].get<std::string>()},
       {"preload", json::parse(session->preload_json)},
       {"scos", toc},
+      {"course", (*progress)["course"]},
+      {"statusUrl", "/player/" + reg_id + "/status?token=" + url_encode(token)},
       {"current", index},
       {"controlMode", mode},
   };
@@ -400,6 +433,27 @@ HttpResponse PlayerHandler::player_page(const HttpRequest& request, std::string_
   r.set_header("Content-Type", "text/html; charset=utf-8");
   r.set_header("Cache-Control", "no-store");
   return r;
+}
+
+HttpResponse PlayerHandler::course_progress(const HttpRequest& request,
+                                            std::string_view registration) {
+  if (request.method != "GET") return method_not_allowed(request, "GET");
+  std::string reg_id(registration);
+  if (!token_ok(request, reg_id)) {
+    return lrs::error_response(
+        {ErrorCode::kForbidden,
+         "the launch token is missing, expired or not for this registration"});
+  }
+  auto reg = store_.find_registration(reg_id);
+  if (!reg) return lrs::error_response(reg.error());
+  if (!*reg) return lrs::error_response({ErrorCode::kNotFound, "no registration " + reg_id});
+  auto package = store_.find_package((*reg)->package_id);
+  if (!package) return lrs::error_response(package.error());
+  if (!*package) return lrs::error_response({ErrorCode::kNotFound, "the package is gone"});
+  auto progress =
+      course_progress_json(store_, reg_id, json::parse((*package)->summary_json, nullptr, false));
+  if (!progress) return lrs::error_response(progress.error());
+  return json_response(200, progress->dump());
 }
 
 HttpResponse PlayerHandler::runtime(const HttpRequest& request, std::string_view rest) {

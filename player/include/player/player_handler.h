@@ -5,6 +5,7 @@
 //   GET|HEAD /content/{package}/{path}   package files (Range, ETag, Last-Modified)
 //   GET /player/assets/{file}            the scorm-again bundle from web/node_modules
 //   GET /player/{registration}?token=T[&sco=ID]   the player page (starts a session)
+//   GET /player/{registration}/status?token=T     SCO and course status (rolled up)
 //   GET /runtime/{attempt}/state?token=T          the attempt's CMI values
 //   POST /runtime/{attempt}/commit?token=T&session=N[&terminate=true]
 // The launch token (launch_token.h) names one registration; runtime calls check that the
@@ -44,6 +45,7 @@ class PlayerHandler {
   lrs::HttpResponse content(const lrs::HttpRequest& request, std::string_view rest);
   lrs::HttpResponse asset(const lrs::HttpRequest& request, std::string_view file);
   lrs::HttpResponse player_page(const lrs::HttpRequest& request, std::string_view registration);
+  lrs::HttpResponse course_progress(const lrs::HttpRequest& request, std::string_view registration);
   lrs::HttpResponse runtime(const lrs::HttpRequest& request, std::string_view rest);
   bool token_ok(const lrs::HttpRequest& request, std::string_view registration) const;
 
