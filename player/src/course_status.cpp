@@ -145,7 +145,8 @@ scorm::ActivityStatus sco_status(const scorm::CmiModel& model) {
 }
 
 lrs::Result<scorm::ActivityStatuses> stored_sco_statuses(lrs::PlayerStore& store,
-                                                         const std::string& registration) {
+                                                         const std::string& registration,
+                                                         const std::string& except_sco) {
   auto attempts = store.list_attempts(registration);
   if (!attempts) return tl::unexpected(attempts.error());
   scorm::ActivityStatuses out;
@@ -153,6 +154,7 @@ lrs::Result<scorm::ActivityStatuses> stored_sco_statuses(lrs::PlayerStore& store
   for (std::size_t i = 0; i < attempts->size(); ++i) {
     const lrs::AttemptRecord& a = (*attempts)[i];
     if (i + 1 < attempts->size() && (*attempts)[i + 1].sco == a.sco) continue;
+    if (!except_sco.empty() && a.sco == except_sco) continue;
     // Only a handful of values are read: the stored JSON is read as is, without the
     // full re-validation of scorm::from_json.
     json doc = json::parse(a.cmi_json, nullptr, false);

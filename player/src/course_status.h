@@ -24,9 +24,11 @@ scorm::RollupActivity rollup_tree_from_summary(const nlohmann::json& summary);
 // attempt has been attempted.
 scorm::ActivityStatus sco_status(const scorm::CmiModel& model);
 
-// The statuses of every SCO of `registration` with an attempt, from its latest attempt.
+// The statuses of every SCO of `registration` with an attempt, from its latest attempt;
+// `except_sco`'s is left out (the caller has that SCO's model at hand).
 lrs::Result<scorm::ActivityStatuses> stored_sco_statuses(lrs::PlayerStore& store,
-                                                         const std::string& registration);
+                                                         const std::string& registration,
+                                                         const std::string& except_sco = "");
 
 // What the table of contents shows: "passed", "failed", "completed", "incomplete",
 // "attempted" or "not attempted".

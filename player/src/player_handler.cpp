@@ -186,11 +186,16 @@ HttpResponse import_error(const lrs::Error& error, const std::string& problems) 
 
 PlayerHandler::PlayerHandler(lrs::PlayerStore& store, lrs::Authenticator& auth,
                              PlayerOptions options)
-    : store_(store), auth_(auth), options_(std::move(options)) {
+    : store_(store),
+      auth_(auth),
+      options_(std::move(options)),
+      models_(std::make_unique<ModelCache>()) {
   auto key = store_.secret(std::string(kTokenKeyName), [] { return lrs::generate_secret(); });
   if (!key) throw std::runtime_error("launch token key: " + key.error().message);
   token_key_ = *key;
 }
+
+PlayerHandler::~PlayerHandler() = default;
 
 bool PlayerHandler::handles(std::string_view path) const {
   return path == "/api/packages" || starts_with(path, "/api/packages/") ||
@@ -496,7 +501,7 @@ HttpResponse PlayerHandler::runtime(const HttpRequest& request, std::string_view
     bool terminate = query_param(request.query, "terminate") == "true";
     // The body may arrive as text/plain (navigator.sendBeacon): it is parsed as JSON
     // whatever its Content-Type says.
-    CommitReply reply = commit_attempt(store_, id, session, request.body, terminate);
+    CommitReply reply = commit_attempt(store_, id, session, request.body, terminate, models_.get());
     return json_response(reply.status, reply.body);
   }
   return lrs::error_response({ErrorCode::kNotFound, "nothing at " + request.path});

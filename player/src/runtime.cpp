@@ -174,7 +174,7 @@ lrs::Result<std::vector<json>> course_statements_for_commit(lrs::PlayerStore& st
   const scorm::ActivityStatus was = sco_status(before);
   const scorm::ActivityStatus now = sco_status(after);
   if (tree.children.empty() || was == now) return std::vector<json>{};
-  auto leaves = stored_sco_statuses(store, c.attempt.registration);
+  auto leaves = stored_sco_statuses(store, c.attempt.registration, c.attempt.sco);
   if (!leaves) return tl::unexpected(leaves.error());
   (*leaves)[c.attempt.sco] = was;
   const scorm::ActivityStatus course_before = scorm::roll_up(tree, *leaves).at(tree.identifier);
@@ -317,8 +317,23 @@ lrs::Result<LaunchedSession> launch_sco(lrs::PlayerStore& store, const ScoLaunch
   return lrs::fail(lrs::ErrorCode::kUnavailable, "too many concurrent launches; try again");
 }
 
+std::optional<scorm::CmiModel> ModelCache::find(std::int64_t attempt, std::int64_t revision) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(attempt);
+  if (it == entries_.end() || it->second.first != revision) return std::nullopt;
+  return it->second.second;
+}
+
+void ModelCache::put(std::int64_t attempt, std::int64_t revision, const scorm::CmiModel& model) {
+  std::lock_guard lock(mutex_);
+  if (entries_.size() >= capacity_ && !entries_.contains(attempt)) {
+    entries_.erase(entries_.begin());  // any one: sessions come and go
+  }
+  entries_.insert_or_assign(attempt, std::pair{revision, model});
+}
+
 CommitReply commit_attempt(lrs::PlayerStore& store, std::int64_t attempt_id, std::int64_t session,
-                           std::string_view body, bool terminate) {
+                           std::string_view body, bool terminate, ModelCache* cache) {
   json parsed = json::parse(body, nullptr, false);
   std::int64_t sequence = -1;
   if (parsed.is_object()) {
@@ -333,9 +348,14 @@ CommitReply commit_attempt(lrs::PlayerStore& store, std::int64_t attempt_id, std
     if (!found) return reply(500, false, 101, found.error().message);
     if (!*found) return reply(404, false, 101, "no attempt " + std::to_string(attempt_id));
     lrs::AttemptRecord attempt = **found;
-    auto loaded = scorm::from_json(attempt.cmi_json);
-    if (!loaded) return reply(500, false, 101, "stored CMI: " + loaded.error());
-    scorm::CmiModel model = std::move(*loaded);
+    std::optional<scorm::CmiModel> cached =
+        cache != nullptr ? cache->find(attempt.id, attempt.revision) : std::nullopt;
+    if (!cached) {
+      auto loaded = scorm::from_json(attempt.cmi_json);
+      if (!loaded) return reply(500, false, 101, "stored CMI: " + loaded.error());
+      cached = std::move(*loaded);
+    }
+    scorm::CmiModel model = std::move(*cached);
     const int general = model.version() == scorm::ScormVersion::kScorm12 ? 101 : 391;
     if (attempt.session != session) {
       return reply(409, false, general,
@@ -377,7 +397,11 @@ CommitReply commit_attempt(lrs::PlayerStore& store, std::int64_t attempt_id, std
     if (sequence >= 0) attempt.commit_sequence = sequence;
     attempt.updated_us = timestamp;
     auto ok = store.update_attempt(attempt, *prepared, *documents);
-    if (ok) return reply(200, true, 0, "");
+    if (ok) {
+      // The stored revision is now one more (update_attempt's compare-and-set).
+      if (cache != nullptr) cache->put(attempt.id, attempt.revision + 1, model);
+      return reply(200, true, 0, "");
+    }
     if (ok.error().code != lrs::ErrorCode::kConflict) {
       return reply(500, false, general, ok.error().message);
     }

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -30,11 +31,16 @@ struct PlayerOptions {
   std::int64_t token_lifetime_s = 7 * 24 * 3600;
 };
 
+class ModelCache;  // runtime.h
+
 class PlayerHandler {
  public:
   // Reads (or creates on first start) the launch-token key; throws std::runtime_error
   // when the store cannot.
   PlayerHandler(lrs::PlayerStore& store, lrs::Authenticator& auth, PlayerOptions options);
+  ~PlayerHandler();
+  PlayerHandler(const PlayerHandler&) = delete;
+  PlayerHandler& operator=(const PlayerHandler&) = delete;
 
   bool handles(std::string_view path) const;
   lrs::HttpResponse handle(const lrs::HttpRequest& request);
@@ -53,6 +59,7 @@ class PlayerHandler {
   lrs::Authenticator& auth_;
   PlayerOptions options_;
   std::string token_key_;
+  std::unique_ptr<ModelCache> models_;
 };
 
 }  // namespace player
