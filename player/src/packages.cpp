@@ -20,7 +20,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string content_id(const std::string& bytes) {
+std::string content_id(std::string_view bytes) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
   static constexpr char kHex[] = "0123456789abcdef";
@@ -143,7 +143,7 @@ lrs::Error to_lrs(const scorm::Error& e) {
 
 lrs::Result<ImportOutcome> import_package(lrs::PlayerStore& store,
                                           const std::filesystem::path& data_dir,
-                                          std::string zip_bytes, std::string* problems_json) {
+                                          std::string_view zip_bytes, std::string* problems_json) {
   std::string id = content_id(zip_bytes);
   auto existing = store.find_package(id);
   if (!existing) return tl::unexpected(existing.error());
@@ -153,7 +153,7 @@ lrs::Result<ImportOutcome> import_package(lrs::PlayerStore& store,
   std::error_code ec;
   // A folder without a record is left over from an import that failed after extraction.
   if (std::filesystem::exists(dest, ec)) std::filesystem::remove_all(dest, ec);
-  auto package = scorm::extract_package_bytes(std::move(zip_bytes), dest);
+  auto package = scorm::extract_package_bytes(zip_bytes, dest);
   if (!package) {
     if (problems_json != nullptr)
       *problems_json = problems_to_json(package.error().problems).dump();
