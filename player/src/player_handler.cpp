@@ -386,6 +386,14 @@ HttpResponse PlayerHandler::player_page(const HttpRequest& request, std::string_
   const json& sco = scos[index];
   json learner = json::parse((*reg)->learner_json, nullptr, false);
   std::string cmi = summary.value("cmi", "1.2");
+  json mode = {{"choice", true}, {"flow", true}, {"forward_only", false}};
+  if (cmi == "2004") {
+    mode = summary["organization"].value("control_mode", mode);
+    if (!wanted.empty()) {
+      auto allowed = navigation_allowed(mode, reg_id, scos, index);
+      if (!allowed) return lrs::error_response(allowed.error());
+    }
+  }
   ScoLaunch launch;
   launch.registration = reg_id;
   launch.sco = sco["identifier"].get<std::string>();
@@ -412,10 +420,6 @@ HttpResponse PlayerHandler::player_page(const HttpRequest& request, std::string_
                    {"status", (*progress)["scos"].value(id, "not attempted")},
                    {"url", base + url_encode(id)}});
   }
-  json mode = {{"choice", true}, {"flow", true}, {"forward_only", false}};
-  if (cmi == "2004") {
-    mode = summary["organization"].value("control_mode", mode);
-  }
   const auto& a = session->attempt;
   json config = {
       {"cmi", cmi},
@@ -438,6 +442,46 @@ HttpResponse PlayerHandler::player_page(const HttpRequest& request, std::string_
   r.set_header("Content-Type", "text/html; charset=utf-8");
   r.set_header("Cache-Control", "no-store");
   return r;
+}
+
+// SCORM 2004 SN control modes of the organization (IMS SS controlMode), for a request to
+// launch SCO `target` (its index in `scos`) relative to the SCO launched last: the same
+// SCO always (relaunch, resume); with choice, any SCO, but none before the current one
+// under forwardOnly; with flow, the next one, and the previous one unless forwardOnly.
+// Before any launch, the first SCO (the start of the flow) or, with choice, any.
+lrs::Result<void> PlayerHandler::navigation_allowed(const json& mode,
+                                                    const std::string& registration,
+                                                    const json& scos, std::size_t target) {
+  auto attempts = store_.list_attempts(registration);
+  if (!attempts) return tl::unexpected(attempts.error());
+  const lrs::AttemptRecord* last = nullptr;
+  for (const auto& a : *attempts) {
+    if (last == nullptr || a.updated_us > last->updated_us) last = &a;
+  }
+  const bool choice = mode.value("choice", true);
+  const bool flow = mode.value("flow", false);
+  const bool forward_only = mode.value("forward_only", false);
+  std::optional<std::size_t> current;
+  for (std::size_t i = 0; last != nullptr && i < scos.size(); ++i) {
+    if (scos[i].value("identifier", "") == last->sco) current = i;
+  }
+  bool ok = false;
+  if (!current) {
+    ok = target == 0 || choice;
+  } else if (target == *current) {
+    ok = true;
+  } else if (choice && !(forward_only && target < *current)) {
+    ok = true;
+  } else if (flow && (target == *current + 1 || (!forward_only && target + 1 == *current))) {
+    ok = true;
+  }
+  if (ok) return {};
+  const std::string from = current ? scos[*current].value("identifier", "") : "the start";
+  return lrs::fail(ErrorCode::kForbidden,
+                   "navigation from " + from + " to " + scos[target].value("identifier", "") +
+                       " is not allowed by the course's control mode (choice=" +
+                       (choice ? "true" : "false") + ", flow=" + (flow ? "true" : "false") +
+                       ", forwardOnly=" + (forward_only ? "true" : "false") + ")");
 }
 
 HttpResponse PlayerHandler::course_progress(const HttpRequest& request,

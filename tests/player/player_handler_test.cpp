@@ -514,3 +514,44 @@ TEST_CASE_METHOD(Fixture, "2004: manifest launch values, course rollup, course s
   CHECK(verbs(course) == std::vector<std::string>{"completed", "failed", "passed"});
   CHECK(progress()["course"]["status"] == "passed");
 }
+
+TEST_CASE_METHOD(Fixture, "2004 control modes: flow only, forward only, enforced by the server",
+                 "[player][navigation]") {
+  const std::string manifest = R"(<manifest identifier="nav" version="1"
+      xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
+      xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3"
+      xmlns:imsss="http://www.imsglobal.org/xsd/imsss">
+    <metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>
+    <organizations default="o"><organization identifier="o"><title>Linear</title>
+      <item identifier="a" identifierref="r"><title>A</title></item>
+      <item identifier="b" identifierref="r"><title>B</title></item>
+      <item identifier="c" identifierref="r"><title>C</title></item>
+      <imsss:sequencing>
+        <imsss:controlMode choice="false" flow="true" forwardOnly="true"/>
+      </imsss:sequencing>
+    </organization></organizations>
+    <resources><resource identifier="r" type="webcontent" adlcp:scormType="sco" href="s.html">
+      <file href="s.html"/></resource></resources></manifest>)";
+  auto r = call("POST", "/api/packages",
+                scorm::test::ZipBuilder()
+                    .file("imsmanifest.xml", manifest)
+                    .file("s.html", "<p>SCO</p>")
+                    .bytes());
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  auto [registration, launch_path] = register_learner(json::parse(r.body)["id"]);
+  auto go = [&](const std::string& sco) {
+    return call("GET", launch_path + "&sco=" + sco, "", {}, "");
+  };
+  // Nothing launched yet: only the start of the flow.
+  CHECK(go("b").status == 403);
+  json a = launch(launch_path);
+  CHECK(a["controlMode"] == json::parse(R"({"choice":false,"flow":true,"forward_only":true})"));
+  auto skip = go("c");
+  CHECK(skip.status == 403);
+  CHECK(skip.body.find("navigation from a to c is not allowed") != std::string::npos);
+  CHECK(go("b").status == 200);  // flow: the next one
+  CHECK(go("b").status == 200);  // a reload of the current one
+  CHECK(go("a").status == 403);  // forward only
+  CHECK(go("c").status == 200);
+}
