@@ -66,12 +66,16 @@ constexpr const char* kScript = R"js(
     if (cfg.cmi !== '1.2') {
       try { state.navRequest = String(api.adl.nav.request || ''); } catch (e) {}
       var req = state.navRequest;
-      if (req === 'continue') { go(cfg.current + 1); }
-      else if (req === 'previous') { go(cfg.current - 1); }
-      else {
+      // Only the requests the control mode allows (the server refuses the others too).
+      var cm = cfg.controlMode;
+      if (req === 'continue' && cm.flow) { go(cfg.current + 1); }
+      else if (req === 'previous' && cm.flow && !cm.forward_only) { go(cfg.current - 1); }
+      else if (cm.choice) {
         var m = /^\{target=([^}]*)\}choice$/.exec(req);
         if (m) {
-          for (var i = 0; i < cfg.scos.length; i++) if (cfg.scos[i].identifier === m[1]) go(i);
+          for (var i = 0; i < cfg.scos.length; i++) {
+            if (cfg.scos[i].identifier === m[1] && !(cm.forward_only && i < cfg.current)) go(i);
+          }
         }
       }
     }
