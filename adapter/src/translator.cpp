@@ -205,16 +205,28 @@ class Builder {
   json sco() const { return activity(ctx_.sco_iri, "lesson", ctx_.sco_title); }
 
   // A statement of `verb` about `object`; `kind` and `subject` make its id.
+  // Where a statement's object sits: the SCO itself, below the SCO (interactions,
+  // objectives: parent = SCO), or the course (no parent, no grouping).
+  enum class Level { kSco, kChildOfSco, kCourse };
+
   json statement(std::string_view verb, std::string_view kind, std::string_view subject,
                  json object, bool child_of_sco) const {
+    return statement(verb, kind, subject, std::move(object),
+                     child_of_sco ? Level::kChildOfSco : Level::kSco);
+  }
+
+  json statement(std::string_view verb, std::string_view kind, std::string_view subject,
+                 json object, Level level) const {
     std::string name = cat({ctx_.attempt_iri, "|", std::to_string(sequence_), "|", event_name(),
                             "|", kind, "|", subject});
     static const lrs::Uuid ns = *lrs::Uuid::parse(kStatementNamespace);
     json context = {{"registration", ctx_.registration}};
     json ca = json::object();
-    if (child_of_sco) ca["parent"] = json::array({sco()});
-    ca["grouping"] = json::array({activity(ctx_.attempt_iri, "attempt", ""),
-                                  activity(ctx_.course_iri, "course", ctx_.course_title)});
+    if (level == Level::kChildOfSco) ca["parent"] = json::array({sco()});
+    if (level != Level::kCourse) {
+      ca["grouping"] = json::array({activity(ctx_.attempt_iri, "attempt", ""),
+                                    activity(ctx_.course_iri, "course", ctx_.course_title)});
+    }
     ca["category"] = json::array({activity(kProfileIri, "profile", "")});
     context["contextActivities"] = std::move(ca);
     if (!ctx_.platform.empty()) context["platform"] = ctx_.platform;
@@ -523,6 +535,33 @@ std::vector<json> translate(const TranslationContext& ctx, const scorm::CmiModel
     if (auto d = iso_duration(ctx.version, v.get(k.session_time))) result["duration"] = *d;
     if (!result.empty()) s["result"] = std::move(result);
     out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::vector<json> course_statements(const TranslationContext& ctx, const CourseStatus& before,
+                                    const CourseStatus& after, RuntimeEvent event,
+                                    std::int64_t commit_sequence, std::int64_t timestamp_us) {
+  std::vector<json> out;
+  Builder b(ctx, event, commit_sequence, timestamp_us);
+  auto emit = [&](std::string_view verb, json result) {
+    if (after.measure && verb != "completed") {
+      result["score"] = {{"scaled", std::clamp(*after.measure, -1.0, 1.0)}};
+    }
+    json s = b.statement(verb, cat({"course-", verb}), "",
+                         b.activity(ctx.course_iri, "course", ctx.course_title),
+                         Builder::Level::kCourse);
+    s["result"] = std::move(result);
+    out.push_back(std::move(s));
+  };
+  if (after.completed == true && before.completed != true)
+    emit("completed", {{"completion", true}});
+  if (after.satisfied && after.satisfied != before.satisfied) {
+    if (*after.satisfied) {
+      emit("passed", {{"success", true}});
+    } else {
+      emit("failed", {{"success", false}});
+    }
   }
   return out;
 }

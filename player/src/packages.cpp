@@ -1,6 +1,6 @@
-// Only this file (of lrs_player) sees the manifest model: scorm/manifest.h and
-// scorm/cmi_model.h both declare a scorm::ScormVersion, so manifest facts are turned into
-// the summary JSON here and the runtime reads that instead.
+// Only this file (of lrs_player) reads the manifest model: at import, manifest facts are
+// turned into the package's summary JSON, and the runtime reads that instead of parsing
+// imsmanifest.xml again on every launch and commit.
 #include "player/packages.h"
 
 #include <chrono>
@@ -9,8 +9,10 @@
 #include <nlohmann/json.hpp>
 #include <openssl/sha.h>
 
+#include "course_status.h"
 #include "lrs/timestamp.h"
 #include "scorm/manifest.h"
+#include "scorm/rollup.h"
 #include "scorm/zip_package.h"
 
 namespace player {
@@ -18,7 +20,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string content_id(const std::string& bytes) {
+std::string content_id(std::string_view bytes) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
   static constexpr char kHex[] = "0123456789abcdef";
@@ -45,6 +47,42 @@ json control_mode_json(const std::optional<scorm::Sequencing>& seq) {
   return {{"choice", mode.choice}, {"flow", mode.flow}, {"forward_only", mode.forward_only}};
 }
 
+// A launchable item with the values the LMS hands its SCO at launch (the CMI's read-only
+// launch values, also the xAPI profile's activity-profile document): SCORM 2004 CAM
+// adlcp:dataFromLMS, adlcp:completionThreshold (3rd Edition text; 4th Edition
+// minProgressMeasure when completedByMeasure), the primary objective's
+// minNormalizedMeasure when satisfiedByMeasure (RTE 4.2.20 scaled_passing_score),
+// imsss:limitConditions attemptAbsoluteDurationLimit (max_time_allowed) and
+// adlcp:timeLimitAction; SCORM 1.2 adlcp:datafromlms, masteryscore, maxtimeallowed and
+// timelimitaction.
+json sco_json(const scorm::Manifest& m, const scorm::Item& item, const std::string& launch,
+              bool is_sco) {
+  json out = {{"identifier", item.identifier},
+              {"title", item.title},
+              {"launch", launch},
+              {"sco", is_sco},
+              {"data_from_lms", item.data_from_lms},
+              {"mastery_score", item.mastery_score ? json(*item.mastery_score) : json()}};
+  if (!item.time_limit_action.empty()) out["time_limit_action"] = item.time_limit_action;
+  if (m.scorm_version == scorm::ScormVersion::kScorm12) {
+    if (!item.max_time_allowed.empty()) out["max_time_allowed"] = item.max_time_allowed;
+    return out;
+  }
+  if (item.completion_threshold && (m.edition < 4 || item.completed_by_measure)) {
+    out["completion_threshold"] = *item.completion_threshold;
+  }
+  if (item.sequencing) {
+    for (const scorm::Objective& o : item.sequencing->objectives) {
+      if (o.primary && o.satisfied_by_measure) {
+        out["scaled_passing_score"] = o.min_normalized_measure;
+      }
+    }
+    const std::string& limit = item.sequencing->limit_conditions.attempt_absolute_duration_limit;
+    if (!limit.empty()) out["max_time_allowed"] = limit;
+  }
+  return out;
+}
+
 json item_json(const scorm::Manifest& m, const scorm::Item& item, json& scos) {
   json out = {{"identifier", item.identifier}, {"title", item.title}};
   if (item.is_leaf()) {
@@ -54,15 +92,7 @@ json item_json(const scorm::Manifest& m, const scorm::Item& item, json& scos) {
     if (launch) {
       out["launch"] = *launch;
       out["sco"] = is_sco;
-      if (item.is_visible) {
-        scos.push_back(
-            {{"identifier", item.identifier},
-             {"title", item.title},
-             {"launch", *launch},
-             {"sco", is_sco},
-             {"data_from_lms", item.data_from_lms},
-             {"mastery_score", item.mastery_score ? json(*item.mastery_score) : json()}});
-      }
+      if (item.is_visible) scos.push_back(sco_json(m, item, *launch, is_sco));
     }
   } else {
     json children = json::array();
@@ -84,16 +114,13 @@ json summarize(const scorm::Manifest& m) {
            {"items", items},
            {"control_mode", control_mode_json(o->sequencing)}};
   }
-  bool v2004 = scorm::is_scorm_2004(m.scorm_version);
-  int edition = m.scorm_version == scorm::ScormVersion::kScorm2004_4th   ? 4
-                : m.scorm_version == scorm::ScormVersion::kScorm2004_3rd ? 3
-                : v2004                                                  ? 2
-                                                                         : 0;
+  bool v2004 = m.scorm_version == scorm::ScormVersion::kScorm2004;
   return {{"cmi", v2004 ? "2004" : "1.2"},
-          {"edition", edition},
+          {"edition", m.edition},
           {"identifier", m.identifier},
           {"organization", org},
           {"scos", scos},
+          {"rollup", rollup_tree_json(scorm::make_rollup_tree(m))},
           {"problems", problems_to_json(m.problems)}};
 }
 
@@ -116,7 +143,7 @@ lrs::Error to_lrs(const scorm::Error& e) {
 
 lrs::Result<ImportOutcome> import_package(lrs::PlayerStore& store,
                                           const std::filesystem::path& data_dir,
-                                          std::string zip_bytes, std::string* problems_json) {
+                                          std::string_view zip_bytes, std::string* problems_json) {
   std::string id = content_id(zip_bytes);
   auto existing = store.find_package(id);
   if (!existing) return tl::unexpected(existing.error());
@@ -126,7 +153,7 @@ lrs::Result<ImportOutcome> import_package(lrs::PlayerStore& store,
   std::error_code ec;
   // A folder without a record is left over from an import that failed after extraction.
   if (std::filesystem::exists(dest, ec)) std::filesystem::remove_all(dest, ec);
-  auto package = scorm::extract_package_bytes(std::move(zip_bytes), dest);
+  auto package = scorm::extract_package_bytes(zip_bytes, dest);
   if (!package) {
     if (problems_json != nullptr)
       *problems_json = problems_to_json(package.error().problems).dump();
@@ -136,7 +163,7 @@ lrs::Result<ImportOutcome> import_package(lrs::PlayerStore& store,
   lrs::PackageRecord record;
   record.id = id;
   record.title = title_of(m);
-  record.version = scorm::scorm_version_name(m.scorm_version);
+  record.version = std::string(scorm::scorm_version_name(m.scorm_version, m.edition));
   record.summary_json = summarize(m).dump();
   record.directory = std::filesystem::absolute(dest, ec).string();
   record.created_us = std::chrono::duration_cast<std::chrono::microseconds>(

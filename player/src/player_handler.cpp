@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "course_status.h"
 #include "lrs/url.h"
 #include "lrs/uuid.h"
 #include "player/launch_token.h"
@@ -148,6 +149,32 @@ HttpResponse serve_file(const HttpRequest& request, const std::filesystem::path&
   return r;
 }
 
+// The read-only CMI values the manifest gives a SCO (see sco_json in packages.cpp).
+void launch_values(const std::string& cmi, const json& sco,
+                   std::vector<std::pair<std::string, std::string>>& out) {
+  const bool v12 = cmi == "1.2";
+  auto text = [&](const char* key, const char* element) {
+    if (sco.contains(key) && sco[key].is_string() && !sco[key].get<std::string>().empty()) {
+      out.emplace_back(element, sco[key].get<std::string>());
+    }
+  };
+  auto number = [&](const char* key, const char* element) {
+    if (sco.contains(key) && sco[key].is_number()) {
+      out.emplace_back(element, json(sco[key].get<double>()).dump());
+    }
+  };
+  if (v12) {
+    number("mastery_score", "cmi.student_data.mastery_score");
+    text("max_time_allowed", "cmi.student_data.max_time_allowed");
+    text("time_limit_action", "cmi.student_data.time_limit_action");
+    return;
+  }
+  number("completion_threshold", "cmi.completion_threshold");
+  number("scaled_passing_score", "cmi.scaled_passing_score");
+  text("max_time_allowed", "cmi.max_time_allowed");
+  text("time_limit_action", "cmi.time_limit_action");
+}
+
 HttpResponse import_error(const lrs::Error& error, const std::string& problems) {
   json body = {{"error", {{"code", lrs::error_code_name(error.code)}, {"message", error.message}}}};
   json list = json::parse(problems.empty() ? "[]" : problems, nullptr, false);
@@ -159,11 +186,16 @@ HttpResponse import_error(const lrs::Error& error, const std::string& problems) 
 
 PlayerHandler::PlayerHandler(lrs::PlayerStore& store, lrs::Authenticator& auth,
                              PlayerOptions options)
-    : store_(store), auth_(auth), options_(std::move(options)) {
+    : store_(store),
+      auth_(auth),
+      options_(std::move(options)),
+      models_(std::make_unique<ModelCache>()) {
   auto key = store_.secret(std::string(kTokenKeyName), [] { return lrs::generate_secret(); });
   if (!key) throw std::runtime_error("launch token key: " + key.error().message);
   token_key_ = *key;
 }
+
+PlayerHandler::~PlayerHandler() = default;
 
 bool PlayerHandler::handles(std::string_view path) const {
   return path == "/api/packages" || starts_with(path, "/api/packages/") ||
@@ -178,6 +210,9 @@ HttpResponse PlayerHandler::handle(const HttpRequest& request) {
   if (starts_with(path, "/api/registrations")) return registrations(request, path.substr(18));
   if (starts_with(path, "/content/")) return content(request, path.substr(9));
   if (starts_with(path, "/player/assets/")) return asset(request, path.substr(15));
+  if (starts_with(path, "/player/") && path.ends_with("/status")) {
+    return course_progress(request, path.substr(8, path.size() - 8 - 7));
+  }
   if (starts_with(path, "/player/")) return player_page(request, path.substr(8));
   return runtime(request, path.substr(9));
 }
@@ -351,6 +386,14 @@ HttpResponse PlayerHandler::player_page(const HttpRequest& request, std::string_
   const json& sco = scos[index];
   json learner = json::parse((*reg)->learner_json, nullptr, false);
   std::string cmi = summary.value("cmi", "1.2");
+  json mode = {{"choice", true}, {"flow", true}, {"forward_only", false}};
+  if (cmi == "2004") {
+    mode = summary["organization"].value("control_mode", mode);
+    if (!wanted.empty()) {
+      auto allowed = navigation_allowed(mode, reg_id, scos, index);
+      if (!allowed) return lrs::error_response(allowed.error());
+    }
+  }
   ScoLaunch launch;
   launch.registration = reg_id;
   launch.sco = sco["identifier"].get<std::string>();
@@ -361,24 +404,21 @@ HttpResponse PlayerHandler::player_page(const HttpRequest& request, std::string_
   if (std::string data = sco.value("data_from_lms", ""); !data.empty()) {
     launch.lms_values.emplace_back("cmi.launch_data", data);
   }
-  if (cmi == "1.2" && sco.contains("mastery_score") && sco["mastery_score"].is_number()) {
-    launch.lms_values.emplace_back("cmi.student_data.mastery_score",
-                                   json(sco["mastery_score"].get<double>()).dump());
-  }
+  launch_values(cmi, sco, launch.lms_values);
   auto session = launch_sco(store_, launch);
   if (!session) return lrs::error_response(session.error());
+  auto progress = course_progress_json(store_, reg_id, summary);
+  if (!progress) return lrs::error_response(progress.error());
 
   std::string token = query_param(request.query, "token");
   std::string base = "/player/" + reg_id + "?token=" + url_encode(token) + "&sco=";
   json toc = json::array();
   for (const auto& s : scos) {
-    toc.push_back({{"identifier", s["identifier"]},
+    const std::string id = s["identifier"].get<std::string>();
+    toc.push_back({{"identifier", id},
                    {"title", s["title"]},
-                   {"url", base + url_encode(s["identifier"].get<std::string>())}});
-  }
-  json mode = {{"choice", true}, {"flow", true}, {"forward_only", false}};
-  if (cmi == "2004") {
-    mode = summary["organization"].value("control_mode", mode);
+                   {"status", (*progress)["scos"].value(id, "not attempted")},
+                   {"url", base + url_encode(id)}});
   }
   const auto& a = session->attempt;
   json config = {
@@ -392,6 +432,8 @@ HttpResponse PlayerHandler::player_page(const HttpRequest& request, std::string_
       {"content", "/content/" + (*package)->id + "/" + sco["launch"].get<std::string>()},
       {"preload", json::parse(session->preload_json)},
       {"scos", toc},
+      {"course", (*progress)["course"]},
+      {"statusUrl", "/player/" + reg_id + "/status?token=" + url_encode(token)},
       {"current", index},
       {"controlMode", mode},
   };
@@ -400,6 +442,67 @@ HttpResponse PlayerHandler::player_page(const HttpRequest& request, std::string_
   r.set_header("Content-Type", "text/html; charset=utf-8");
   r.set_header("Cache-Control", "no-store");
   return r;
+}
+
+// SCORM 2004 SN control modes of the organization (IMS SS controlMode), for a request to
+// launch SCO `target` (its index in `scos`) relative to the SCO launched last: the same
+// SCO always (relaunch, resume); with choice, any SCO, but none before the current one
+// under forwardOnly; with flow, the next one, and the previous one unless forwardOnly.
+// Before any launch, the first SCO (the start of the flow) or, with choice, any.
+lrs::Result<void> PlayerHandler::navigation_allowed(const json& mode,
+                                                    const std::string& registration,
+                                                    const json& scos, std::size_t target) {
+  auto attempts = store_.list_attempts(registration);
+  if (!attempts) return tl::unexpected(attempts.error());
+  const lrs::AttemptRecord* last = nullptr;
+  for (const auto& a : *attempts) {
+    if (last == nullptr || a.updated_us > last->updated_us) last = &a;
+  }
+  const bool choice = mode.value("choice", true);
+  const bool flow = mode.value("flow", false);
+  const bool forward_only = mode.value("forward_only", false);
+  std::optional<std::size_t> current;
+  for (std::size_t i = 0; last != nullptr && i < scos.size(); ++i) {
+    if (scos[i].value("identifier", "") == last->sco) current = i;
+  }
+  bool ok = false;
+  if (!current) {
+    ok = target == 0 || choice;
+  } else if (target == *current) {
+    ok = true;
+  } else if (choice && !(forward_only && target < *current)) {
+    ok = true;
+  } else if (flow && (target == *current + 1 || (!forward_only && target + 1 == *current))) {
+    ok = true;
+  }
+  if (ok) return {};
+  const std::string from = current ? scos[*current].value("identifier", "") : "the start";
+  return lrs::fail(ErrorCode::kForbidden,
+                   "navigation from " + from + " to " + scos[target].value("identifier", "") +
+                       " is not allowed by the course's control mode (choice=" +
+                       (choice ? "true" : "false") + ", flow=" + (flow ? "true" : "false") +
+                       ", forwardOnly=" + (forward_only ? "true" : "false") + ")");
+}
+
+HttpResponse PlayerHandler::course_progress(const HttpRequest& request,
+                                            std::string_view registration) {
+  if (request.method != "GET") return method_not_allowed(request, "GET");
+  std::string reg_id(registration);
+  if (!token_ok(request, reg_id)) {
+    return lrs::error_response(
+        {ErrorCode::kForbidden,
+         "the launch token is missing, expired or not for this registration"});
+  }
+  auto reg = store_.find_registration(reg_id);
+  if (!reg) return lrs::error_response(reg.error());
+  if (!*reg) return lrs::error_response({ErrorCode::kNotFound, "no registration " + reg_id});
+  auto package = store_.find_package((*reg)->package_id);
+  if (!package) return lrs::error_response(package.error());
+  if (!*package) return lrs::error_response({ErrorCode::kNotFound, "the package is gone"});
+  auto progress =
+      course_progress_json(store_, reg_id, json::parse((*package)->summary_json, nullptr, false));
+  if (!progress) return lrs::error_response(progress.error());
+  return json_response(200, progress->dump());
 }
 
 HttpResponse PlayerHandler::runtime(const HttpRequest& request, std::string_view rest) {
@@ -442,7 +545,7 @@ HttpResponse PlayerHandler::runtime(const HttpRequest& request, std::string_view
     bool terminate = query_param(request.query, "terminate") == "true";
     // The body may arrive as text/plain (navigator.sendBeacon): it is parsed as JSON
     // whatever its Content-Type says.
-    CommitReply reply = commit_attempt(store_, id, session, request.body, terminate);
+    CommitReply reply = commit_attempt(store_, id, session, request.body, terminate, models_.get());
     return json_response(reply.status, reply.body);
   }
   return lrs::error_response({ErrorCode::kNotFound, "nothing at " + request.path});

@@ -66,17 +66,44 @@ constexpr const char* kScript = R"js(
     if (cfg.cmi !== '1.2') {
       try { state.navRequest = String(api.adl.nav.request || ''); } catch (e) {}
       var req = state.navRequest;
-      if (req === 'continue') { go(cfg.current + 1); }
-      else if (req === 'previous') { go(cfg.current - 1); }
-      else {
+      // Only the requests the control mode allows (the server refuses the others too).
+      var cm = cfg.controlMode;
+      if (req === 'continue' && cm.flow) { go(cfg.current + 1); }
+      else if (req === 'previous' && cm.flow && !cm.forward_only) { go(cfg.current - 1); }
+      else if (cm.choice) {
         var m = /^\{target=([^}]*)\}choice$/.exec(req);
         if (m) {
-          for (var i = 0; i < cfg.scos.length; i++) if (cfg.scos[i].identifier === m[1]) go(i);
+          for (var i = 0; i < cfg.scos.length; i++) {
+            if (cfg.scos[i].identifier === m[1] && !(cm.forward_only && i < cfg.current)) go(i);
+          }
         }
       }
     }
   }
   api.on(cfg.cmi === '1.2' ? 'LMSFinish' : 'Terminate', onTerminate);
+  // Statuses change with commits (the terminate one goes by beacon, so ask again a
+  // little later); the server rolls them up to the course.
+  function showStatus(progress) {
+    var course = document.getElementById('course-status');
+    course.textContent = progress.course.status;
+    course.setAttribute('data-status', progress.course.status);
+    var items = document.querySelectorAll('#toc li');
+    for (var i = 0; i < items.length; i++) {
+      var st = progress.scos[items[i].getAttribute('data-sco')] || 'not attempted';
+      items[i].setAttribute('data-status', st);
+      items[i].querySelector('.status').textContent = st;
+    }
+  }
+  function refreshStatus() {
+    fetch(cfg.statusUrl, { cache: 'no-store' }).then(function (r) {
+      return r.ok ? r.json() : null;
+    }).then(function (p) { if (p) showStatus(p); }).catch(function () {});
+  }
+  api.on(cfg.cmi === '1.2' ? 'LMSCommit' : 'Commit', function () { setTimeout(refreshStatus, 200); });
+  api.on(cfg.cmi === '1.2' ? 'LMSFinish' : 'Terminate', function () {
+    setTimeout(refreshStatus, 300);
+    setTimeout(refreshStatus, 1500);
+  });
   var leaving = false;
   function go(index) {
     if (leaving || index < 0 || index >= cfg.scos.length) return;
@@ -120,11 +147,18 @@ constexpr const char* kScript = R"js(
         li.appendChild(a);
       }
       li.setAttribute('data-sco', s.identifier);
+      var badge = document.createElement('span');
+      badge.className = 'status';
+      li.appendChild(document.createTextNode(' '));
+      li.appendChild(badge);
       toc.appendChild(li);
     });
   } else {
     toc.hidden = true;
   }
+  var initial = { course: cfg.course, scos: {} };
+  cfg.scos.forEach(function (s) { initial.scos[s.identifier] = s.status; });
+  showStatus(initial);
   document.getElementById('content').src = cfg.content;
 })();
 )js";
@@ -144,6 +178,11 @@ std::string render_player_page(std::string_view title, std::string_view config_j
   main { flex: 1; display: flex; min-height: 0; }
   #toc { width: 14em; margin: 0; padding: 1em 1em 1em 2em; background: #f3f3f3; overflow: auto; }
   #toc .current { font-weight: bold; }
+  #toc .status, #course-status { font-size: .8em; color: #555; }
+  #toc .status { display: block; }
+  #toc [data-status=passed] .status, #toc [data-status=completed] .status { color: #161; }
+  #toc [data-status=failed] .status { color: #a11; }
+  #course-status { color: #ddd; }
   iframe { flex: 1; border: 0; }
 </style>
 <script src="/player/assets/scorm-again.min.js"></script>
@@ -151,7 +190,7 @@ std::string render_player_page(std::string_view title, std::string_view config_j
 <header><h1>)html";
   html += escape_html(title);
   html +=
-      R"html(</h1><button id="prev" type="button">Previous</button><button id="next" type="button">Next</button></header>
+      R"html(</h1><span>Course: <span id="course-status"></span></span><button id="prev" type="button">Previous</button><button id="next" type="button">Next</button></header>
 <main><ol id="toc"></ol><iframe id="content" title="course"></iframe></main>
 <script>window.LRSB_CONFIG = )html";
   html += escape_script(config_json);

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapter/translator.h"
+#include "course_status.h"
 #include "lrs/auth.h"
 #include "lrs/document_service.h"
 #include "lrs/statement_record.h"
@@ -67,9 +68,11 @@ std::string course_iri(const std::string& package_id) {
 }
 
 // Who and where, from the attempt's registration and package (read once per commit).
+// `course_tree` receives the package's rollup tree (course_status.h).
 lrs::Result<adapter::TranslationContext> translation_context(lrs::PlayerStore& store,
                                                              const lrs::AttemptRecord& attempt,
-                                                             scorm::ScormVersion version) {
+                                                             scorm::ScormVersion version,
+                                                             scorm::RollupActivity& course_tree) {
   auto reg = store.find_registration(attempt.registration);
   if (!reg) return tl::unexpected(reg.error());
   if (!*reg) return lrs::fail(lrs::ErrorCode::kNotFound, "no registration " + attempt.registration);
@@ -93,6 +96,7 @@ lrs::Result<adapter::TranslationContext> translation_context(lrs::PlayerStore& s
   ctx.sco_iri = ctx.course_iri + "/sco/" + attempt.sco;
   ctx.sco_title = attempt.sco;
   json summary = json::parse((*package)->summary_json, nullptr, false);
+  course_tree = rollup_tree_from_summary(summary);
   if (summary.is_object() && summary.contains("scos") && summary["scos"].is_array()) {
     for (const json& sco : summary["scos"]) {
       if (sco.is_object() && sco.value("identifier", "") == attempt.sco) {
@@ -153,6 +157,33 @@ std::vector<json> statements_for_commit(const CommitContext& c, const scorm::Cmi
       translation_sequence(c, c.sequence), c.timestamp_us);
   for (json& s : changes) out.push_back(std::move(s));
   return out;
+}
+
+adapter::CourseStatus course_status(const scorm::ActivityStatus& s) {
+  return {s.completed, s.satisfied, s.measure};
+}
+
+// The course-level statements of a commit: the SCO's tracking status before and after it,
+// rolled up with the latest attempts of the other SCOs. A commit that leaves the SCO's
+// status as it was cannot change the course's, and costs no extra read.
+lrs::Result<std::vector<json>> course_statements_for_commit(lrs::PlayerStore& store,
+                                                            const scorm::RollupActivity& tree,
+                                                            const CommitContext& c,
+                                                            const scorm::CmiModel& before,
+                                                            const scorm::CmiModel& after) {
+  const scorm::ActivityStatus was = sco_status(before);
+  const scorm::ActivityStatus now = sco_status(after);
+  if (tree.children.empty() || was == now) return std::vector<json>{};
+  auto leaves = stored_sco_statuses(store, c.attempt.registration, c.attempt.sco);
+  if (!leaves) return tl::unexpected(leaves.error());
+  (*leaves)[c.attempt.sco] = was;
+  const scorm::ActivityStatus course_before = scorm::roll_up(tree, *leaves).at(tree.identifier);
+  (*leaves)[c.attempt.sco] = now;
+  const scorm::ActivityStatus course_after = scorm::roll_up(tree, *leaves).at(tree.identifier);
+  return adapter::course_statements(
+      c.translation, course_status(course_before), course_status(course_after),
+      c.terminate ? adapter::RuntimeEvent::kTerminate : adapter::RuntimeEvent::kCommit,
+      translation_sequence(c, c.sequence), c.timestamp_us);
 }
 
 // A profile document with JSON `content` (ETag as the DocumentService makes it).
@@ -286,8 +317,23 @@ lrs::Result<LaunchedSession> launch_sco(lrs::PlayerStore& store, const ScoLaunch
   return lrs::fail(lrs::ErrorCode::kUnavailable, "too many concurrent launches; try again");
 }
 
+std::optional<scorm::CmiModel> ModelCache::find(std::int64_t attempt, std::int64_t revision) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(attempt);
+  if (it == entries_.end() || it->second.first != revision) return std::nullopt;
+  return it->second.second;
+}
+
+void ModelCache::put(std::int64_t attempt, std::int64_t revision, const scorm::CmiModel& model) {
+  std::lock_guard lock(mutex_);
+  if (entries_.size() >= capacity_ && !entries_.contains(attempt)) {
+    entries_.erase(entries_.begin());  // any one: sessions come and go
+  }
+  entries_.insert_or_assign(attempt, std::pair{revision, model});
+}
+
 CommitReply commit_attempt(lrs::PlayerStore& store, std::int64_t attempt_id, std::int64_t session,
-                           std::string_view body, bool terminate) {
+                           std::string_view body, bool terminate, ModelCache* cache) {
   json parsed = json::parse(body, nullptr, false);
   std::int64_t sequence = -1;
   if (parsed.is_object()) {
@@ -296,14 +342,20 @@ CommitReply commit_attempt(lrs::PlayerStore& store, std::int64_t attempt_id, std
     }
   }
   std::optional<adapter::TranslationContext> translation;
+  scorm::RollupActivity course_tree;
   for (int round = 0; round < kRetries; ++round) {
     auto found = store.find_attempt(attempt_id);
     if (!found) return reply(500, false, 101, found.error().message);
     if (!*found) return reply(404, false, 101, "no attempt " + std::to_string(attempt_id));
     lrs::AttemptRecord attempt = **found;
-    auto loaded = scorm::from_json(attempt.cmi_json);
-    if (!loaded) return reply(500, false, 101, "stored CMI: " + loaded.error());
-    scorm::CmiModel model = std::move(*loaded);
+    std::optional<scorm::CmiModel> cached =
+        cache != nullptr ? cache->find(attempt.id, attempt.revision) : std::nullopt;
+    if (!cached) {
+      auto loaded = scorm::from_json(attempt.cmi_json);
+      if (!loaded) return reply(500, false, 101, "stored CMI: " + loaded.error());
+      cached = std::move(*loaded);
+    }
+    scorm::CmiModel model = std::move(*cached);
     const int general = model.version() == scorm::ScormVersion::kScorm12 ? 101 : 391;
     if (attempt.session != session) {
       return reply(409, false, general,
@@ -324,15 +376,18 @@ CommitReply commit_attempt(lrs::PlayerStore& store, std::int64_t attempt_id, std
       attempt.state = end.suspended ? "suspended" : "finished";
     }
     if (!translation) {
-      auto made = translation_context(store, attempt, model.version());
+      auto made = translation_context(store, attempt, model.version(), course_tree);
       if (!made) return reply(500, false, general, made.error().message);
       translation = std::move(*made);
     }
     const std::int64_t timestamp = now_us();
-    auto prepared = lrs::prepare_statements(
-        statements_for_commit(CommitContext{*translation, attempt, sequence, terminate, timestamp},
-                              before, model),
-        {}, bridge_principal(), lrs::ClientVersion{lrs::XapiVersion::k2_0, "2.0.0"});
+    const CommitContext commit{*translation, attempt, sequence, terminate, timestamp};
+    std::vector<json> statements = statements_for_commit(commit, before, model);
+    auto course = course_statements_for_commit(store, course_tree, commit, before, model);
+    if (!course) return reply(500, false, general, "course rollup: " + course.error().message);
+    for (json& st : *course) statements.push_back(std::move(st));
+    auto prepared = lrs::prepare_statements(std::move(statements), {}, bridge_principal(),
+                                            lrs::ClientVersion{lrs::XapiVersion::k2_0, "2.0.0"});
     if (!prepared) {
       return reply(500, false, general, "translating the commit: " + prepared.error().message);
     }
@@ -342,7 +397,11 @@ CommitReply commit_attempt(lrs::PlayerStore& store, std::int64_t attempt_id, std
     if (sequence >= 0) attempt.commit_sequence = sequence;
     attempt.updated_us = timestamp;
     auto ok = store.update_attempt(attempt, *prepared, *documents);
-    if (ok) return reply(200, true, 0, "");
+    if (ok) {
+      // The stored revision is now one more (update_attempt's compare-and-set).
+      if (cache != nullptr) cache->put(attempt.id, attempt.revision + 1, model);
+      return reply(200, true, 0, "");
+    }
     if (ok.error().code != lrs::ErrorCode::kConflict) {
       return reply(500, false, general, ok.error().message);
     }

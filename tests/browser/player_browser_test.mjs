@@ -44,7 +44,7 @@ async function api(base, method, path, body, type = 'application/json') {
 
 // The registration's statements, oldest first, read back through the xAPI resource.
 async function statements(base, registration) {
-  const res = await fetch(`${base}/xapi/statements?ascending=true&registration=${registration}`, {
+  const res = await fetch(`${base}/xapi/statements?ascending=true&limit=1000&registration=${registration}`, {
     headers: { authorization: auth, 'x-experience-api-version': '2.0.0' },
   });
   const text = await res.text();
@@ -92,17 +92,24 @@ try {
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
 
-  // --- SCORM 2004: two SCOs, suspend and resume, flow navigation ---
+  // --- SCORM 2004: two SCOs, suspend and resume, flow navigation, course rollup ---
   {
     const pkg = await importExample(base, 'scorm2004-two-scos');
     assert.equal(pkg.scos.length, 2);
     const reg = await register(base, pkg.id);
+    const commits = [];  // every commit the runtime sends, to replay one later
+    page.on('request', (req) => {
+      if (req.method() === 'POST' && req.url().includes('/commit?')) {
+        commits.push({ url: req.url(), body: req.postData() });
+      }
+    });
 
     await page.goto(reg.launch_url);
     let sco = page.frameLocator('#content');
     await sco.locator('#entry').filter({ hasText: 'entry: ab-initio' }).waitFor();
     await sco.locator('#entry').filter({ hasText: 'Grace Browser' }).waitFor();
     assert.equal(await page.locator('#toc li').count(), 2);
+    assert.equal(await page.locator('#course-status').textContent(), 'attempted');
     await sco.locator('#next-page').click();
     await sco.locator('#suspend').click();
     const suspended = await waitFor(base, reg.registration, 'the suspended lesson',
@@ -110,20 +117,41 @@ try {
     assert.equal(suspended.cmi.values['cmi.location'], '2');
     assert.equal(suspended.cmi.values['cmi.completion_status'], 'incomplete');
     assert.equal(suspended.cmi.values['cmi.suspend_data'], '{"page":2}');
+    // Launch values from the manifest reach the CMI.
+    assert.equal(suspended.cmi.values['cmi.launch_data'], '{"pages":3}');
+    assert.equal(Number(suspended.cmi.values['cmi.completion_threshold']), 1);
 
-    // Come back later: the same attempt resumes on page 2.
+    // Come back later: the same attempt resumes on page 2; the TOC shows its status.
     await page.goto('about:blank');
     await page.goto(reg.launch_url);
     sco = page.frameLocator('#content');
     await sco.locator('#entry').filter({ hasText: 'entry: resume' }).waitFor();
     assert.equal(await sco.locator('#page-2').isVisible(), true);
+    assert.equal(await page.locator('#toc li[data-sco=lesson]').getAttribute('data-status'),
+      'incomplete');
+    assert.equal(await page.locator('#course-status').textContent(), 'attempted');
     await sco.locator('#next-page').click();
     // Finishing the lesson asks for "continue": the player moves on to the quiz.
     await sco.locator('#done').click();
     await page.waitForURL(/sco=quiz/);
     sco = page.frameLocator('#content');
     await sco.locator('#entry').filter({ hasText: 'entry: ab-initio' }).waitFor();
+    assert.equal(await page.locator('#toc li[data-sco=lesson]').getAttribute('data-status'),
+      'completed');
     await sco.locator('#q-condensation').check();
+    await sco.locator('#tf-true').check();
+    await sco.locator('#fill').fill('Rain');
+    await sco.locator('#long').fill('Into rivers and the sea');
+    await sco.locator('#match-evaporation').selectOption('rises');
+    await sco.locator('#match-condensation').selectOption('cools');
+    await sco.locator('#match-precipitation').selectOption('cools');  // wrong on purpose
+    await sco.locator('#step-heat').selectOption('on');
+    await sco.locator('#step-lid').selectOption('cold');
+    await sco.locator('#order').fill('evaporation, condensation, precipitation');
+    await sco.locator('#likert-clear').check();
+    await sco.locator('#numeric').fill('3');
+    await sco.locator('#other').fill('more pictures');
+    await sco.locator('#comment').fill('Nice lesson');
     await sco.locator('#submit').click();
     const list = await waitFor(base, reg.registration, 'the finished quiz',
       (l) => l.find((a) => a.sco === 'quiz' && a.state === 'finished') && l);
@@ -134,10 +162,113 @@ try {
     assert.equal(lesson[0].cmi.values['cmi.location'], '3');
     const quiz = list.find((a) => a.sco === 'quiz').cmi.values;
     assert.equal(quiz['cmi.success_status'], 'passed');
-    assert.equal(quiz['cmi.score.scaled'], '1');
+    assert.equal(quiz['cmi.score.scaled'], '0.88');  // 7 of 8 graded answers
+    assert.equal(Number(quiz['cmi.scaled_passing_score']), 0.6);
     assert.equal(quiz['cmi.interactions.0.learner_response'], 'condensation');
     assert.equal(quiz['cmi.interactions.0.result'], 'correct');
-    console.log('ok - SCORM 2004: suspend, resume, continue to the quiz, pass');
+    assert.equal(quiz['cmi.interactions.4.result'], 'incorrect');
+
+    // The table of contents follows: both SCOs done, the course passed.
+    await page.locator('#toc li[data-sco=quiz][data-status=passed]').waitFor({ timeout: 5000 });
+    await page.locator('#course-status[data-status=passed]').waitFor({ timeout: 5000 });
+
+    // The statements, read back through /xapi.
+    const all = await statements(base, reg.registration);
+    const verbOf = (st) => st.verb.id.split('/').pop();
+    const scoIri = (id) => `urn:lrsbridge:course:${pkg.id}/sco/${id}`;
+    const courseIri = `urn:lrsbridge:course:${pkg.id}`;
+    const about = (id) => all.filter((st) => st.object.id === scoIri(id)).map(verbOf);
+    assert.deepEqual(about('lesson'),
+      ['initialized', 'progressed', 'suspended', 'resumed', 'progressed', 'completed',
+        'terminated'], 'lesson statements in order');
+    const quizVerbs = about('quiz');
+    for (const verb of ['initialized', 'scored', 'completed', 'passed', 'commented',
+      'terminated']) {
+      assert.ok(quizVerbs.includes(verb), `${verb} in ${quizVerbs.join(' ')}`);
+    }
+    assert.equal(quizVerbs[0], 'initialized');
+    assert.equal(quizVerbs[quizVerbs.length - 1], 'terminated');
+    const responded = all.filter((st) => verbOf(st) === 'responded');
+    assert.deepEqual(responded.map((st) => st.object.definition.interactionType).sort(),
+      ['choice', 'fill-in', 'likert', 'long-fill-in', 'matching', 'numeric', 'other',
+        'performance', 'sequencing', 'true-false']);
+    const matching = responded.find((st) => st.object.definition.interactionType === 'matching');
+    assert.equal(matching.object.id, `${scoIri('quiz')}/interactions/stages`);
+    assert.equal(matching.object.definition.type,
+      'http://adlnet.gov/expapi/activities/cmi.interaction');
+    assert.deepEqual(matching.object.definition.correctResponsesPattern,
+      ['evaporation[.]rises[,]condensation[.]cools[,]precipitation[.]falls']);
+    assert.equal(matching.result.response,
+      'evaporation[.]rises[,]condensation[.]cools[,]precipitation[.]cools');
+    assert.equal(matching.result.success, false);
+    assert.equal(matching.result.duration, 'PT0H0M9S');
+    const choice = responded.find((st) => st.object.definition.interactionType === 'choice');
+    assert.equal(choice.result.success, true);
+    assert.deepEqual(choice.object.definition.description, { 'en-US': 'What forms clouds?' });
+    const passed = all.find((st) => verbOf(st) === 'passed' && st.object.id === scoIri('quiz'));
+    assert.equal(passed.result.success, true);
+    assert.equal(passed.result.score.scaled, 0.88);
+    const suspendedSt = all.find((st) => verbOf(st) === 'suspended');
+    assert.equal(suspendedSt.result.completion, false);
+    const terminated = all.filter((st) => verbOf(st) === 'terminated');
+    assert.equal(terminated.length, 2);
+    assert.equal(terminated[1].result.success, true);
+    assert.equal(terminated[1].result.completion, true);
+    assert.equal(terminated[1].result.score.raw, 7);
+    assert.match(terminated[1].result.duration, /^PT/);
+
+    // Context: registration, profile category on every statement; SCO statements grouped
+    // by their attempt and the course; interactions have the SCO as parent.
+    const attemptOf = (st) => (st.context.contextActivities.grouping || [])
+      .map((g) => g.id).find((id) => id.includes('?attemptId='));
+    for (const st of all) {
+      assert.equal(st.context.registration, reg.registration);
+      assert.deepEqual(st.context.contextActivities.category.map((c) => c.id),
+        ['https://w3id.org/xapi/scorm']);
+      assert.equal(st.actor.account.name, 'u7');
+      if (st.object.id === courseIri) continue;
+      const grouping = st.context.contextActivities.grouping.map((g) => g.id);
+      assert.ok(grouping.includes(courseIri), `course in the grouping of ${verbOf(st)}`);
+      assert.ok(attemptOf(st), `an attempt in the grouping of ${verbOf(st)}`);
+    }
+    for (const st of responded) {
+      assert.deepEqual(st.context.contextActivities.parent.map((p) => p.id), [scoIri('quiz')]);
+    }
+    const lessonAttempts = new Set(all.filter((st) => st.object.id === scoIri('lesson'))
+      .map(attemptOf));
+    assert.equal(lessonAttempts.size, 1, 'one lesson attempt across suspend and resume');
+
+    // The course: completed and passed once, with the quiz's score (the lesson weighs 0).
+    const course = all.filter((st) => st.object.id === courseIri);
+    assert.deepEqual(course.map(verbOf).sort(), ['completed', 'passed']);
+    assert.equal(course.find((st) => verbOf(st) === 'passed').result.score.scaled, 0.88);
+    assert.equal(course[0].object.definition.type, 'http://adlnet.gov/expapi/activities/course');
+
+    // The activity profile document comes from the manifest's launch values.
+    const profileRes = await fetch(`${base}/xapi/activities/profile?activityId=` +
+      `${encodeURIComponent(scoIri('lesson'))}&profileId=` +
+      encodeURIComponent('https://w3id.org/xapi/scorm/activity-profile'),
+    { headers: { authorization: auth, 'x-experience-api-version': '2.0.0' } });
+    assert.equal(profileRes.status, 200);
+    assert.deepEqual(await profileRes.json(), {
+      completion_threshold: 1, launch_data: '{"pages":3}', max_time_allowed: 'PT1H0M0S',
+      time_limit_action: 'continue,no message',
+    });
+
+    // Replaying commits (a retry after a lost answer) adds no statement.
+    assert.ok(commits.length >= 3, `commits seen: ${commits.length}`);
+    for (const c of commits.filter((x) => x.body)) {
+      const res = await fetch(c.url, { method: 'POST', body: c.body,
+        headers: { 'content-type': 'application/json' } });
+      const answer = await res.json();
+      assert.ok(res.status === 200 || res.status === 409, `replay answered ${res.status}`);
+      if (res.status === 200) assert.equal(answer.result, true);
+    }
+    const again = await statements(base, reg.registration);
+    assert.deepEqual(again.map((st) => st.id), all.map((st) => st.id));
+    page.removeAllListeners('request');
+    console.log(`ok - SCORM 2004: suspend, resume, continue, every interaction type, course ` +
+      `passed; ${all.length} statements checked, ${commits.length} commits replayed`);
   }
 
   // --- SCORM 1.2: quiz, suspend, resume, finish ---
@@ -168,7 +299,12 @@ try {
     assert.equal(v['cmi.core.score.raw'], '100');
     assert.equal(v['cmi.interactions.1.student_response'], 'a');
     assert.equal(done.number, 1, 'resume kept the attempt');
-    const list = await statements(base, reg.registration);
+    const everything = await statements(base, reg.registration);
+    const courseIri = `urn:lrsbridge:course:${pkg.id}`;
+    // A one-SCO course rolls up with its SCO.
+    assert.deepEqual(everything.filter((st) => st.object.id === courseIri)
+      .map((st) => st.verb.id.split('/').pop()).sort(), ['completed', 'passed']);
+    const list = everything.filter((st) => st.object.id !== courseIri);
     const verbs = list.map((st) => st.verb.id.split('/').pop());
     for (const verb of ['initialized', 'suspended', 'resumed', 'passed', 'terminated']) {
       assert.ok(verbs.includes(verb), `${verb} in ${verbs.join(' ')}`);
@@ -178,7 +314,7 @@ try {
     const attemptIris = new Set(list.map((st) => st.context.contextActivities.grouping
       .map((g) => g.id).find((id) => id.includes('?attemptId='))));
     assert.equal(attemptIris.size, 1, 'one attempt activity across suspend and resume');
-    assert.ok(list.every((st) => st.context.registration === reg.registration));
+    assert.ok(everything.every((st) => st.context.registration === reg.registration));
     console.log('ok - SCORM 1.2: suspend, resume, pass; statements read back through /xapi');
   }
 } catch (e) {

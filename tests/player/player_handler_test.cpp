@@ -189,7 +189,14 @@ TEST_CASE_METHOD(Fixture, "commits become xAPI statements stored with the attemp
       {"commitSequence", 4}};
   CHECK(commit(config, finish, true)["result"] == true);
 
-  std::vector<json> all = statements(registration);
+  // The one-SCO course rolls up with its SCO: completed and passed at the course level.
+  const std::string course_iri = "urn:lrsbridge:course:" + id;
+  std::vector<json> all;
+  std::vector<json> course_level;
+  for (json& s : statements(registration)) {
+    (s["object"]["id"] == course_iri ? course_level : all).push_back(std::move(s));
+  }
+  CHECK(verbs(course_level) == std::vector<std::string>{"completed", "passed"});
   std::vector<std::string> got = verbs(all);
   INFO(json(got).dump());
   REQUIRE(!got.empty());
@@ -423,4 +430,128 @@ TEST_CASE_METHOD(Fixture, "a 2004 course offers a table of contents and flow nav
   CHECK(quiz["current"] == 1);
   CHECK(quiz["content"] == "/content/" + id + "/quiz.html");
   CHECK(call("GET", launch_path + "&sco=nope", "", {}, "").status == 404);
+}
+
+TEST_CASE_METHOD(Fixture, "2004: manifest launch values, course rollup, course statements",
+                 "[player][rollup]") {
+  std::string id = import("scorm2004-two-scos")["id"];
+  auto [registration, launch_path] = register_learner(id);
+  const std::string course_iri = "urn:lrsbridge:course:" + id;
+  const std::string status_path =
+      "/player/" + registration + "/status" + launch_path.substr(launch_path.find('?'));
+  auto progress = [&] {
+    auto r = call("GET", status_path, "", {}, "");
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    return json::parse(r.body);
+  };
+  CHECK(progress() == json::parse(R"({"course": {"status": "not attempted"},
+    "scos": {"lesson": "not attempted", "quiz": "not attempted"}})"));
+  CHECK(call("GET", "/player/" + registration + "/status?token=forged", "", {}, "").status == 403);
+
+  // The lesson: the manifest's launch values are in the CMI and the activity profile.
+  json lesson = launch(launch_path);
+  CHECK(lesson["preload"]["cmi.launch_data"] == R"({"pages":3})");
+  CHECK(lesson["preload"]["cmi.max_time_allowed"] == "PT1H");
+  CHECK(lesson["preload"]["cmi.time_limit_action"] == "continue,no message");
+  CHECK(lesson["preload"].contains("cmi.completion_threshold"));
+  CHECK(lesson["scos"][0]["status"] == "attempted");
+  CHECK(lesson["course"]["status"] == "attempted");
+  json finish_lesson = {{"cmi",
+                         {{"progress_measure", "1"},
+                          {"completion_status", "completed"},
+                          {"exit", "normal"},
+                          {"session_time", "PT1M"}}},
+                        {"commitSequence", 1}};
+  CHECK(commit(lesson, finish_lesson, true)["result"] == true);
+  lrs::DocumentScope lesson_profile{lrs::DocumentKind::kActivityProfile, course_iri + "/sco/lesson",
+                                    "", std::nullopt};
+  auto doc = db->documents().get(lesson_profile, "https://w3id.org/xapi/scorm/activity-profile");
+  REQUIRE(doc);
+  REQUIRE(*doc);
+  CHECK(json::parse((*doc)->content) == json::parse(R"({"completion_threshold": 1.0,
+    "launch_data": "{\"pages\":3}", "max_time_allowed": "PT1H0M0S",
+    "time_limit_action": "continue,no message"})"));
+  // Half the course's progress; not complete while the quiz is unknown.
+  json p = progress();
+  CHECK(p["scos"]["lesson"] == "completed");
+  CHECK(p["course"]["status"] == "attempted");
+  CHECK(p["course"]["progress"] == Approx(0.5));
+  auto is_course = [&](const json& s) { return s["object"]["id"] == course_iri; };
+  auto all = statements(registration);
+  CHECK(std::none_of(all.begin(), all.end(), is_course));
+
+  // The quiz fails first: the course is completed and failed.
+  json quiz = launch(lesson["scos"][1]["url"].get<std::string>());
+  CHECK(quiz["preload"]["cmi.scaled_passing_score"] == "0.6");
+  json fail = {{"cmi",
+                {{"score", {{"scaled", "0.4"}}},
+                 {"progress_measure", "1"},
+                 {"completion_status", "completed"}}},
+               {"commitSequence", 1}};
+  CHECK(commit(quiz, fail)["result"] == true);
+  all = statements(registration);
+  std::vector<json> course;
+  std::copy_if(all.begin(), all.end(), std::back_inserter(course), is_course);
+  REQUIRE(verbs(course) == std::vector<std::string>{"completed", "failed"});
+  CHECK(course[1]["result"] == json::parse(R"({"success": false, "score": {"scaled": 0.4}})"));
+  CHECK(course[1]["context"]["registration"] == registration);
+  CHECK_FALSE(course[1]["context"]["contextActivities"].contains("grouping"));
+  // The quiz's success comes from the passing score (RTE 4.2.22.1), not the SCO.
+  p = progress();
+  CHECK(p["scos"]["quiz"] == "failed");
+  CHECK(p["course"] == json::parse(R"({"status": "failed", "score": 0.4, "progress": 1.0})"));
+
+  // A retry of that commit adds nothing; a better score passes the course.
+  CHECK(commit(quiz, fail)["result"] == true);
+  CHECK(statements(registration).size() == all.size());
+  json pass = {{"cmi", {{"score", {{"scaled", "0.9"}}}, {"exit", "normal"}}},
+               {"commitSequence", 2}};
+  CHECK(commit(quiz, pass, true)["result"] == true);
+  all = statements(registration);
+  course.clear();
+  std::copy_if(all.begin(), all.end(), std::back_inserter(course), is_course);
+  CHECK(verbs(course) == std::vector<std::string>{"completed", "failed", "passed"});
+  CHECK(progress()["course"]["status"] == "passed");
+}
+
+TEST_CASE_METHOD(Fixture, "2004 control modes: flow only, forward only, enforced by the server",
+                 "[player][navigation]") {
+  const std::string manifest = R"(<manifest identifier="nav" version="1"
+      xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
+      xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3"
+      xmlns:imsss="http://www.imsglobal.org/xsd/imsss">
+    <metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>
+    <organizations default="o"><organization identifier="o"><title>Linear</title>
+      <item identifier="a" identifierref="r"><title>A</title></item>
+      <item identifier="b" identifierref="r"><title>B</title></item>
+      <item identifier="c" identifierref="r"><title>C</title></item>
+      <imsss:sequencing>
+        <imsss:controlMode choice="false" flow="true" forwardOnly="true"/>
+      </imsss:sequencing>
+    </organization></organizations>
+    <resources><resource identifier="r" type="webcontent" adlcp:scormType="sco" href="s.html">
+      <file href="s.html"/></resource></resources></manifest>)";
+  auto r = call("POST", "/api/packages",
+                scorm::test::ZipBuilder()
+                    .file("imsmanifest.xml", manifest)
+                    .file("s.html", "<p>SCO</p>")
+                    .bytes());
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  auto [registration, launch_path] = register_learner(json::parse(r.body)["id"]);
+  auto go = [&](const std::string& sco) {
+    return call("GET", launch_path + "&sco=" + sco, "", {}, "");
+  };
+  // Nothing launched yet: only the start of the flow.
+  CHECK(go("b").status == 403);
+  json a = launch(launch_path);
+  CHECK(a["controlMode"] == json::parse(R"({"choice":false,"flow":true,"forward_only":true})"));
+  auto skip = go("c");
+  CHECK(skip.status == 403);
+  CHECK(skip.body.find("navigation from a to c is not allowed") != std::string::npos);
+  CHECK(go("b").status == 200);  // flow: the next one
+  CHECK(go("b").status == 200);  // a reload of the current one
+  CHECK(go("a").status == 403);  // forward only
+  CHECK(go("c").status == 200);
 }

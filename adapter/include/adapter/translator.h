@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -87,6 +88,25 @@ nlohmann::json learner_agent(const TranslationContext& ctx);
 std::vector<nlohmann::json> translate(const TranslationContext& ctx, const scorm::CmiModel& before,
                                       const scorm::CmiModel& after, RuntimeEvent event,
                                       std::int64_t commit_sequence, std::int64_t timestamp_us);
+
+// The course's status rolled up from its SCOs (scorm::roll_up); nullopt = unknown.
+struct CourseStatus {
+  std::optional<bool> completed;
+  std::optional<bool> satisfied;
+  std::optional<double> measure;  // scaled score, -1..1
+};
+
+// Course-level statements (the profile: course status > SCO status) for a change of the
+// rolled-up status caused by one commit: completed when the course becomes completed,
+// passed / failed when it becomes satisfied / not satisfied (result.success, and
+// score.scaled when the course has a measure). The object is the course activity; the
+// context carries the registration and the profile category (no grouping: the course is
+// the object, and the SCO attempt is not the course's). Ids derive from ctx.attempt_iri,
+// `commit_sequence` and `event` like translate()'s, so a replayed commit repeats them.
+std::vector<nlohmann::json> course_statements(const TranslationContext& ctx,
+                                              const CourseStatus& before, const CourseStatus& after,
+                                              RuntimeEvent event, std::int64_t commit_sequence,
+                                              std::int64_t timestamp_us);
 
 // State document `activity-state` (keyed by the SCO IRI): `previous` ({"attempts":[...]}
 // or null / anything else for none) with `attempt_iri` appended unless it is already the

@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "lrs/player_store.h"
 
@@ -20,13 +21,13 @@ struct ImportOutcome {
   bool created = false;  // false: the same zip was imported before
 };
 
-// Extracts `zip_bytes` to `data_dir`/{id} and stores the record. On a bad zip or
-// manifest: kInvalid (kTooLarge for limits) naming the entry and rule, and when
-// `problems_json` is given it receives the manifest's problems as a JSON array text.
-// Nothing is left behind on failure.
+// Extracts `zip_bytes` (read in place, not copied) to `data_dir`/{id} and stores the
+// record. On a bad zip or manifest: kInvalid (kTooLarge for limits) naming the entry and
+// rule, and when `problems_json` is given it receives the manifest's problems as a JSON
+// array text. Nothing is left behind on failure.
 lrs::Result<ImportOutcome> import_package(lrs::PlayerStore& store,
                                           const std::filesystem::path& data_dir,
-                                          std::string zip_bytes,
+                                          std::string_view zip_bytes,
                                           std::string* problems_json = nullptr);
 
 // Deletes the record (with its registrations and attempts) and then its files.

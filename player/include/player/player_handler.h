@@ -4,7 +4,10 @@
 //       -- these need a credential with scope `all`
 //   GET|HEAD /content/{package}/{path}   package files (Range, ETag, Last-Modified)
 //   GET /player/assets/{file}            the scorm-again bundle from web/node_modules
-//   GET /player/{registration}?token=T[&sco=ID]   the player page (starts a session)
+//   GET /player/{registration}?token=T[&sco=ID]   the player page (starts a session); for
+//       SCORM 2004, &sco= must be allowed by the control mode (choice, flow, forwardOnly)
+//       from the SCO launched last, else 403
+//   GET /player/{registration}/status?token=T     SCO and course status (rolled up)
 //   GET /runtime/{attempt}/state?token=T          the attempt's CMI values
 //   POST /runtime/{attempt}/commit?token=T&session=N[&terminate=true]
 // The launch token (launch_token.h) names one registration; runtime calls check that the
@@ -13,8 +16,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "lrs/auth.h"
 #include "lrs/http_message.h"
@@ -29,11 +35,16 @@ struct PlayerOptions {
   std::int64_t token_lifetime_s = 7 * 24 * 3600;
 };
 
+class ModelCache;  // runtime.h
+
 class PlayerHandler {
  public:
   // Reads (or creates on first start) the launch-token key; throws std::runtime_error
   // when the store cannot.
   PlayerHandler(lrs::PlayerStore& store, lrs::Authenticator& auth, PlayerOptions options);
+  ~PlayerHandler();
+  PlayerHandler(const PlayerHandler&) = delete;
+  PlayerHandler& operator=(const PlayerHandler&) = delete;
 
   bool handles(std::string_view path) const;
   lrs::HttpResponse handle(const lrs::HttpRequest& request);
@@ -44,13 +55,17 @@ class PlayerHandler {
   lrs::HttpResponse content(const lrs::HttpRequest& request, std::string_view rest);
   lrs::HttpResponse asset(const lrs::HttpRequest& request, std::string_view file);
   lrs::HttpResponse player_page(const lrs::HttpRequest& request, std::string_view registration);
+  lrs::HttpResponse course_progress(const lrs::HttpRequest& request, std::string_view registration);
   lrs::HttpResponse runtime(const lrs::HttpRequest& request, std::string_view rest);
   bool token_ok(const lrs::HttpRequest& request, std::string_view registration) const;
+  lrs::Result<void> navigation_allowed(const nlohmann::json& mode, const std::string& registration,
+                                       const nlohmann::json& scos, std::size_t target);
 
   lrs::PlayerStore& store_;
   lrs::Authenticator& auth_;
   PlayerOptions options_;
   std::string token_key_;
+  std::unique_ptr<ModelCache> models_;
 };
 
 }  // namespace player

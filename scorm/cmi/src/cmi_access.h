@@ -15,6 +15,7 @@ struct CmiModelAccess {
   static void put(CmiModel& model, const std::string& element, std::string value) {
     model.values_[element] = std::move(value);
   }
+  static void set_loading(CmiModel& model, bool loading) { model.loading_ = loading; }
   static void evaluate(CmiModel& model) {
     if (model.version_ == ScormVersion::kScorm2004) model.evaluate_2004();
   }

@@ -64,12 +64,14 @@ tl::expected<CmiModel, std::string> from_json(std::string_view text) {
     if (!value.is_string()) return tl::unexpected("values." + element + " is not a string");
     sorted[element] = value.get<std::string>();
   }
+  CmiModelAccess::set_loading(model, true);
   for (const auto& [element, value] : sorted) {
     int code = model.set_lms_value(element, value);
     if (code != 0)
       return tl::unexpected("values." + element + ": error " + std::to_string(code) + ": " +
                             model.get_diagnostic());
   }
+  CmiModelAccess::set_loading(model, false);
   // Record defaults the file did not list were added by set_lms_value; drop them so the
   // loaded values are exactly the stored ones.
   for (auto it = values.begin(); it != values.end();) {

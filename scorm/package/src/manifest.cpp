@@ -128,24 +128,29 @@ class ManifestParser {
 
   // SCORM CAM: <schemaversion> names the version; the adlcp namespace is the fallback for
   // the many 1.2 packages that leave metadata out.
+  void set_version(ScormVersion version, int edition) {
+    m_.scorm_version = version;
+    m_.edition = edition;
+  }
+
   void detect_version(pugi::xml_node root) {
     const std::string& sv = m_.metadata.schemaversion;
     // Compared without case: "2004 3rd edition" appears in the wild and means the same.
     const std::string lower = detail::ascii_lower(sv);
     if (lower == "1.2") {
-      m_.scorm_version = ScormVersion::kScorm12;
+      set_version(ScormVersion::kScorm12, 0);
       return;
     }
     if (lower == "cam 1.3" || lower == "2004 2nd edition") {
-      m_.scorm_version = ScormVersion::kScorm2004_2nd;
+      set_version(ScormVersion::kScorm2004, 2);
       return;
     }
     if (lower == "2004 3rd edition") {
-      m_.scorm_version = ScormVersion::kScorm2004_3rd;
+      set_version(ScormVersion::kScorm2004, 3);
       return;
     }
     if (lower == "2004 4th edition") {
-      m_.scorm_version = ScormVersion::kScorm2004_4th;
+      set_version(ScormVersion::kScorm2004, 4);
       return;
     }
     bool v12 = false;
@@ -166,13 +171,13 @@ class ManifestParser {
     const std::string unknown =
         sv.empty() ? "no schemaversion" : "unknown schemaversion \"" + sv + "\"";
     if (v2004) {
-      m_.scorm_version = ScormVersion::kScorm2004_3rd;
+      set_version(ScormVersion::kScorm2004, 3);
       warn("manifest", unknown + "; SCORM 2004 namespaces found, assuming 2004 3rd Edition");
     } else if (v12) {
-      m_.scorm_version = ScormVersion::kScorm12;
+      set_version(ScormVersion::kScorm12, 0);
       if (!sv.empty()) warn("manifest", unknown + "; adlcp 1.2 namespace found, assuming 1.2");
     } else {
-      m_.scorm_version = ScormVersion::kScorm12;
+      set_version(ScormVersion::kScorm12, 0);
       warn("manifest", unknown + " and no ADL namespace; assuming SCORM 1.2");
     }
   }
@@ -496,20 +501,6 @@ const char* error_code_name(ErrorCode code) {
       return "conflict";
     case ErrorCode::kIo:
       return "io";
-  }
-  return "unknown";
-}
-
-const char* scorm_version_name(ScormVersion v) {
-  switch (v) {
-    case ScormVersion::kScorm12:
-      return "1.2";
-    case ScormVersion::kScorm2004_2nd:
-      return "2004 2nd Edition";
-    case ScormVersion::kScorm2004_3rd:
-      return "2004 3rd Edition";
-    case ScormVersion::kScorm2004_4th:
-      return "2004 4th Edition";
   }
   return "unknown";
 }

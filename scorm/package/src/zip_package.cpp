@@ -91,7 +91,7 @@ class FdGuard {
 }  // namespace
 
 struct ZipPackage::Impl {
-  std::string bytes;  // backing store for open_bytes; libzip reads it in place
+  std::string bytes;  // backing store for open_bytes (empty for open_view); read in place
   std::unique_ptr<zip_t, ZipCloser> archive;
   ExtractLimits limits;
   std::vector<ZipEntry> entries;
@@ -318,12 +318,21 @@ Result<ZipPackage> ZipPackage::open(const fs::path& zip_path, const ExtractLimit
 
 Result<ZipPackage> ZipPackage::open_bytes(std::string bytes, const ExtractLimits& limits) {
   auto impl = std::make_unique<Impl>();
-  impl->limits = limits;
   impl->bytes = std::move(bytes);
+  const std::string_view view = impl->bytes;
+  return open_memory(std::move(impl), view, limits);
+}
+
+Result<ZipPackage> ZipPackage::open_view(std::string_view bytes, const ExtractLimits& limits) {
+  return open_memory(std::make_unique<Impl>(), bytes, limits);
+}
+
+Result<ZipPackage> ZipPackage::open_memory(std::unique_ptr<Impl> impl, std::string_view bytes,
+                                           const ExtractLimits& limits) {
+  impl->limits = limits;
   zip_error_t error;
   zip_error_init(&error);
-  zip_source_t* source =
-      zip_source_buffer_create(impl->bytes.data(), impl->bytes.size(), 0, &error);
+  zip_source_t* source = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
   if (source == nullptr) {
     zip_error_fini(&error);
     return fail(ErrorCode::kIo, "cannot read the zip from memory");
@@ -565,9 +574,11 @@ Result<Package> extract_package(const fs::path& zip_path, const fs::path& dest_d
   return import(*zip, dest_dir);
 }
 
-Result<Package> extract_package_bytes(std::string zip_bytes, const fs::path& dest_dir,
+Result<Package> extract_package_bytes(std::string_view zip_bytes, const fs::path& dest_dir,
                                       const ExtractLimits& limits) {
-  Result<ZipPackage> zip = ZipPackage::open_bytes(std::move(zip_bytes), limits);
+  // The package lives only for this call: read the caller's bytes in place (an upload can
+  // be hundreds of megabytes; a copy would double the peak memory).
+  Result<ZipPackage> zip = ZipPackage::open_view(zip_bytes, limits);
   if (!zip) return tl::unexpected(zip.error());
   return import(*zip, dest_dir);
 }

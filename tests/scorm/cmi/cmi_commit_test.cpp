@@ -26,6 +26,17 @@ TEST_CASE("ElementLess orders indexes numerically and id, type first", "[commit]
   CHECK(less("cmi.core", "cmi.core.exit"));
   CHECK_FALSE(less("cmi.core.exit", "cmi.core.exit"));
   CHECK(less("cmi.a.9", "cmi.a.b"));
+  // Shared prefixes that end inside a segment compare the whole segment.
+  CHECK(less("cmi.interactions.1.id", "cmi.interactions.10.id"));
+  CHECK(less("cmi.interactions.1", "cmi.interactions.10"));
+  CHECK_FALSE(less("cmi.interactions.19.id", "cmi.interactions.2.id"));
+  CHECK(less("cmi.interactions.3.type", "cmi.interactions.3.typeX"));
+  CHECK(less("cmi.interactions.3.idle", "cmi.interactions.3.ida") == false);
+  CHECK(less("cmi.interactions.3.ida", "cmi.interactions.3.idle"));
+  CHECK(less("cmi.interactions.3.type", "cmi.interactions.3.id") == false);
+  CHECK(less("ab.c", "abc"));
+  CHECK(less("cmi.x", "cmi.x.y"));
+  CHECK_FALSE(less("cmi.x.y", "cmi.x"));
 }
 
 TEST_CASE("a 1.2 flattened scorm-again commit is applied", "[commit]") {

@@ -132,8 +132,8 @@ TEST_CASE("SCORM 2004 3rd Edition manifest: items, completion threshold, navigat
   const Manifest m = parse_ok(scorm::test::data_file("scorm2004_3rd_manifest.xml"));
   INFO(dump(m));
   CHECK(m.problems.empty());
-  CHECK(m.scorm_version == scorm::ScormVersion::kScorm2004_3rd);
-  CHECK(scorm::is_scorm_2004(m.scorm_version));
+  CHECK(m.scorm_version == scorm::ScormVersion::kScorm2004);
+  CHECK(m.edition == 3);
   REQUIRE(m.organizations.size() == 1);
   const scorm::Organization& org = m.organizations[0];
   CHECK_FALSE(org.objectives_global_to_system);
@@ -155,8 +155,9 @@ TEST_CASE("SCORM 2004 4th Edition manifest: LOM metadata, xml:base chain, thresh
   const Manifest m = parse_ok(scorm::test::data_file("scorm2004_4th_manifest.xml"));
   INFO(dump(m));
   CHECK(m.problems.empty());
-  CHECK(m.scorm_version == scorm::ScormVersion::kScorm2004_4th);
-  CHECK(std::string(scorm::scorm_version_name(m.scorm_version)) == "2004 4th Edition");
+  CHECK(m.scorm_version == scorm::ScormVersion::kScorm2004);
+  CHECK(m.edition == 4);
+  CHECK(scorm::scorm_version_name(m.scorm_version, m.edition) == "2004 4th Edition");
   CHECK(m.metadata.title == "Ladder Safety");
   CHECK(m.metadata.description == "Climbing without falling.");
   CHECK(m.base == "course/");
@@ -180,12 +181,14 @@ TEST_CASE("version detection from schemaversion and namespaces") {
     return parse_ok("<manifest identifier='M' " + ns + ">" + metadata + "<resources/></manifest>");
   };
   const std::string meta = "<metadata><schema>ADL SCORM</schema><schemaversion>";
-  CHECK(version_of(meta + "CAM 1.3</schemaversion></metadata>", "").scorm_version ==
-        scorm::ScormVersion::kScorm2004_2nd);
-  CHECK(version_of(meta + "2004 2nd Edition</schemaversion></metadata>", "").scorm_version ==
-        scorm::ScormVersion::kScorm2004_2nd);
-  CHECK(version_of(meta + "2004 3rd Edition</schemaversion></metadata>", "").scorm_version ==
-        scorm::ScormVersion::kScorm2004_3rd);
+  const auto edition_of = [&](const std::string& schemaversion) {
+    const Manifest m = version_of(meta + schemaversion + "</schemaversion></metadata>", "");
+    return m.scorm_version == scorm::ScormVersion::kScorm2004 ? m.edition : -1;
+  };
+  CHECK(edition_of("CAM 1.3") == 2);
+  CHECK(edition_of("2004 2nd Edition") == 2);
+  CHECK(edition_of("2004 3rd Edition") == 3);
+  CHECK(edition_of("1.2") == -1);
 
   SECTION("1.2 by the adlcp namespace alone, without a warning") {
     const Manifest m = version_of("", "xmlns:adlcp='http://www.adlnet.org/xsd/adlcp_rootv1p2'");
@@ -194,7 +197,8 @@ TEST_CASE("version detection from schemaversion and namespaces") {
   }
   SECTION("2004 by the adlcp_v1p3 namespace, assumed 3rd Edition with a warning") {
     const Manifest m = version_of("", "xmlns:adlcp='http://www.adlnet.org/xsd/adlcp_v1p3'");
-    CHECK(m.scorm_version == scorm::ScormVersion::kScorm2004_3rd);
+    CHECK(m.scorm_version == scorm::ScormVersion::kScorm2004);
+    CHECK(m.edition == 3);
     CHECK(has_problem(m, Severity::kWarning, "assuming 2004 3rd Edition"));
   }
   SECTION("nothing to go by: 1.2 with a warning") {
@@ -459,6 +463,6 @@ TEST_CASE("schemaversion is compared without regard to case") {
   const Manifest m = parse_ok(
       "<manifest identifier='M'><metadata><schemaversion>2004 4th edition</schemaversion>"
       "</metadata><resources/></manifest>");
-  CHECK(m.scorm_version == scorm::ScormVersion::kScorm2004_4th);
+  CHECK(m.scorm_version == scorm::ScormVersion::kScorm2004);
   CHECK_FALSE(has_problem(m, Severity::kWarning, "schemaversion"));
 }

@@ -8,12 +8,9 @@
 
 #include <string_view>
 
-namespace scorm {
+#include "scorm/version.h"
 
-enum class ScormVersion {
-  kScorm12,    // SCORM 1.2 (cmi.core.*)
-  kScorm2004,  // SCORM 2004, 3rd or 4th Edition (see CmiOptions::edition)
-};
+namespace scorm {
 
 // SCORM 1.2 RTE, section 3.3.2.
 namespace errors12 {

@@ -125,6 +125,9 @@ class CmiModel {
   CmiOptions options_;
   CmiValues values_;
   bool session_open_ = false;
+  // While a stored model is replayed (cmi_json.cpp): its statuses were evaluated when
+  // they were stored, so they are not evaluated again after every value.
+  bool loading_ = false;
   mutable int last_error_ = 0;
   mutable std::string last_diagnostic_;
 };

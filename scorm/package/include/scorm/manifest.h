@@ -18,20 +18,9 @@
 #include <vector>
 
 #include "scorm/error.h"
+#include "scorm/version.h"
 
 namespace scorm {
-
-enum class ScormVersion {
-  kScorm12,
-  kScorm2004_2nd,  // schemaversion "CAM 1.3" or "2004 2nd Edition"
-  kScorm2004_3rd,
-  kScorm2004_4th,
-};
-
-inline bool is_scorm_2004(ScormVersion v) { return v != ScormVersion::kScorm12; }
-
-// "1.2", "2004 2nd Edition", "2004 3rd Edition", "2004 4th Edition".
-const char* scorm_version_name(ScormVersion v);
 
 // ---------------------------------------------------------------------------------------
 // IMS Simple Sequencing (SCORM 2004 SN book), kept as data for the runtime. Defaults are
@@ -220,6 +209,8 @@ struct Manifest {
   std::string identifier;
   std::string version;  // the manifest's own version attribute
   ScormVersion scorm_version = ScormVersion::kScorm12;
+  // 2004 only: 2 (schemaversion "CAM 1.3" or "2004 2nd Edition"), 3 or 4; 0 for 1.2.
+  int edition = 0;
   Metadata metadata;
   std::string base;                  // xml:base of <manifest>, the start of every resource's base
   std::string default_organization;  // identifier; empty when there are no organizations

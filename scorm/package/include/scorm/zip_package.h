@@ -54,6 +54,9 @@ class ZipPackage {
   static Result<ZipPackage> open(const std::filesystem::path& zip_path,
                                  const ExtractLimits& limits = {});
   static Result<ZipPackage> open_bytes(std::string bytes, const ExtractLimits& limits = {});
+  // As open_bytes, without a copy: `bytes` must stay alive and unchanged for as long as the
+  // ZipPackage.
+  static Result<ZipPackage> open_view(std::string_view bytes, const ExtractLimits& limits = {});
 
   ZipPackage(ZipPackage&& other) noexcept;
   ZipPackage& operator=(ZipPackage&& other) noexcept;
@@ -77,6 +80,8 @@ class ZipPackage {
  private:
   struct Impl;
   explicit ZipPackage(std::unique_ptr<Impl> impl);
+  static Result<ZipPackage> open_memory(std::unique_ptr<Impl> impl, std::string_view bytes,
+                                        const ExtractLimits& limits);
   std::unique_ptr<Impl> impl_;
 };
 
@@ -94,7 +99,9 @@ struct Package {
 Result<Package> extract_package(const std::filesystem::path& zip_path,
                                 const std::filesystem::path& dest_dir,
                                 const ExtractLimits& limits = {});
-Result<Package> extract_package_bytes(std::string zip_bytes, const std::filesystem::path& dest_dir,
+// The same from the zip's bytes, read in place (not copied) during the call.
+Result<Package> extract_package_bytes(std::string_view zip_bytes,
+                                      const std::filesystem::path& dest_dir,
                                       const ExtractLimits& limits = {});
 
 // Reads an already extracted package (e.g. on restart): finds imsmanifest.xml at `root`,
