@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <openssl/sha.h>
 
+#include "lrs/json_text.h"
 #include "lrs/statement_record.h"
 #include "lrs/statement_validator.h"
 #include "lrs/text.h"
@@ -261,7 +262,7 @@ Result<std::string> merge_documents(std::string_view stored, std::string_view in
     return fail(ErrorCode::kInvalid, "cannot merge: the request body is not a JSON object");
   }
   for (auto& [key, value] : update.items()) old[key] = std::move(value);
-  return old.dump();
+  return json_text(old);
 }
 
 DocumentService::DocumentService(DocumentStore& documents, StatementStore& statements)
@@ -402,7 +403,7 @@ Result<std::string> DocumentService::activity(const QueryParams& params, const P
     json parsed = json::parse(**definition, nullptr, false);
     if (parsed.is_object()) activity["definition"] = std::move(parsed);
   }
-  return activity.dump();
+  return json_text(activity);
 }
 
 Result<std::string> DocumentService::person(const QueryParams& params, const Principal& who,
@@ -427,7 +428,7 @@ Result<std::string> DocumentService::person(const QueryParams& params, const Pri
   if (auto it = agent->find("account"); it != agent->end()) {
     person["account"] = json::array({*it});
   }
-  return person.dump();
+  return json_text(person);
 }
 
 }  // namespace lrs
