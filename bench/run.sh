@@ -456,7 +456,7 @@ if [ "$MODE" = suite ]; then
   note_disk post-batch100
   stop_all
   start_all
-  workload post-single post --conns 8 --batch 1 --duration "$DURATION"
+  workload post-single post --conns 16 --batch 1 --duration "$DURATION"
   note_rss post-single
   stop_all
 

@@ -120,7 +120,9 @@ HttpResponse DocumentHandler::document(DocumentKind kind, const HttpRequest& req
                              version.major)
               : service_.post(*parsed, request.body, std::move(content_type), preconditions, who);
       if (!ok) return error_response(ok.error());
-      return no_content();
+      HttpResponse r = no_content();
+      r.set_header("ETag", *ok);
+      return r;
     }
     case DocumentMethod::kDelete: {
       auto ok = service_.remove(*parsed, preconditions, who);
