@@ -4,6 +4,7 @@
 #
 #   bench/run.sh            ingest + query suite (ingest, single POSTs, GETs and mixed at QUERY_N,
 #                           then, ours only, mixed with State writes and State document traffic)
+#   bench/run.sh ingest     only the suite's two ingest workloads (batch 100, single POSTs)
 #   bench/run.sh docs       ours only: seed QUERY_N, then mixed, mixed+state and docs
 #   bench/run.sh get-1m     seed GET_N (1,000,000) statements, then the filtered-GET benchmark
 #
@@ -28,19 +29,22 @@ set -euo pipefail
 
 MODE=${1:-suite}
 case "$MODE" in
-  suite | get-1m | docs) ;;
+  suite | ingest | get-1m | docs) ;;
   -h | --help | help)
     sed -n '2,/^set -euo/p' "$0" | grep '^#' | cut -c3-
     exit 0
     ;;
   *)
-    echo "usage: bench/run.sh [suite|docs|get-1m]" >&2
+    echo "usage: bench/run.sh [suite|ingest|docs|get-1m]" >&2
     exit 2
     ;;
 esac
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-if [ "$MODE" = suite ]; then TARGETS=${TARGETS:-"ours peer"}; else TARGETS=${TARGETS:-ours}; fi
+case "$MODE" in
+  suite | ingest) TARGETS=${TARGETS:-"ours peer"} ;;
+  *) TARGETS=${TARGETS:-ours} ;;
+esac
 REPEATS=${REPEATS:-3}
 DURATION=${DURATION:-15}
 QUERY_N=${QUERY_N:-20000}
@@ -97,6 +101,17 @@ fmt1() { # one decimal, or "-" when empty
 
 vm_hwm_mb() { # peak RSS of a PID in MB
   awk '/^VmHWM:/ {printf "%.1f", $2/1024}' "/proc/$1/status" 2>/dev/null || true
+}
+
+cpu_ticks() { # cpu_ticks PID: user+system clock ticks of the whole process
+  awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+thread_ticks() { # thread_ticks PID: "TID TICKS" per thread, sorted by TID
+  local t
+  for t in /proc/"$1"/task/*; do
+    echo "${t##*/} $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0)"
+  done | sort
 }
 
 port_busy() { ss -ltn "sport = :$1" 2>/dev/null | grep -q LISTEN; }
@@ -239,8 +254,16 @@ run_load() {
   local target=$1 workload=$2 run=$3
   shift 3
   local out="$RESULTS_DIR/$target-$workload-$run.txt" line rc=0
-  "$LOAD" "$@" --url "$(url_of "$target")" --user "$(user_of "$target")" --progress 0 \
-    --label "$target/$workload/$run" >"$out" 2>&1 || rc=$?
+  # CPU time of the server (and of its busiest thread) and of the load generator, to tell
+  # what the work costs apart from what a shared machine lets it run.
+  local pid=${PID[$target]:-} cpu0=0 threads0="" cpu1 threads1 load_cpu TIMEFORMAT='%U %S'
+  if [ -n "$pid" ]; then
+    cpu0=$(cpu_ticks "$pid")
+    threads0=$(thread_ticks "$pid")
+  fi
+  load_cpu=$({ time "$LOAD" "$@" --url "$(url_of "$target")" --user "$(user_of "$target")" \
+    --progress 0 --label "$target/$workload/$run" >"$out" 2>&1; } 2>&1 | awk '{print $1 + $2}') ||
+    rc=$?
   line=$(grep '^{"mode"' "$out" | tail -1 || true)
   if [ -z "$line" ]; then
     log "!! $target $workload run $run produced no result (exit $rc):"
@@ -258,6 +281,24 @@ run_load() {
   VALUES[$key|p50]+=" $(json_num p50_ms "$line")"
   VALUES[$key|p99]+=" $(json_num p99_ms "$line")"
   VALUES[$key|errors]+=" $errors"
+  if [ -n "$pid" ] && [ "$st" -gt 0 ]; then
+    local hz busiest
+    hz=$(getconf CLK_TCK)
+    cpu1=$(cpu_ticks "$pid")
+    threads1=$(thread_ticks "$pid")
+    busiest=$(join <(echo "$threads0") <(echo "$threads1") | awk '{d = $3 - $2; if (d > m) m = d}
+      END {print m + 0}')
+    VALUES[$key|cpu_us]+=" $(awk -v d=$((cpu1 - cpu0)) -v hz="$hz" -v n="$st" \
+      'BEGIN {printf "%.1f", d * 1e6 / hz / n}')"
+    VALUES[$key|busiest_us]+=" $(awk -v d="$busiest" -v hz="$hz" -v n="$st" \
+      'BEGIN {printf "%.1f", d * 1e6 / hz / n}')"
+    VALUES[$key|load_us]+=" $(awk -v s="$load_cpu" -v n="$st" 'BEGIN {printf "%.1f", s * 1e6 / n}')"
+    # What two otherwise idle cores would sustain at this CPU cost: the server and the load
+    # generator share them, and the busiest server thread can use one at most.
+    VALUES[$key|ceiling]+=" $(awk -v d=$((cpu1 - cpu0)) -v b="$busiest" -v s="$load_cpu" \
+      -v hz="$hz" -v n="$st" 'BEGIN {total = (d / hz + s) / n; one = b / hz / n;
+        c = 2 / total; if (one > 0 && 1 / one < c) c = 1 / one; printf "%.0f", c}')"
+  fi
   if grep -q '"get":{' <<<"$line"; then
     VALUES[$key|get_p50]+=" $(json_sub_num get p50_ms "$line")"
     VALUES[$key|get_p99]+=" $(json_sub_num get p99_ms "$line")"
@@ -386,6 +427,10 @@ report() {
         report_row "$w" sps "statements/s"
         report_row "$w" p50 "p50 ms"
         report_row "$w" p99 "p99 ms"
+        report_row "$w" cpu_us "  server CPU us/st"
+        report_row "$w" busiest_us "  busiest thread us/st"
+        report_row "$w" load_us "  lrs-load CPU us/st"
+        report_row "$w" ceiling "  2-core ceiling st/s"
         ;;
     esac
     local errs
@@ -446,7 +491,7 @@ stop_all() {
 
 log "== bench/run.sh $MODE: targets ${WANTED[*]}, $REPEATS x ${DURATION}s; results in $RESULTS_DIR"
 WORKLOADS=()
-if [ "$MODE" = suite ]; then
+if [ "$MODE" = suite ] || [ "$MODE" = ingest ]; then
   # Ingest workloads, each on fresh servers: the peer's in-memory store slows down as it grows,
   # so a workload must not inherit the statements of the previous one.
   start_all
@@ -456,10 +501,11 @@ if [ "$MODE" = suite ]; then
   note_disk post-batch100
   stop_all
   start_all
-  workload post-single post --conns 8 --batch 1 --duration "$DURATION"
+  workload post-single post --conns 16 --batch 1 --duration "$DURATION"
   note_rss post-single
   stop_all
-
+fi
+if [ "$MODE" = suite ]; then
   # Phase 2: queries on fresh servers holding QUERY_N statements.
   start_all
   seed_all "$QUERY_N"
@@ -502,7 +548,7 @@ elif [ "$MODE" = docs ]; then
   workload_ours docs docs --conns 4 --duration "$DURATION"
   note_rss "docs@$QUERY_N"
   stop_all
-else
+elif [ "$MODE" = get-1m ]; then
   start_all
   seed_all "$GET_N"
   note_rss "seed@$GET_N"

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lrs/json_text.h"
 #include "lrs/timestamp.h"
 
 namespace lrs {
@@ -14,7 +15,7 @@ constexpr std::string_view kCredentialsPath = "/api/credentials";
 HttpResponse json_response(int status, const json& body) {
   HttpResponse r;
   r.status = status;
-  r.body = body.dump();
+  r.body = json_text(body);
   r.set_header("Content-Type", "application/json");
   return r;
 }

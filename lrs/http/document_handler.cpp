@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lrs/json_text.h"
 #include "lrs/url.h"
 
 namespace lrs {
@@ -99,7 +100,7 @@ HttpResponse DocumentHandler::document(DocumentKind kind, const HttpRequest& req
       if (!parsed->id) {
         auto ids = service_.ids(*parsed, who);
         if (!ids) return error_response(ids.error());
-        return json_ok(nlohmann::json(*ids).dump());
+        return json_ok(json_text(nlohmann::json(*ids)));
       }
       auto doc = service_.get(*parsed, who);
       if (!doc) return error_response(doc.error());
@@ -119,7 +120,9 @@ HttpResponse DocumentHandler::document(DocumentKind kind, const HttpRequest& req
                              version.major)
               : service_.post(*parsed, request.body, std::move(content_type), preconditions, who);
       if (!ok) return error_response(ok.error());
-      return no_content();
+      HttpResponse r = no_content();
+      r.set_header("ETag", *ok);
+      return r;
     }
     case DocumentMethod::kDelete: {
       auto ok = service_.remove(*parsed, preconditions, who);

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lrs/json_text.h"
 #include "lrs/multipart.h"
 #include "lrs/text.h"
 #include "lrs/timestamp.h"
@@ -249,7 +250,7 @@ HttpResponse XapiHandler::handle_resource(const HttpRequest& request) {
     }
     json about = {{"version", {"1.0.3", "2.0.0"}},
                   {"extensions", {{"https://lrsbridge.dev/xapi/about/server", "lrsbridge"}}}};
-    auto r = json_response(200, about.dump());
+    auto r = json_response(200, json_text(about));
     auto version = parse_version_header(request.header(kVersionHeader));
     r.set_header("X-Experience-API-Version", version ? version->header : options_.default_version);
     return r;
@@ -351,7 +352,7 @@ HttpResponse XapiHandler::statements(const HttpRequest& request, const ClientVer
     if (!body) return error_response(body.error());
     auto ids = statements_.post(std::move(body->statements), std::move(body->parts), who, version);
     if (!ids) return error_response(ids.error());
-    return json_response(200, json(*ids).dump());
+    return json_response(200, json_text(json(*ids)));
   }
   if (request.method == "PUT") {
     auto statement_id = put_statement_id(*params);

@@ -13,6 +13,7 @@
 
 #include "base64.h"
 #include "lrs/clock.h"
+#include "lrs/json_text.h"
 #include "lrs/text.h"
 
 namespace lrs {
@@ -151,7 +152,7 @@ Result<Credential> make_credential(const std::string& key, const std::string& se
   c.secret_hash = hash_secret(secret);
   c.scopes = scopes;
   c.label = label;
-  c.authority = agent.dump();
+  c.authority = json_text(agent);
   c.created_us = current_time_us();
   return c;
 }

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <openssl/sha.h>
 
+#include "lrs/json_text.h"
 #include "lrs/statement_record.h"
 #include "lrs/statement_validator.h"
 #include "lrs/text.h"
@@ -261,30 +262,33 @@ Result<std::string> merge_documents(std::string_view stored, std::string_view in
     return fail(ErrorCode::kInvalid, "cannot merge: the request body is not a JSON object");
   }
   for (auto& [key, value] : update.items()) old[key] = std::move(value);
-  return old.dump();
+  return json_text(old);
 }
 
 DocumentService::DocumentService(DocumentStore& documents, StatementStore& statements)
     : documents_(documents), statements_(statements) {}
 
-Result<void> DocumentService::put(const DocumentRequest& request, std::string content,
-                                  std::string content_type, const Preconditions& preconditions,
-                                  const Principal& who, XapiVersion version) {
+Result<std::string> DocumentService::put(const DocumentRequest& request, std::string content,
+                                         std::string content_type,
+                                         const Preconditions& preconditions, const Principal& who,
+                                         XapiVersion version) {
   return write(request, std::move(content), std::move(content_type), preconditions, who, false,
                version);
 }
 
-Result<void> DocumentService::post(const DocumentRequest& request, std::string content,
-                                   std::string content_type, const Preconditions& preconditions,
-                                   const Principal& who) {
+Result<std::string> DocumentService::post(const DocumentRequest& request, std::string content,
+                                          std::string content_type,
+                                          const Preconditions& preconditions,
+                                          const Principal& who) {
   return write(request, std::move(content), std::move(content_type), preconditions, who, true,
                XapiVersion::k2_0);
 }
 
-Result<void> DocumentService::write(const DocumentRequest& request, std::string content,
-                                    std::string content_type, const Preconditions& preconditions,
-                                    const Principal& who, bool merge, XapiVersion version) {
-  if (auto ok = check_scope(request.scope.kind, true, who); !ok) return ok;
+Result<std::string> DocumentService::write(const DocumentRequest& request, std::string content,
+                                           std::string content_type,
+                                           const Preconditions& preconditions, const Principal& who,
+                                           bool merge, XapiVersion version) {
+  if (auto ok = check_scope(request.scope.kind, true, who); !ok) return tl::unexpected(ok.error());
   if (!request.id) {
     return fail(ErrorCode::kInvalid, std::string(id_name(request.scope.kind)) + " is required");
   }
@@ -302,6 +306,7 @@ Result<void> DocumentService::write(const DocumentRequest& request, std::string 
   // (IEEE 9274.1.1 4.1.4) applies it to every document resource.
   bool conflict_without_headers =
       request.scope.kind != DocumentKind::kState || version == XapiVersion::k2_0;
+  std::string written_etag;
   auto decide = [&](const std::optional<Document>& current) -> Result<std::optional<Document>> {
     if (auto ok = check_preconditions(preconditions, current); !ok) {
       return tl::unexpected(ok.error());
@@ -337,9 +342,13 @@ Result<void> DocumentService::write(const DocumentRequest& request, std::string 
       next.content_type = content_type;
     }
     next.etag = document_etag(next.content);
+    written_etag = next.etag;
     return std::optional<Document>(std::move(next));
   };
-  return documents_.update(request.scope, *request.id, decide);
+  if (auto ok = documents_.update(request.scope, *request.id, decide); !ok) {
+    return tl::unexpected(ok.error());
+  }
+  return written_etag;
 }
 
 Result<Document> DocumentService::get(const DocumentRequest& request, const Principal& who) {
@@ -402,7 +411,7 @@ Result<std::string> DocumentService::activity(const QueryParams& params, const P
     json parsed = json::parse(**definition, nullptr, false);
     if (parsed.is_object()) activity["definition"] = std::move(parsed);
   }
-  return activity.dump();
+  return json_text(activity);
 }
 
 Result<std::string> DocumentService::person(const QueryParams& params, const Principal& who,
@@ -427,7 +436,7 @@ Result<std::string> DocumentService::person(const QueryParams& params, const Pri
   if (auto it = agent->find("account"); it != agent->end()) {
     person["account"] = json::array({*it});
   }
-  return person.dump();
+  return json_text(person);
 }
 
 }  // namespace lrs

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lrs/json_text.h"
+
 namespace lrs {
 namespace {
 
@@ -106,11 +108,11 @@ void add_definition(const json& activity, StatementRecord& record) {
   for (ActivityDefinition& d : record.definitions) {
     if (d.activity_id == id) {
       // The same activity twice in one statement: the later mention refines the earlier.
-      d.definition = merge_activity_definition(d.definition, definition->dump());
+      d.definition = merge_activity_definition(d.definition, json_text(*definition));
       return;
     }
   }
-  record.definitions.push_back({std::string(id), definition->dump()});
+  record.definitions.push_back({std::string(id), json_text(*definition)});
 }
 
 void add_context_definitions(const json& context, StatementRecord& record) {
@@ -204,7 +206,7 @@ std::string merge_activity_definition(std::string_view stored, std::string_view 
       old[name] = value;
     }
   }
-  return old.dump();
+  return json_text(old);
 }
 
 std::optional<std::string> agent_key(const json& agent) {
@@ -228,7 +230,7 @@ std::optional<std::string> agent_key(const json& agent) {
 StatementRecord make_statement_record(const json& statement, const Uuid& id) {
   StatementRecord record;
   record.id = id;
-  record.body = statement.dump();
+  record.body = json_text(statement);
   if (const json* verb = member(statement, "verb")) record.verb = string_member(*verb, "id");
 
   if (const json* actor = member(statement, "actor")) add_agent_keys(*actor, record.agents);

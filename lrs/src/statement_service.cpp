@@ -8,6 +8,7 @@
 #include <openssl/sha.h>
 
 #include "lrs/clock.h"
+#include "lrs/json_text.h"
 #include "lrs/signature.h"
 #include "lrs/statement_record.h"
 #include "lrs/statement_validator.h"
@@ -193,9 +194,9 @@ std::string render(const StoredStatement& s, StatementFormat format,
                    const std::vector<std::string>& prefs) {
   if (format == StatementFormat::kExact) return s.body;
   json statement = json::parse(s.body);
-  if (format == StatementFormat::kIds) return to_ids_format(std::move(statement)).dump();
+  if (format == StatementFormat::kIds) return json_text(to_ids_format(std::move(statement)));
   to_canonical_format(statement, prefs);
-  return statement.dump();
+  return json_text(statement);
 }
 
 std::string hex(const unsigned char* data, std::size_t size) {
@@ -641,7 +642,7 @@ Result<void> StatementService::get_page(const StatementQuery& query,
       more += '&';
     }
     more += "cursor=" + std::to_string(*page->next);
-    body += json(more).dump();
+    body += json_text(json(more));
   } else {
     body += "\"\"";
   }

@@ -63,15 +63,19 @@ class DocumentService {
   // If-None-Match fails; kConflict when the document exists and neither header was sent
   // (Agent and Activity Profile always, State from xAPI 2.0 on); with xAPI 1.0.3,
   // kInvalid for a profile PUT without either header even when no document exists;
-  // kForbidden without the scope.
-  Result<void> put(const DocumentRequest& request, std::string content, std::string content_type,
-                   const Preconditions& preconditions, const Principal& who, XapiVersion version);
+  // kForbidden without the scope. Answers the stored document's ETag, so a client can
+  // send its next write with If-Match without reading the document first.
+  Result<std::string> put(const DocumentRequest& request, std::string content,
+                          std::string content_type, const Preconditions& preconditions,
+                          const Principal& who, XapiVersion version);
 
   // POST: stores `content` when no document exists, merges it into the existing one
   // otherwise; kInvalid when an application/json body is not a JSON object or when
-  // one of the two documents is not JSON; kPreconditionFailed as for put.
-  Result<void> post(const DocumentRequest& request, std::string content, std::string content_type,
-                    const Preconditions& preconditions, const Principal& who);
+  // one of the two documents is not JSON; kPreconditionFailed as for put. Answers the
+  // ETag of the stored (merged) document.
+  Result<std::string> post(const DocumentRequest& request, std::string content,
+                           std::string content_type, const Preconditions& preconditions,
+                           const Principal& who);
 
   // GET with an id: the document, kNotFound when there is none.
   Result<Document> get(const DocumentRequest& request, const Principal& who);
@@ -93,9 +97,9 @@ class DocumentService {
   Result<std::string> person(const QueryParams& params, const Principal& who, XapiVersion version);
 
  private:
-  Result<void> write(const DocumentRequest& request, std::string content, std::string content_type,
-                     const Preconditions& preconditions, const Principal& who, bool merge,
-                     XapiVersion version);
+  Result<std::string> write(const DocumentRequest& request, std::string content,
+                            std::string content_type, const Preconditions& preconditions,
+                            const Principal& who, bool merge, XapiVersion version);
   DocumentStore& documents_;
   StatementStore& statements_;
 };

@@ -173,3 +173,64 @@ TEST_CASE("statement store keeps definitions and agent names with the statements
   CHECK_FALSE(*store.activity_definition("http://example.com/unknown"));
   CHECK(store.agent_names("mbox:mailto:nobody@example.com")->empty());
 }
+
+// The writer remembers committed definitions and names to skip writes that change
+// nothing; these sequences would store stale or missing descriptions if it remembered
+// too much.
+TEST_CASE("remembered definitions and names follow every change", "[sqlite][activities]") {
+  lrs::test::TempDir dir;
+  std::string path = dir.file("lrs.db");
+  auto db = lrs::test::open_db(path);
+  lrs::StatementStore& store = db->statements();
+  auto same = [](std::string_view a, std::string_view b) { return lrs::test::same_content(a, b); };
+  std::uint64_t next = 1;
+  auto insert = [&](const std::string& definition, const std::string& name) {
+    auto r = lrs::test::record(lrs::test::make_id(next++), "http://example.com/v");
+    r.definitions.push_back({"http://example.com/a", definition});
+    r.redefine = true;
+    r.agent_names.push_back({"mbox:mailto:a@example.com", name});
+    std::vector<lrs::StatementRecord> batch{r};
+    return static_cast<bool>(store.insert(batch, same));
+  };
+  auto definition = [&] { return *store.activity_definition("http://example.com/a"); };
+  const std::string a = R"({"name":{"en":"A"}})";
+  const std::string b = R"({"name":{"fr":"B"}})";
+
+  REQUIRE(insert(a, "Ann"));
+  REQUIRE(insert(b, "Ann"));
+  REQUIRE(insert(a, "Ann"));  // merging A again changes nothing: remembered as a no-op
+  CHECK(definition() == R"({"name":{"en":"A","fr":"B"}})");
+  REQUIRE(insert(R"({"name":{"en":"Z"}})", "Ann"));
+  CHECK(definition() == R"({"name":{"en":"Z","fr":"B"}})");
+  REQUIRE(insert(a, "Ann"));  // no longer a no-op after Z
+  CHECK(definition() == R"({"name":{"en":"A","fr":"B"}})");
+
+  SECTION("a rolled-back write is not remembered") {
+    auto dup = lrs::test::record(lrs::test::make_id(1), "http://example.com/v", "changed");
+    auto fresh = lrs::test::record(lrs::test::make_id(100), "http://example.com/v");
+    fresh.definitions.push_back({"http://example.com/a", R"({"name":{"de":"C"}})"});
+    fresh.redefine = true;
+    fresh.agent_names.push_back({"mbox:mailto:a@example.com", "Carl"});
+    std::vector<lrs::StatementRecord> batch{fresh, dup};
+    REQUIRE_FALSE(store.insert(batch, same));
+    CHECK(definition() == R"({"name":{"en":"A","fr":"B"}})");
+    REQUIRE(insert(R"({"name":{"de":"C"}})", "Carl"));
+    CHECK(definition() == R"({"name":{"de":"C","en":"A","fr":"B"}})");
+    CHECK(*store.agent_names("mbox:mailto:a@example.com") ==
+          std::vector<std::string>{"Ann", "Carl"});
+  }
+
+  SECTION("another process's writes are seen") {
+    sqlite3* other = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &other) == SQLITE_OK);
+    sqlite3_busy_timeout(other, 5000);
+    CHECK(sqlite3_exec(other,
+                       "UPDATE activity_definitions SET definition = '{\"name\":{\"en\":\"X\"}}';"
+                       "DELETE FROM agent_names;",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(other);
+    REQUIRE(insert(a, "Ann"));
+    CHECK(definition() == a);
+    CHECK(*store.agent_names("mbox:mailto:a@example.com") == std::vector<std::string>{"Ann"});
+  }
+}

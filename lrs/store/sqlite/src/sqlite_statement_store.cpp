@@ -412,6 +412,7 @@ void SqliteStatementStore::on_transaction_begin() {
 }
 
 void SqliteStatementStore::on_job_end(bool kept) {
+  descriptions_.on_job_end(kept);
   if (kept) {
     pending_counts_.insert(pending_counts_.end(), job_counts_.begin(), job_counts_.end());
   } else {
@@ -449,6 +450,7 @@ Result<void> SqliteStatementStore::before_commit(Connection& conn) {
 }
 
 void SqliteStatementStore::on_transaction_end(bool committed) {
+  descriptions_.on_transaction_end(committed);
   if (committed) {
     committed_stored_.store(last_stored_);
   } else {
@@ -801,7 +803,7 @@ Result<void> SqliteStatementStore::apply_insert(Connection& conn,
                   "statement " + r.id.str() + " already exists with different content");
     }
     inserted[i] = true;
-    LRS_SQLITE_TRY(store_descriptions(conn, r));
+    LRS_SQLITE_TRY(descriptions_.store(conn, r));
     for (const AttachmentContent& a : r.attachments) {
       // Content-addressed: one row per hash, however many statements carry it.
       auto stmt = conn.prepare(

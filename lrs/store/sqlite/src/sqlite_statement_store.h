@@ -18,6 +18,7 @@
 #include "body_codec.h"
 #include "lrs/statement_store.h"
 #include "read_pool.h"
+#include "sqlite_descriptions.h"
 #include "writer.h"
 
 namespace lrs::sqlite {
@@ -136,6 +137,7 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   };
   std::unordered_map<std::string, std::int64_t, Hash, std::equal_to<>> term_cache_;
   std::string key_buffer_;
+  DescriptionWriter descriptions_;
   // (link term, stored) rows of the current job not yet inserted.
   std::vector<std::pair<std::int64_t, std::int64_t>> link_buffer_;
   std::vector<std::string> job_new_terms_;
