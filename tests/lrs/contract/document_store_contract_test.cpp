@@ -1,17 +1,19 @@
-// SqliteDocumentStore and the activity definitions / agent names the statement store
-// keeps, on real SQLite files and ":memory:".
+// The DocumentStore contract, and the activity definitions / agent names the statement
+// store keeps, run against every backend.
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
+#include "backends.h"
 #include "lrs/statement_record.h"
-#include "sqlite_test_support.h"
 
 using lrs::Document;
 using lrs::DocumentKind;
 using lrs::DocumentScope;
+using lrs::test::PostgresBackend;
+using lrs::test::SqliteBackend;
 
 namespace {
 
@@ -38,8 +40,10 @@ lrs::Result<void> put(lrs::DocumentStore& store, const DocumentScope& scope, con
 
 }  // namespace
 
-TEST_CASE("document store: update, get, list and delete", "[sqlite][documents]") {
-  auto db = lrs::test::open_db(":memory:");
+TEMPLATE_TEST_CASE("document store: update, get, list and delete", "[contract][documents]",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto db = backend.open();
   lrs::DocumentStore& store = db->documents();
   DocumentScope scope = state_scope();
 
@@ -87,9 +91,10 @@ TEST_CASE("document store: update, get, list and delete", "[sqlite][documents]")
   }
 }
 
-TEST_CASE("document store: list_ids with since and registrations", "[sqlite][documents]") {
-  lrs::test::TempDir dir;
-  auto db = lrs::test::open_db(dir.file("docs.db"));
+TEMPLATE_TEST_CASE("document store: list_ids with since and registrations", "[contract][documents]",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto db = backend.open();
   lrs::DocumentStore& store = db->documents();
   auto reg = lrs::test::make_id(7);
   REQUIRE(put(store, state_scope(), "a", "1"));
@@ -107,9 +112,10 @@ TEST_CASE("document store: list_ids with since and registrations", "[sqlite][doc
   CHECK(store.list_ids(state_scope(), std::nullopt)->empty());
 }
 
-TEST_CASE("document store: concurrent updates serialize", "[sqlite][documents]") {
-  lrs::test::TempDir dir;
-  auto db = lrs::test::open_db(dir.file("docs.db"));
+TEMPLATE_TEST_CASE("document store: concurrent updates serialize", "[contract][documents]",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto db = backend.open();
   lrs::DocumentStore& store = db->documents();
   constexpr int kThreads = 4;
   constexpr int kEach = 25;
@@ -134,9 +140,10 @@ TEST_CASE("document store: concurrent updates serialize", "[sqlite][documents]")
   CHECK((**store.get(state_scope(), "counter")).content == std::to_string(kThreads * kEach));
 }
 
-TEST_CASE("statement store keeps definitions and agent names with the statements",
-          "[sqlite][activities]") {
-  auto db = lrs::test::open_db(":memory:");
+TEMPLATE_TEST_CASE("statement store keeps definitions and agent names with the statements",
+                   "[contract][activities]", SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto db = backend.open();
   lrs::StatementStore& store = db->statements();
   auto same = [](std::string_view a, std::string_view b) { return lrs::test::same_content(a, b); };
   auto with = [](std::uint64_t n, std::string definition, bool redefine) {
