@@ -603,6 +603,9 @@ void PgStatementStore::run_group(std::vector<Job*>& group) {
                          [&](Connection& c) { return apply_group(c, group, terms); });
       if (r) {
         terms_.remember(terms);
+        std::size_t rows = 0;
+        for (Job* j : group) rows += j->records->size();
+        maybe_analyze(rows);
         return;
       }
       if (!conn_->broken() && !conn_->last_failure_transient()) break;
@@ -611,6 +614,19 @@ void PgStatementStore::run_group(std::vector<Job*>& group) {
     std::this_thread::sleep_for(retry_pause(attempt));
   }
   for (Job* j : group) j->result = r;
+}
+
+// Query plans need statistics: with none, the planner takes the `links` of a common
+// term for a few rows and sorts thousands of them instead of walking its index in
+// stored order (30 ms instead of 0.2 ms at 20,000 statements). Autovacuum analyzes a
+// table only after a minute and a share of changes, so while a database is young the
+// writer analyzes each time this process has stored twice as many statements as at the
+// last time (log2(n) runs, then autovacuum's own schedule suffices).
+void PgStatementStore::maybe_analyze(std::size_t inserted) {
+  stored_since_start_ += inserted;
+  if (stored_since_start_ < next_analyze_ || next_analyze_ > kLastAnalyzeAt) return;
+  next_analyze_ *= 2;
+  (void)conn_->exec("ANALYZE statements, links, terms", "analyzing the statement tables");
 }
 
 Result<void> PgStatementStore::apply_group(Connection& conn, std::vector<Job*>& group,
@@ -708,8 +724,9 @@ Result<std::optional<StoredStatement>> PgStatementStore::get(const Uuid& id) {
 Result<StatementPage> PgStatementStore::query(const StatementFilter& filter) {
   std::vector<std::string> wanted;
   std::vector<bool> related;
-  // The first filter drives the walk when the sizes tie: registrations and activities
-  // are usually narrower than agents, agents than verbs.
+  // PostgreSQL's planner picks the term whose index range to walk (in stored order,
+  // stopping after `limit` rows) from the statistics of `links`; the writer keeps them
+  // fresh while a new database fills up (see maybe_analyze).
   if (filter.registration) {
     wanted.push_back(term_key('r', filter.registration->str()));
     related.push_back(false);
@@ -761,23 +778,6 @@ Result<StatementPage> PgStatementStore::query(const StatementFilter& filter) {
         id = rows->integer(0, 0);
       }
       links.push_back(*id * 2 + (related[i] ? 1 : 0));
-    }
-    if (links.size() > 1) {
-      // Walk the narrowest term's index range, probe the others: sizes counted up to a
-      // cap, enough to tell a rare term from a common one.
-      std::vector<std::pair<std::int64_t, std::int64_t>> sized;
-      for (std::int64_t t : links) {
-        Params p;
-        p.add(t);
-        auto rows =
-            c.exec("SELECT count(*) FROM (SELECT 1 FROM links WHERE term = $1 LIMIT 10000) AS x", p,
-                   "sizing a filter");
-        if (!rows) return tl::unexpected<Error>(rows.error());
-        sized.emplace_back(rows->integer(0, 0), t);
-      }
-      std::stable_sort(sized.begin(), sized.end(),
-                       [](const auto& a, const auto& b) { return a.first < b.first; });
-      for (std::size_t i = 0; i < links.size(); ++i) links[i] = sized[i].second;
     }
     const char* order = filter.ascending ? "ASC" : "DESC";
     Params p;

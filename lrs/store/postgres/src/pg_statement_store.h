@@ -103,6 +103,7 @@ class PgStatementStore final : public StatementStore {
 
   void loop();
   void run_group(std::vector<Job*>& group);
+  void maybe_analyze(std::size_t inserted);
   Result<void> apply_group(Connection& conn, std::vector<Job*>& group,
                            std::unordered_map<std::string, std::int64_t>& terms);
 
@@ -116,6 +117,10 @@ class PgStatementStore final : public StatementStore {
   std::deque<Job*> queue_;
   bool stopping_ = false;
   std::unique_ptr<Connection> conn_;  // the writer thread's
+  // Writer thread: statements stored by this process, and when to ANALYZE next.
+  static constexpr std::size_t kLastAnalyzeAt = 1'000'000;
+  std::size_t stored_since_start_ = 0;
+  std::size_t next_analyze_ = 1'000;
   std::thread thread_;
 };
 
