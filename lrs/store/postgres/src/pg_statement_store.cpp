@@ -445,10 +445,16 @@ Result<void> InsertJob::store_descriptions(const std::vector<Item>& items,
 
 // The database's clock in microseconds, the one every process agrees on.
 constexpr const char* kNowUs = "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint";
+// The advisory lock key of the stored clock ("LRSC"; migrations use "LRSB").
+constexpr const char* kClockLock = "1280463683";
 
 }  // namespace
 
 Result<StoredClock> StoredClock::lock(Connection& conn) {
+  // First the advisory lock, then the server's clock: consistent_through() relies on
+  // no writer reading the clock before it holds the lock.
+  LRS_PG_TRY(conn.exec(std::string("SELECT pg_advisory_xact_lock(") + kClockLock + ")",
+                       "locking the stored clock"));
   auto rows = conn.exec(
       std::string("SELECT last, ") + kNowUs + " FROM stored_clock WHERE id = 1 FOR UPDATE",
       "locking the stored clock");
@@ -767,16 +773,26 @@ Result<StatementPage> PgStatementStore::query(const StatementFilter& filter) {
     page = StatementPage{};
     // Link terms; an unknown term matches nothing.
     std::vector<std::int64_t> links;
+    std::vector<std::string> unknown;
+    for (const std::string& key : wanted) {
+      if (!terms_.find(key)) unknown.push_back(key);
+    }
+    if (!unknown.empty()) {
+      // Terms other processes created: committed ones never change, so keep them.
+      Params p;
+      p.add(text_array(unknown));
+      auto rows = c.exec("SELECT key, id FROM terms WHERE key = ANY($1::text[])", p,
+                         "looking up query filters");
+      if (!rows) return tl::unexpected<Error>(rows.error());
+      std::unordered_map<std::string, std::int64_t> found;
+      for (int i = 0; i < rows->size(); ++i) {
+        found.emplace(std::string(rows->text(i, 0)), rows->integer(i, 1));
+      }
+      terms_.remember(found);
+    }
     for (std::size_t i = 0; i < wanted.size(); ++i) {
       auto id = terms_.find(wanted[i]);
-      if (!id) {
-        Params p;
-        p.add(wanted[i]);
-        auto rows = c.exec("SELECT id FROM terms WHERE key = $1", p, "looking up a filter");
-        if (!rows) return tl::unexpected<Error>(rows.error());
-        if (rows->size() == 0) return {};
-        id = rows->integer(0, 0);
-      }
+      if (!id) return {};  // an unknown term matches nothing
       links.push_back(*id * 2 + (related[i] ? 1 : 0));
     }
     const char* order = filter.ascending ? "ASC" : "DESC";
@@ -871,28 +887,24 @@ Result<std::vector<std::string>> PgStatementStore::agent_names(const std::string
   return names;
 }
 
-// When no writer holds the clock, every statement stored so far is visible and the
-// next one will be stored later than now: promise now, and move the clock there so no
-// writer can go below it even if the server's clock steps back. When a writer holds
-// it, the committed `last` is the promise: everything stored up to it has committed.
-// The promise is not worth an fsync: after a crash the clock restarts above it anyway
-// unless the server's clock went back as well.
+// A writer holds the clock's advisory lock (exclusively) from before it reads the
+// server's clock until its COMMIT is visible. If the lock is free at some instant, every
+// statement stored before it has committed and every later writer will read a later
+// clock: the promise is the server's clock then (or `last` if greater). If a writer holds
+// it, the promise is the committed `last`: everything stored up to it has committed. A
+// try-lock in one read-only statement: no transaction id, no WAL, no fsync, one round
+// trip per GET. This relies on the database server's clock not stepping back; the
+// stored times themselves never go back whatever the clock does (StoredClock::next).
 Result<std::int64_t> PgStatementStore::consistent_through() {
   std::int64_t through = 0;
-  LRS_PG_TRY(pool_.write("reading the stored clock", [&](Connection& c) -> Result<void> {
-    LRS_PG_TRY(c.exec("SET LOCAL synchronous_commit = off", "reading the stored clock"));
-    auto rows = c.exec(std::string("UPDATE stored_clock SET last = greatest(last, ") + kNowUs +
-                           ") WHERE id = 1 AND id IN (SELECT id FROM stored_clock WHERE id = 1 "
-                           "FOR UPDATE SKIP LOCKED) RETURNING last",
+  LRS_PG_TRY(pool_.read("reading the stored clock", [&](Connection& c) -> Result<void> {
+    auto rows = c.exec(std::string("SELECT CASE WHEN pg_try_advisory_xact_lock_shared(") +
+                           kClockLock + ") THEN greatest(last, " + kNowUs +
+                           ") ELSE last END FROM stored_clock WHERE id = 1",
                        "reading the stored clock");
     if (!rows) return tl::unexpected<Error>(rows.error());
-    if (rows->size() == 1) {
-      through = rows->integer(0, 0);
-      return {};
-    }
-    auto last = c.exec("SELECT last FROM stored_clock WHERE id = 1", "reading the stored clock");
-    if (!last) return tl::unexpected<Error>(last.error());
-    if (last->size() == 1) through = last->integer(0, 0);
+    if (rows->size() != 1) return fail(ErrorCode::kInternal, "the stored_clock row is missing");
+    through = rows->integer(0, 0);
     return {};
   }));
   return through;

@@ -2,11 +2,12 @@
 //
 // Ordering across processes. Keyset cursors (`more`) and
 // X-Experience-API-Consistent-Through need stored times that increase in commit order,
-// also when several processes write. Every transaction that stores statements locks
-// the single row of `stored_clock` before it looks at existing statements and holds it
-// to COMMIT: it takes stored times above the row's `last` (and at least the database
-// server's clock, so processes with skewed clocks still agree), writes the row back and
-// commits, and only then can the next writer lock it. So a transaction that commits
+// also when several processes write. Every transaction that stores statements takes the
+// clock's lock (a transaction-level advisory lock, with the single row of `stored_clock`)
+// before it looks at existing statements and holds it to COMMIT: it takes stored times
+// above the row's `last` (and at least the database server's clock, so processes with
+// skewed clocks still agree), writes the row back and commits, and only then can the
+// next writer lock it. So a transaction that commits
 // later always stored later, and when a reader sees a statement it already sees every
 // statement stored before it. The alternative, a sequence plus a visibility horizon,
 // lets writers overlap but makes every reader compute the horizon of transactions
@@ -33,10 +34,10 @@
 
 namespace lrs::pg {
 
-// The stored clock while a transaction holds its row.
+// The stored clock while a transaction holds its lock.
 class StoredClock {
  public:
-  // Locks the row until the transaction ends.
+  // Takes the lock until the transaction ends.
   static Result<StoredClock> lock(Connection& conn);
   std::int64_t next();
   // Writes the last time handed out back to the row.
