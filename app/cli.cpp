@@ -173,23 +173,28 @@ lrs::Result<void> ensure_admin(lrs::CredentialStore& credentials) {
   }
   std::string key = value.substr(0, colon);
   std::string secret = value.substr(colon + 1);
-  auto found = credentials.find(key);
-  if (!found) return tl::unexpected(found.error());
-  if (*found) {
-    if ((*found)->revoked) {
-      return lrs::fail(lrs::ErrorCode::kInvalid,
-                       "LRSBRIDGE_ADMIN: credential " + key + " is revoked");
+  // Processes sharing a database may start together: when another one adds the
+  // credential first, the second pass checks the one it added.
+  for (int pass = 0;; ++pass) {
+    auto found = credentials.find(key);
+    if (!found) return tl::unexpected(found.error());
+    if (*found) {
+      if ((*found)->revoked) {
+        return lrs::fail(lrs::ErrorCode::kInvalid,
+                         "LRSBRIDGE_ADMIN: credential " + key + " is revoked");
+      }
+      if (!lrs::verify_secret(secret, (*found)->secret_hash)) {
+        return lrs::fail(lrs::ErrorCode::kInvalid,
+                         "LRSBRIDGE_ADMIN: credential " + key +
+                             " exists with another secret; revoke it or choose another key");
+      }
+      return {};
     }
-    if (!lrs::verify_secret(secret, (*found)->secret_hash)) {
-      return lrs::fail(lrs::ErrorCode::kInvalid,
-                       "LRSBRIDGE_ADMIN: credential " + key +
-                           " exists with another secret; revoke it or choose another key");
-    }
-    return {};
+    auto credential = lrs::make_credential(key, secret, {"all"}, "admin (LRSBRIDGE_ADMIN)");
+    if (!credential) return tl::unexpected(credential.error());
+    auto added = credentials.add(*credential);
+    if (added || added.error().code != lrs::ErrorCode::kConflict || pass > 0) return added;
   }
-  auto credential = lrs::make_credential(key, secret, {"all"}, "admin (LRSBRIDGE_ADMIN)");
-  if (!credential) return tl::unexpected(credential.error());
-  return credentials.add(*credential);
 }
 
 int cmd_serve(const Args& args) {
