@@ -164,8 +164,12 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& url) {
   PQsetNoticeProcessor(
       conn, [](void*, const char*) {}, nullptr);
   auto c = std::unique_ptr<Connection>(new Connection(conn));
-  // Statements mention no schema; a warning per ON CONFLICT is noise in the log.
-  auto r = c->exec("SET client_min_messages = warning", "configuring the connection");
+  // What the code reads must not depend on the server's or the role's defaults: text
+  // in UTF-8, bytea in hex (bytea_value), and no notices for the log.
+  auto r = c->exec_script(
+      "SET client_encoding = 'UTF8'; SET bytea_output = 'hex'; "
+      "SET client_min_messages = warning",
+      "configuring the connection to " + describe_url(url));
   if (!r) return tl::unexpected<Error>(r.error());
   return c;
 }
