@@ -190,7 +190,8 @@ Result<void> InsertJob::run(const std::vector<Item>& items, std::vector<bool>& i
     p.add(text_array(ids));
     auto rows = conn_.exec(
         "SELECT id, stored, voiding, voided, ref, terms, "
-        "CASE WHEN id = ANY($2::uuid[]) THEN body END FROM statements WHERE id = ANY($1::uuid[])",
+        "CASE WHEN id = ANY($2::uuid[]) THEN body END FROM statements "
+        "WHERE id = ANY($1::uuid[]) OR ref = ANY($2::uuid[])",
         p, "reading stored statements");
     if (!rows) return tl::unexpected<Error>(rows.error());
     for (int i = 0; i < rows->size(); ++i) {
@@ -203,11 +204,6 @@ Result<void> InsertJob::run(const std::vector<Item>& items, std::vector<bool>& i
       if (!rows->null(i, 6)) row.body = rows->text(i, 6);
       add_row(uuid_of(rows->text(i, 0)), std::move(row));
     }
-  }
-  {
-    Params p;
-    p.add(text_array(ids));
-    LRS_PG_TRY(load("WHERE ref = ANY($1::uuid[])", p));
     for (const Item& item : items) referrers_loaded_.insert(item.record->id);
   }
 
@@ -450,26 +446,30 @@ constexpr const char* kClockLock = "1280463683";
 
 }  // namespace
 
-Result<StoredClock> StoredClock::lock(Connection& conn) {
+Result<StoredClock> StoredClock::lock(Connection& conn, std::int64_t reserve) {
   // First the advisory lock, then the server's clock: consistent_through() relies on
   // no writer reading the clock before it holds the lock.
   LRS_PG_TRY(conn.exec(std::string("SELECT pg_advisory_xact_lock(") + kClockLock + ")",
                        "locking the stored clock"));
-  auto rows = conn.exec(
-      std::string("SELECT last, ") + kNowUs + " FROM stored_clock WHERE id = 1 FOR UPDATE",
-      "locking the stored clock");
+  // The times for `reserve` statements at once, so that a transaction that needs no
+  // more writes the row once. Times reserved for a statement that is then skipped (a
+  // re-send) are never used: gaps are fine, order is what matters.
+  reserve = std::max<std::int64_t>(reserve, 1);
+  Params p;
+  p.add(reserve);
+  auto rows = conn.exec(std::string("UPDATE stored_clock SET last = greatest(last + $1, ") +
+                            kNowUs + " + $1 - 1) WHERE id = 1 RETURNING last",
+                        p, "locking the stored clock");
   if (!rows) return tl::unexpected<Error>(rows.error());
   if (rows->size() != 1) return fail(ErrorCode::kInternal, "the stored_clock row is missing");
-  return StoredClock(rows->integer(0, 0), rows->integer(0, 1));
+  std::int64_t last = rows->integer(0, 0);
+  return StoredClock(last - reserve, last);
 }
 
-std::int64_t StoredClock::next() {
-  last_ = std::max(last_ + 1, now_);
-  return last_;
-}
+std::int64_t StoredClock::next() { return ++last_; }
 
 Result<void> StoredClock::save(Connection& conn) {
-  if (last_ == saved_) return {};
+  if (last_ <= saved_) return {};
   Params p;
   p.add(last_);
   LRS_PG_TRY(
@@ -648,7 +648,9 @@ Result<void> PgStatementStore::apply_group(Connection& conn, std::vector<Job*>& 
   auto ids = terms_.ids(conn, std::move(keys));
   if (!ids) return tl::unexpected<Error>(ids.error());
   terms = std::move(*ids);
-  auto clock = StoredClock::lock(conn);
+  std::int64_t rows = 0;
+  for (Job* j : group) rows += static_cast<std::int64_t>(j->records->size());
+  auto clock = StoredClock::lock(conn, rows);
   if (!clock) return tl::unexpected<Error>(clock.error());
   if (group.size() > 1) {
     // Usually no request fails: all of them as one job costs a handful of round trips
@@ -700,7 +702,7 @@ Result<void> PgStatementStore::insert_in(Connection& conn,
   auto ids = terms_.ids(conn, std::move(keys));
   if (!ids) return tl::unexpected<Error>(ids.error());
   terms = std::move(*ids);
-  auto clock = StoredClock::lock(conn);
+  auto clock = StoredClock::lock(conn, static_cast<std::int64_t>(records.size()));
   if (!clock) return tl::unexpected<Error>(clock.error());
   InsertJob job(conn, *clock, terms);
   LRS_PG_TRY(job.run(items_of(records, same), inserted));

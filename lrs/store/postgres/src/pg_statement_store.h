@@ -37,17 +37,16 @@ namespace lrs::pg {
 // The stored clock while a transaction holds its lock.
 class StoredClock {
  public:
-  // Takes the lock until the transaction ends.
-  static Result<StoredClock> lock(Connection& conn);
+  // Takes the lock until the transaction ends, with times for `reserve` statements.
+  static Result<StoredClock> lock(Connection& conn, std::int64_t reserve);
   std::int64_t next();
-  // Writes the last time handed out back to the row.
+  // Writes the last time handed out back to the row, when beyond the reservation.
   Result<void> save(Connection& conn);
 
  private:
-  StoredClock(std::int64_t last, std::int64_t now) : last_(last), saved_(last), now_(now) {}
+  StoredClock(std::int64_t last, std::int64_t saved) : last_(last), saved_(saved) {}
   std::int64_t last_;
   std::int64_t saved_;
-  std::int64_t now_;
 };
 
 // Term ids (terms.id) by key. Ids of committed terms never change, so the cache is
