@@ -19,6 +19,7 @@
 #include "lrs/auth.h"
 #include "lrs/clock.h"
 #include "lrs/document_service.h"
+#include "lrs/postgres_database.h"
 #include "lrs/sqlite_database.h"
 #include "lrs/statement_service.h"
 #include "lrs/timestamp.h"
@@ -36,7 +37,10 @@ constexpr const char* kUsage = R"(usage: lrsbridge <command> [options]
 commands:
   serve                     run the LRS over HTTP
       --listen HOST:PORT      address to listen on (default 127.0.0.1:8080; port 0 picks one)
-      --db URL                database (default sqlite:./var/lrsbridge.db)
+      --db URL                database (default sqlite:./var/lrsbridge.db), or
+                              postgresql://USER:PASSWORD@HOST:PORT/DB to share one
+                              PostgreSQL among several lrsbridge processes
+      --db-connections N      PostgreSQL connections per process (default: --workers)
       --public-url URL        base URL printed for clients (default http://HOST:PORT)
       --workers N             request worker threads (default 8)
       --body-limit BYTES      largest request body (default 16777216)
@@ -45,7 +49,8 @@ commands:
       --no-access-log         do not log each request to stderr
       --default-xapi-version V  version answered to requests without a version header
                               (2.0.0 or 1.0.3; default 2.0.0)
-      --data-dir DIR          extracted SCORM packages (default ./var/packages)
+      --data-dir DIR          extracted SCORM packages (default ./var/packages); with
+                              PostgreSQL, a folder every process shares
       --web-dir DIR           browser assets; scorm-again is read from
                               DIR/node_modules/scorm-again/dist (default: the source tree's web/)
   package import COURSE.zip import a SCORM package and print it as JSON
@@ -107,7 +112,9 @@ std::string option(const Args& args, const std::string& name, const std::string&
   return it == args.options.end() ? fallback : it->second;
 }
 
-lrs::Result<std::unique_ptr<lrs::Database>> open_database(const std::string& url) {
+// `pool_size`: PostgreSQL connections for reads and small writes (--db-connections).
+lrs::Result<std::unique_ptr<lrs::Database>> open_database(const std::string& url,
+                                                          int pool_size = 8) {
   if (url.rfind("sqlite:", 0) == 0) {
     std::string path = url.substr(7);
     if (path.empty()) return lrs::fail(lrs::ErrorCode::kInvalid, "--db sqlite: needs a file path");
@@ -125,11 +132,14 @@ lrs::Result<std::unique_ptr<lrs::Database>> open_database(const std::string& url
     return lrs::open_sqlite_database(options);
   }
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
-    return lrs::fail(lrs::ErrorCode::kInvalid,
-                     "--db " + url + ": this build has no PostgreSQL backend yet; use sqlite:PATH");
+    lrs::PostgresOptions options;
+    options.url = url;
+    options.connections = pool_size;
+    return lrs::open_postgres_database(options);
   }
-  return lrs::fail(lrs::ErrorCode::kInvalid,
-                   "--db " + url + ": unknown database URL (expected sqlite:PATH)");
+  return lrs::fail(
+      lrs::ErrorCode::kInvalid,
+      "--db " + url + ": unknown database URL (expected sqlite:PATH or postgresql://USER@HOST/DB)");
 }
 
 std::vector<std::string> split_scopes(const std::string& text) {
@@ -163,32 +173,38 @@ lrs::Result<void> ensure_admin(lrs::CredentialStore& credentials) {
   }
   std::string key = value.substr(0, colon);
   std::string secret = value.substr(colon + 1);
-  auto found = credentials.find(key);
-  if (!found) return tl::unexpected(found.error());
-  if (*found) {
-    if ((*found)->revoked) {
-      return lrs::fail(lrs::ErrorCode::kInvalid,
-                       "LRSBRIDGE_ADMIN: credential " + key + " is revoked");
+  // Processes sharing a database may start together: when another one adds the
+  // credential first, the second pass checks the one it added.
+  for (int pass = 0;; ++pass) {
+    auto found = credentials.find(key);
+    if (!found) return tl::unexpected(found.error());
+    if (*found) {
+      if ((*found)->revoked) {
+        return lrs::fail(lrs::ErrorCode::kInvalid,
+                         "LRSBRIDGE_ADMIN: credential " + key + " is revoked");
+      }
+      if (!lrs::verify_secret(secret, (*found)->secret_hash)) {
+        return lrs::fail(lrs::ErrorCode::kInvalid,
+                         "LRSBRIDGE_ADMIN: credential " + key +
+                             " exists with another secret; revoke it or choose another key");
+      }
+      return {};
     }
-    if (!lrs::verify_secret(secret, (*found)->secret_hash)) {
-      return lrs::fail(lrs::ErrorCode::kInvalid,
-                       "LRSBRIDGE_ADMIN: credential " + key +
-                           " exists with another secret; revoke it or choose another key");
-    }
-    return {};
+    auto credential = lrs::make_credential(key, secret, {"all"}, "admin (LRSBRIDGE_ADMIN)");
+    if (!credential) return tl::unexpected(credential.error());
+    auto added = credentials.add(*credential);
+    if (added || added.error().code != lrs::ErrorCode::kConflict || pass > 0) return added;
   }
-  auto credential = lrs::make_credential(key, secret, {"all"}, "admin (LRSBRIDGE_ADMIN)");
-  if (!credential) return tl::unexpected(credential.error());
-  return credentials.add(*credential);
 }
 
 int cmd_serve(const Args& args) {
-  if (!check_known(
-          args, {"--listen", "--db", "--public-url", "--workers", "--body-limit", "--no-access-log",
-                 "--default-xapi-version", "--timeout", "--data-dir", "--web-dir"})) {
+  if (!check_known(args, {"--listen", "--db", "--public-url", "--workers", "--body-limit",
+                          "--no-access-log", "--default-xapi-version", "--timeout", "--data-dir",
+                          "--web-dir", "--db-connections"})) {
     return 2;
   }
   HttpServerOptions options;
+  int db_connections = 8;
   std::string listen = option(args, "--listen", "127.0.0.1:8080");
   auto colon = listen.rfind(':');
   if (colon == std::string::npos) {
@@ -204,18 +220,22 @@ int cmd_serve(const Args& args) {
     if (port < 0 || port > 65535) throw std::out_of_range("port");
     options.port = static_cast<std::uint16_t>(port);
     options.worker_threads = std::stoi(option(args, "--workers", "8"));
+    db_connections =
+        std::stoi(option(args, "--db-connections", std::to_string(options.worker_threads)));
+    if (db_connections < 1) throw std::out_of_range("db-connections");
     options.body_limit =
         std::stoull(option(args, "--body-limit", std::to_string(options.body_limit)));
     options.idle_timeout = std::chrono::seconds(std::stoi(option(args, "--timeout", "30")));
     if (options.idle_timeout.count() < 1) throw std::out_of_range("timeout");
   } catch (const std::exception&) {
     std::fprintf(stderr,
-                 "lrsbridge: bad number in --listen, --workers, --body-limit or --timeout\n");
+                 "lrsbridge: bad number in --listen, --workers, --db-connections, --body-limit "
+                 "or --timeout\n");
     return 2;
   }
   options.access_log = args.options.count("--no-access-log") == 0;
 
-  auto db = open_database(option(args, "--db", kDefaultDb));
+  auto db = open_database(option(args, "--db", kDefaultDb), db_connections);
   if (!db) return report(db.error());
   if (auto ok = ensure_admin((*db)->credentials()); !ok) return report(ok.error());
 

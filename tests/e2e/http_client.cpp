@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "support/basic_auth.h"
+#include "support/postgres_test_server.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -149,8 +150,21 @@ std::string HttpClient::raw(const std::string& bytes, int timeout_ms, bool half_
   return out;
 }
 
+std::string database_url(const std::string& db_path) {
+  const char* backend = std::getenv("LRS_E2E_DATABASE");
+  if (backend == nullptr || std::string(backend) == "sqlite") return "sqlite:" + db_path;
+  if (std::string(backend) != "postgresql") {
+    throw std::runtime_error("LRS_E2E_DATABASE must be sqlite or postgresql");
+  }
+  std::string url = test_support::postgres_test_url();
+  std::string schema = "e2e_" + std::to_string(std::hash<std::string>{}(db_path));
+  test_support::postgres_admin(url, "CREATE SCHEMA IF NOT EXISTS " + schema);
+  return test_support::postgres_url_in_schema(url, schema);
+}
+
 Server::Server(const std::string& db_path, const std::vector<std::string>& extra_args,
                const std::string& admin) {
+  std::string db_url = database_url(db_path);
   int out[2];
   if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
   pid_ = ::fork();
@@ -159,9 +173,8 @@ Server::Server(const std::string& db_path, const std::vector<std::string>& extra
     ::close(out[0]);
     ::close(out[1]);
     ::setenv("LRSBRIDGE_ADMIN", admin.c_str(), 1);
-    std::vector<std::string> args = {LRSBRIDGE_BINARY,    "serve",    "--db",
-                                     "sqlite:" + db_path, "--listen", "127.0.0.1:0",
-                                     "--no-access-log"};
+    std::vector<std::string> args = {LRSBRIDGE_BINARY, "serve",       "--db",           db_url,
+                                     "--listen",       "127.0.0.1:0", "--no-access-log"};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());

@@ -38,7 +38,13 @@ class HttpClient {
   int fd_ = -1;
 };
 
-// Starts `lrsbridge serve` on 127.0.0.1 with port 0 and reads the chosen port.
+// The --db URL for a server keeping its data at `db_path`: a SQLite file there, or with
+// LRS_E2E_DATABASE=postgresql a schema of the test PostgreSQL named after the path (so a
+// restart on the same path finds the same data; the throwaway server drops it all).
+std::string database_url(const std::string& db_path);
+
+// Starts `lrsbridge serve` on 127.0.0.1 with port 0 and reads the chosen port, on the
+// database database_url(db_path).
 class Server {
  public:
   Server(const std::string& db_path, const std::vector<std::string>& extra_args = {},

@@ -1,17 +1,19 @@
-// SqliteDocumentStore and the activity definitions / agent names the statement store
-// keeps, on real SQLite files and ":memory:".
+// The DocumentStore contract, and the activity definitions / agent names the statement
+// store keeps, run against every backend.
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
+#include "backends.h"
 #include "lrs/statement_record.h"
-#include "sqlite_test_support.h"
 
 using lrs::Document;
 using lrs::DocumentKind;
 using lrs::DocumentScope;
+using lrs::test::PostgresBackend;
+using lrs::test::SqliteBackend;
 
 namespace {
 
@@ -38,8 +40,10 @@ lrs::Result<void> put(lrs::DocumentStore& store, const DocumentScope& scope, con
 
 }  // namespace
 
-TEST_CASE("document store: update, get, list and delete", "[sqlite][documents]") {
-  auto db = lrs::test::open_db(":memory:");
+TEMPLATE_TEST_CASE("document store: update, get, list and delete", "[contract][documents]",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto db = backend.open();
   lrs::DocumentStore& store = db->documents();
   DocumentScope scope = state_scope();
 
@@ -87,9 +91,10 @@ TEST_CASE("document store: update, get, list and delete", "[sqlite][documents]")
   }
 }
 
-TEST_CASE("document store: list_ids with since and registrations", "[sqlite][documents]") {
-  lrs::test::TempDir dir;
-  auto db = lrs::test::open_db(dir.file("docs.db"));
+TEMPLATE_TEST_CASE("document store: list_ids with since and registrations", "[contract][documents]",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto db = backend.open();
   lrs::DocumentStore& store = db->documents();
   auto reg = lrs::test::make_id(7);
   REQUIRE(put(store, state_scope(), "a", "1"));
@@ -107,9 +112,10 @@ TEST_CASE("document store: list_ids with since and registrations", "[sqlite][doc
   CHECK(store.list_ids(state_scope(), std::nullopt)->empty());
 }
 
-TEST_CASE("document store: concurrent updates serialize", "[sqlite][documents]") {
-  lrs::test::TempDir dir;
-  auto db = lrs::test::open_db(dir.file("docs.db"));
+TEMPLATE_TEST_CASE("document store: concurrent updates serialize", "[contract][documents]",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto db = backend.open();
   lrs::DocumentStore& store = db->documents();
   constexpr int kThreads = 4;
   constexpr int kEach = 25;
@@ -134,9 +140,10 @@ TEST_CASE("document store: concurrent updates serialize", "[sqlite][documents]")
   CHECK((**store.get(state_scope(), "counter")).content == std::to_string(kThreads * kEach));
 }
 
-TEST_CASE("statement store keeps definitions and agent names with the statements",
-          "[sqlite][activities]") {
-  auto db = lrs::test::open_db(":memory:");
+TEMPLATE_TEST_CASE("statement store keeps definitions and agent names with the statements",
+                   "[contract][activities]", SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto db = backend.open();
   lrs::StatementStore& store = db->statements();
   auto same = [](std::string_view a, std::string_view b) { return lrs::test::same_content(a, b); };
   auto with = [](std::uint64_t n, std::string definition, bool redefine) {
@@ -174,15 +181,13 @@ TEST_CASE("statement store keeps definitions and agent names with the statements
   CHECK(store.agent_names("mbox:mailto:nobody@example.com")->empty());
 }
 
-// The writer remembers committed definitions and names to skip writes that change
-// nothing; these sequences would store stale or missing descriptions if it remembered
-// too much.
-TEST_CASE("remembered definitions and names follow every change", "[sqlite][activities]") {
-  lrs::test::TempDir dir;
-  std::string path = dir.file("lrs.db");
-  auto db = lrs::test::open_db(path);
+// Every change of a definition or name reaches the store, whatever a backend remembers
+// to skip writes that change nothing (the SQLite writer does).
+TEMPLATE_TEST_CASE("definitions and names follow every change", "[contract][activities]",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto db = backend.open();
   lrs::StatementStore& store = db->statements();
-  auto same = [](std::string_view a, std::string_view b) { return lrs::test::same_content(a, b); };
   std::uint64_t next = 1;
   auto insert = [&](const std::string& definition, const std::string& name) {
     auto r = lrs::test::record(lrs::test::make_id(next++), "http://example.com/v");
@@ -190,7 +195,7 @@ TEST_CASE("remembered definitions and names follow every change", "[sqlite][acti
     r.redefine = true;
     r.agent_names.push_back({"mbox:mailto:a@example.com", name});
     std::vector<lrs::StatementRecord> batch{r};
-    return static_cast<bool>(store.insert(batch, same));
+    return static_cast<bool>(store.insert(batch, lrs::test::kSame));
   };
   auto definition = [&] { return *store.activity_definition("http://example.com/a"); };
   const std::string a = R"({"name":{"en":"A"}})";
@@ -198,39 +203,25 @@ TEST_CASE("remembered definitions and names follow every change", "[sqlite][acti
 
   REQUIRE(insert(a, "Ann"));
   REQUIRE(insert(b, "Ann"));
-  REQUIRE(insert(a, "Ann"));  // merging A again changes nothing: remembered as a no-op
+  REQUIRE(insert(a, "Ann"));  // merging A again changes nothing
   CHECK(definition() == R"({"name":{"en":"A","fr":"B"}})");
   REQUIRE(insert(R"({"name":{"en":"Z"}})", "Ann"));
   CHECK(definition() == R"({"name":{"en":"Z","fr":"B"}})");
   REQUIRE(insert(a, "Ann"));  // no longer a no-op after Z
   CHECK(definition() == R"({"name":{"en":"A","fr":"B"}})");
 
-  SECTION("a rolled-back write is not remembered") {
+  SECTION("a rolled-back write leaves nothing behind") {
     auto dup = lrs::test::record(lrs::test::make_id(1), "http://example.com/v", "changed");
     auto fresh = lrs::test::record(lrs::test::make_id(100), "http://example.com/v");
     fresh.definitions.push_back({"http://example.com/a", R"({"name":{"de":"C"}})"});
     fresh.redefine = true;
     fresh.agent_names.push_back({"mbox:mailto:a@example.com", "Carl"});
     std::vector<lrs::StatementRecord> batch{fresh, dup};
-    REQUIRE_FALSE(store.insert(batch, same));
+    REQUIRE_FALSE(store.insert(batch, lrs::test::kSame));
     CHECK(definition() == R"({"name":{"en":"A","fr":"B"}})");
     REQUIRE(insert(R"({"name":{"de":"C"}})", "Carl"));
     CHECK(definition() == R"({"name":{"de":"C","en":"A","fr":"B"}})");
     CHECK(*store.agent_names("mbox:mailto:a@example.com") ==
           std::vector<std::string>{"Ann", "Carl"});
-  }
-
-  SECTION("another process's writes are seen") {
-    sqlite3* other = nullptr;
-    REQUIRE(sqlite3_open(path.c_str(), &other) == SQLITE_OK);
-    sqlite3_busy_timeout(other, 5000);
-    CHECK(sqlite3_exec(other,
-                       "UPDATE activity_definitions SET definition = '{\"name\":{\"en\":\"X\"}}';"
-                       "DELETE FROM agent_names;",
-                       nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(other);
-    REQUIRE(insert(a, "Ann"));
-    CHECK(definition() == a);
-    CHECK(*store.agent_names("mbox:mailto:a@example.com") == std::vector<std::string>{"Ann"});
   }
 }

@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# LRS Bridge on PostgreSQL: ingest and query throughput with one and with two lrsbridge
+# processes on one database (bench/README.md, "PostgreSQL").
+#
+#   POSTGRES_URL=postgresql://USER@127.0.0.1:PORT/DB bench/postgres.sh
+#
+# For each run and each process count P (1, then 2), a fresh schema of that database is
+# made, P servers are started on it (ports BASE_PORT, BASE_PORT+1), and one lrs-load per
+# server drives it at the same time for DURATION seconds; the statements/s of the loads
+# are added up. Runs alternate 1, 2, 1, 2, ... so machine noise hits both alike, and the
+# summary gives medians of REPEATS runs. There is no load balancer: each lrs-load talks
+# to its own server, which is what a balancer would do with its share of the clients.
+#
+# Environment (defaults in brackets):
+#   POSTGRES_URL  the database (required; the script only creates and drops schemas in it)
+#   REPEATS [3]  DURATION [15]  BUILD_DIR [build]  BASE_PORT [18200]
+#   POST_ARGS ["--conns 4 --batch 100"]   lrs-load post arguments per server
+#   QUERY_N [20000]   statements seeded before the get runs
+#   GET_ARGS ["--conns 4"]                lrs-load get arguments per server
+#   RESULTS_DIR  raw outputs [bench/results/<timestamp>-postgres]
+# Servers listen on 127.0.0.1 only and are stopped by the PIDs this script started.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+: "${POSTGRES_URL:?set POSTGRES_URL=postgresql://USER@HOST:PORT/DB (a database you may create schemas in)}"
+REPEATS=${REPEATS:-3}
+DURATION=${DURATION:-15}
+BUILD_DIR=${BUILD_DIR:-$ROOT/build}
+BASE_PORT=${BASE_PORT:-18200}
+POST_ARGS=${POST_ARGS:-"--conns 4 --batch 100"}
+GET_ARGS=${GET_ARGS:-"--conns 4"}
+QUERY_N=${QUERY_N:-20000}
+RESULTS_DIR=${RESULTS_DIR:-$ROOT/bench/results/$(date +%Y%m%d-%H%M%S)-postgres}
+LOAD=$BUILD_DIR/lrs-load
+SERVER=$BUILD_DIR/lrsbridge
+USER_PASS=bench:benchsecret
+mkdir -p "$RESULTS_DIR"
+DATA_DIR=$(mktemp -d /tmp/lrsbridge-bench-pg-XXXXXX)
+
+PIDS=()
+SCHEMA=""
+stop_servers() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  PIDS=()
+}
+drop_schema() {
+  [ -n "$SCHEMA" ] && psql -q "$POSTGRES_URL" -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" \
+    >/dev/null 2>&1 || true
+  SCHEMA=""
+}
+cleanup() {
+  stop_servers
+  drop_schema
+  rm -rf "$DATA_DIR"
+}
+trap cleanup EXIT INT TERM
+
+with_schema() {
+  local sep='?'
+  [[ "$POSTGRES_URL" == *\?* ]] && sep='&'
+  echo "$POSTGRES_URL${sep}options=-csearch_path%3D$1"
+}
+
+# start_servers P: a fresh schema and P servers on it.
+start_servers() {
+  local procs=$1 i
+  drop_schema
+  SCHEMA=bench_$$_$RANDOM
+  psql -q "$POSTGRES_URL" -c "CREATE SCHEMA $SCHEMA" >/dev/null
+  local url; url=$(with_schema "$SCHEMA")
+  for ((i = 0; i < procs; i++)); do
+    LRSBRIDGE_ADMIN=$USER_PASS "$SERVER" serve --db "$url" --data-dir "$DATA_DIR/packages" \
+      --listen "127.0.0.1:$((BASE_PORT + i))" --no-access-log \
+      >"$RESULTS_DIR/server-$i.log" 2>&1 &
+    PIDS+=($!)
+  done
+  for ((i = 0; i < procs; i++)); do
+    for _ in $(seq 100); do
+      curl -fs "http://127.0.0.1:$((BASE_PORT + i))/xapi/about" >/dev/null 2>&1 && break
+      sleep 0.1
+    done
+    if ! kill -0 "${PIDS[$i]}" 2>/dev/null; then
+      echo "server $i did not start:" >&2
+      cat "$RESULTS_DIR/server-$i.log" >&2
+      exit 1
+    fi
+  done
+}
+
+# load P MODE TAG ARGS...: one lrs-load per server at once; prints the summed
+# statements/s (post) or requests/s (get) and the worst p99 of the loads.
+load() {
+  local procs=$1 mode=$2 tag=$3; shift 3
+  local i pids=() outs=()
+  for ((i = 0; i < procs; i++)); do
+    local out="$RESULTS_DIR/$tag-p$procs-s$i.out"
+    outs+=("$out")
+    "$LOAD" "$mode" --url "http://127.0.0.1:$((BASE_PORT + i))/xapi" --user "$USER_PASS" \
+      --duration "$DURATION" "$@" >"$out" 2>/dev/null &
+    pids+=($!)
+  done
+  for i in "${pids[@]}"; do wait "$i" || true; done
+  local key=statements_per_s
+  [ "$mode" = get ] && key=requests_per_s
+  local f total=0 p99=0 errors=0
+  for f in "${outs[@]}"; do
+    local line v p e
+    line=$(tail -n 1 "$f")
+    e=$(grep -o '"errors":[0-9]*' <<<"$line" | head -n 1 | cut -d: -f2)
+    errors=$((errors + ${e:-1}))
+    # The first occurrences are the totals (per-kind figures follow).
+    v=$(grep -o "\"$key\":[0-9.]*" <<<"$line" | head -n 1 | cut -d: -f2)
+    p=$(grep -o '"p99_ms":[0-9.]*' <<<"$line" | head -n 1 | cut -d: -f2)
+    total=$(awk -v a="$total" -v b="${v:-0}" 'BEGIN { printf "%.0f", a + b }')
+    p99=$(awk -v a="$p99" -v b="${p:-0}" 'BEGIN { print (b > a ? b : a) }')
+  done
+  echo "$total $p99 $errors"
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+summary="$RESULTS_DIR/summary.txt"
+: >"$summary"
+for run in $(seq "$REPEATS"); do
+  for procs in 1 2; do
+    start_servers "$procs"
+    # shellcheck disable=SC2086
+    r=$(load "$procs" post "post-run$run" $POST_ARGS)
+    read -r n p99 errors <<<"$r"
+    echo "post procs=$procs run=$run statements_per_s=$n p99_ms=$p99 errors=$errors" |
+      tee -a "$summary"
+    # Queries on a store of QUERY_N statements, seeded through the first server.
+    "$LOAD" seed --url "http://127.0.0.1:$BASE_PORT/xapi" --user "$USER_PASS" \
+      --count "$QUERY_N" >/dev/null 2>&1 || true
+    # shellcheck disable=SC2086
+    r=$(load "$procs" get "get-run$run" $GET_ARGS)
+    read -r n p99 errors <<<"$r"
+    echo "get procs=$procs run=$run requests_per_s=$n p99_ms=$p99 errors=$errors" |
+      tee -a "$summary"
+    stop_servers
+  done
+done
+echo "medians of $REPEATS runs of ${DURATION}s:" | tee -a "$summary"
+for kind in post get; do
+  for procs in 1 2; do
+    m=$(grep "^$kind procs=$procs " "$summary" | sed 's/.*_per_s=\([0-9]*\).*/\1/' | median)
+    p=$(grep "^$kind procs=$procs " "$summary" | sed 's/.*p99_ms=\([0-9.]*\).*/\1/' | median)
+    e=$(grep "^$kind procs=$procs " "$summary" | sed 's/.*errors=\([0-9]*\).*/\1/' |
+      awk '{ s += $1 } END { print s + 0 }')
+    echo "$kind procs=$procs per_s=$m p99_ms=$p errors=$e" | tee -a "$summary"
+  done
+done
+echo "raw outputs: $RESULTS_DIR"

@@ -1,0 +1,328 @@
+#include "pg_connection.h"
+
+#include <charconv>
+#include <thread>
+#include <utility>
+
+#include <libpq-fe.h>
+
+namespace lrs::pg {
+
+Params& Params::add(std::string_view text) {
+  values_.emplace_back(text);
+  nulls_.push_back(false);
+  return *this;
+}
+
+Params& Params::add_null() {
+  values_.emplace_back();
+  nulls_.push_back(true);
+  return *this;
+}
+
+const char* const* Params::values() const {
+  pointers_.clear();
+  for (std::size_t i = 0; i < values_.size(); ++i) {
+    pointers_.push_back(nulls_[i] ? nullptr : values_[i].c_str());
+  }
+  return pointers_.data();
+}
+
+std::string text_array(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i != 0) out.push_back(',');
+    out.push_back('"');
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') out.push_back('\\');
+      out.push_back(c);
+    }
+    out.push_back('"');
+  }
+  out.push_back('}');
+  return out;
+}
+
+std::string int_array(const std::vector<std::int64_t>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i != 0) out.push_back(',');
+    out += std::to_string(items[i]);
+  }
+  out.push_back('}');
+  return out;
+}
+
+std::vector<std::int64_t> parse_int_array(std::string_view literal) {
+  std::vector<std::int64_t> out;
+  const char* p = literal.data();
+  const char* end = p + literal.size();
+  while (p < end) {
+    if (*p == '-' || (*p >= '0' && *p <= '9')) {
+      std::int64_t v = 0;
+      auto [next, ec] = std::from_chars(p, end, v);
+      if (ec == std::errc()) out.push_back(v);
+      p = next == p ? p + 1 : next;
+    } else {
+      ++p;
+    }
+  }
+  return out;
+}
+
+void append_copy_field(std::string& out, std::string_view field) {
+  for (char c : field) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+}
+
+std::string bytea_literal(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "\\x";
+  out.reserve(2 + bytes.size() * 2);
+  for (char c : bytes) {
+    auto b = static_cast<unsigned char>(c);
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 15]);
+  }
+  return out;
+}
+
+std::string bytea_value(std::string_view hex_literal) {
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return 0;
+  };
+  std::string out;
+  if (hex_literal.substr(0, 2) != "\\x") return out;
+  out.reserve((hex_literal.size() - 2) / 2);
+  for (std::size_t i = 2; i + 1 < hex_literal.size(); i += 2) {
+    out.push_back(static_cast<char>(nibble(hex_literal[i]) * 16 + nibble(hex_literal[i + 1])));
+  }
+  return out;
+}
+
+Rows::~Rows() {
+  if (r_ != nullptr) PQclear(r_);
+}
+
+int Rows::size() const { return PQntuples(r_); }
+bool Rows::null(int row, int col) const { return PQgetisnull(r_, row, col) != 0; }
+std::string_view Rows::text(int row, int col) const {
+  return {PQgetvalue(r_, row, col), static_cast<std::size_t>(PQgetlength(r_, row, col))};
+}
+std::int64_t Rows::integer(int row, int col) const {
+  std::string_view t = text(row, col);
+  std::int64_t v = 0;
+  std::from_chars(t.data(), t.data() + t.size(), v);
+  return v;
+}
+
+std::string describe_url(const std::string& url) {
+  // postgresql://user:password@host/db -> postgresql://user@host/db
+  std::size_t scheme = url.find("://");
+  std::size_t at = url.rfind('@');
+  if (scheme == std::string::npos || at == std::string::npos || at < scheme) return url;
+  std::size_t colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon) + url.substr(at);
+}
+
+Result<std::unique_ptr<Connection>> Connection::open(const std::string& url) {
+  pg_conn* conn = PQconnectdb(url.c_str());
+  if (conn == nullptr) {
+    return fail(ErrorCode::kInternal, "cannot allocate a PostgreSQL connection");
+  }
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string message = PQerrorMessage(conn);
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
+      message.pop_back();
+    }
+    PQfinish(conn);
+    return fail(ErrorCode::kUnavailable,
+                "cannot connect to PostgreSQL at " + describe_url(url) + ": " + message);
+  }
+  // libpq prints notices (and the FATAL of a connection the server ends while it is
+  // idle) to stderr; the failure reaches the caller as an error on its next use instead.
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
+  auto c = std::unique_ptr<Connection>(new Connection(conn));
+  // What the code reads must not depend on the server's or the role's defaults: text
+  // in UTF-8, bytea in hex (bytea_value), and no notices for the log.
+  auto r = c->exec_script(
+      "SET client_encoding = 'UTF8'; SET bytea_output = 'hex'; "
+      "SET client_min_messages = warning",
+      "configuring the connection to " + describe_url(url));
+  if (!r) return tl::unexpected<Error>(r.error());
+  return c;
+}
+
+Connection::~Connection() { PQfinish(conn_); }
+
+bool Connection::broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+
+bool Connection::last_failure_transient() const { return transient_; }
+
+Error Connection::error_from(pg_result* r, std::string_view what) {
+  const char* state = r != nullptr ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  sqlstate_ = state != nullptr ? state : "";
+  std::string message = r != nullptr ? PQresultErrorMessage(r) : "";
+  if (message.empty()) message = PQerrorMessage(conn_);
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
+    message.pop_back();
+  }
+  bool lost = broken() || sqlstate_.rfind("08", 0) == 0 || sqlstate_ == "57P01";
+  transient_ = lost || sqlstate_ == "40001" || sqlstate_ == "40P01";
+  ErrorCode code = lost ? ErrorCode::kUnavailable : ErrorCode::kInternal;
+  return Error{code, std::string(what) + ": " + message};
+}
+
+Result<Rows> Connection::exec(std::string_view sql, const Params& params, std::string_view what) {
+  std::string text(sql);
+  pg_result* r = PQexecParams(conn_, text.c_str(), params.size(), nullptr, params.values(), nullptr,
+                              nullptr, 0);
+  ExecStatusType status = r != nullptr ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+    sqlstate_.clear();
+    transient_ = false;
+    return Rows(r);
+  }
+  Error e = error_from(r, what);
+  if (r != nullptr) PQclear(r);
+  return tl::unexpected<Error>(std::move(e));
+}
+
+Result<void> Connection::exec_script(std::string_view sql, std::string_view what) {
+  std::string text(sql);
+  pg_result* r = PQexec(conn_, text.c_str());
+  if (r != nullptr && PQresultStatus(r) == PGRES_COMMAND_OK) {
+    PQclear(r);
+    sqlstate_.clear();
+    transient_ = false;
+    return {};
+  }
+  Error e = error_from(r, what);
+  if (r != nullptr) PQclear(r);
+  return tl::unexpected<Error>(std::move(e));
+}
+
+Result<void> Connection::copy_in(std::string_view copy_sql, std::string_view data,
+                                 std::string_view what) {
+  std::string text(copy_sql);
+  pg_result* r = PQexec(conn_, text.c_str());
+  if (r == nullptr || PQresultStatus(r) != PGRES_COPY_IN) {
+    Error e = error_from(r, what);
+    if (r != nullptr) PQclear(r);
+    return tl::unexpected<Error>(std::move(e));
+  }
+  PQclear(r);
+  bool sent = PQputCopyData(conn_, data.data(), static_cast<int>(data.size())) == 1;
+  PQputCopyEnd(conn_, sent ? nullptr : "sending rows failed");
+  // Every result up to the null one must be read before the next command.
+  std::optional<Error> error;
+  while ((r = PQgetResult(conn_)) != nullptr) {
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && !error) error = error_from(r, what);
+    PQclear(r);
+  }
+  if (!error && broken()) error = error_from(nullptr, what);
+  if (error) return tl::unexpected<Error>(std::move(*error));
+  sqlstate_.clear();
+  transient_ = false;
+  return {};
+}
+
+std::chrono::milliseconds retry_pause(int attempt) {
+  return std::chrono::milliseconds(50 << std::min(attempt, 5));
+}
+
+Result<void> in_transaction(Connection& conn, std::string_view what,
+                            const std::function<Result<void>(Connection&)>& fn) {
+  LRS_PG_TRY(conn.exec("BEGIN", what));
+  auto r = fn(conn);
+  if (r) {
+    auto committed = conn.exec("COMMIT", what);
+    if (committed) return {};
+    r = tl::unexpected<Error>(committed.error());
+  }
+  if (!conn.broken()) {
+    // Keep the failure's SQLSTATE: the caller decides on it, not on the rollback's.
+    std::string state = conn.last_sqlstate();
+    bool transient = conn.last_failure_transient();
+    (void)conn.exec("ROLLBACK", what);
+    conn.restore_failure(std::move(state), transient);
+  }
+  return r;
+}
+
+Pool::Pool(std::string url, int size) : url_(std::move(url)), size_(std::max(1, size)) {}
+
+Pool::~Pool() = default;
+
+Result<std::unique_ptr<Connection>> Pool::take() {
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return !idle_.empty() || open_ < size_; });
+    if (!idle_.empty()) {
+      auto c = std::move(idle_.back());
+      idle_.pop_back();
+      return c;
+    }
+    ++open_;
+  }
+  auto c = Connection::open(url_);
+  if (!c) {
+    std::lock_guard<std::mutex> lock(mu_);
+    --open_;
+    cv_.notify_one();
+  }
+  return c;
+}
+
+void Pool::give_back(std::unique_ptr<Connection> conn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (conn->broken()) {
+    --open_;  // dropped; the next take() opens a fresh one
+  } else {
+    idle_.push_back(std::move(conn));
+  }
+  cv_.notify_one();
+}
+
+Result<void> Pool::run(bool transaction, std::string_view what,
+                       const std::function<Result<void>(Connection&)>& fn) {
+  for (int attempt = 0;; ++attempt) {
+    auto conn = take();
+    if (!conn) {
+      if (attempt < kTransientRetries) {
+        std::this_thread::sleep_for(retry_pause(attempt));
+        continue;
+      }
+      return tl::unexpected<Error>(conn.error());
+    }
+    Connection& c = **conn;
+    auto r = transaction ? in_transaction(c, what, fn) : fn(c);
+    bool transient = !r && (c.last_failure_transient() || c.broken());
+    give_back(std::move(*conn));
+    if (r || !transient || attempt >= kTransientRetries) return r;
+    std::this_thread::sleep_for(retry_pause(attempt));
+  }
+}
+
+}  // namespace lrs::pg

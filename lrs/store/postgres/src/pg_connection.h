@@ -1,0 +1,177 @@
+// libpq connections, results, parameters and the connection pool, and the one place
+// that turns libpq failures into lrs::Error. Private to lrs_postgres.
+//
+// A Connection is used by one thread at a time: the pool lends it to one caller, the
+// statement writer owns its own.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lrs/error.h"
+
+struct pg_conn;
+struct pg_result;
+
+namespace lrs::pg {
+
+// Statement parameters, sent as text (libpq converts nothing; the SQL casts).
+class Params {
+ public:
+  Params& add(std::string_view text);
+  Params& add(std::int64_t v) { return add(std::to_string(v)); }
+  Params& add_bool(bool v) { return add(v ? "t" : "f"); }
+  Params& add_null();
+  template <class T>
+  Params& add_optional(const std::optional<T>& v) {
+    return v ? add(*v) : add_null();
+  }
+
+  int size() const { return static_cast<int>(values_.size()); }
+  const char* const* values() const;
+
+ private:
+  std::vector<std::string> values_;
+  std::vector<bool> nulls_;
+  mutable std::vector<const char*> pointers_;
+};
+
+// Array literals for `$n::text[]` / `$n::bigint[]` parameters and COPY columns.
+std::string text_array(const std::vector<std::string>& items);
+std::string int_array(const std::vector<std::int64_t>& items);
+std::vector<std::int64_t> parse_int_array(std::string_view literal);
+// One field of COPY ... FROM STDIN (text format): backslash, tab, newline and carriage
+// return escaped.
+void append_copy_field(std::string& out, std::string_view field);
+// bytea as a `\x...` hex literal, and back.
+std::string bytea_literal(std::string_view bytes);
+std::string bytea_value(std::string_view hex_literal);
+
+class Rows {
+ public:
+  explicit Rows(pg_result* r) : r_(r) {}
+  ~Rows();
+  Rows(Rows&& o) noexcept : r_(o.r_) { o.r_ = nullptr; }
+  Rows& operator=(Rows&&) = delete;
+  Rows(const Rows&) = delete;
+
+  int size() const;
+  bool null(int row, int col) const;
+  std::string_view text(int row, int col) const;
+  std::int64_t integer(int row, int col) const;
+  bool boolean(int row, int col) const { return text(row, col) == "t"; }
+
+ private:
+  pg_result* r_;
+};
+
+class Connection {
+ public:
+  // kUnavailable when the server cannot be reached; the message names the server.
+  static Result<std::unique_ptr<Connection>> open(const std::string& url);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // One statement with parameters. Errors are "<what>: <server message>".
+  Result<Rows> exec(std::string_view sql, const Params& params, std::string_view what);
+  Result<Rows> exec(std::string_view sql, std::string_view what) {
+    return exec(sql, Params{}, what);
+  }
+  // Several statements without parameters (a migration step).
+  Result<void> exec_script(std::string_view sql, std::string_view what);
+  // COPY <target> FROM STDIN with `data` (text format rows).
+  Result<void> copy_in(std::string_view copy_sql, std::string_view data, std::string_view what);
+
+  // The SQLSTATE of the last failed call ("" when it did not reach the server).
+  const std::string& last_sqlstate() const { return sqlstate_; }
+  // The connection is gone: a new one is needed.
+  bool broken() const;
+  // The last failure is worth retrying the whole transaction for: the connection was
+  // lost, or PostgreSQL aborted it for a deadlock or a serialization failure.
+  bool last_failure_transient() const;
+  // Puts back what last_sqlstate() and last_failure_transient() said before a cleanup
+  // command (ROLLBACK) overwrote them.
+  void restore_failure(std::string sqlstate, bool transient) {
+    sqlstate_ = std::move(sqlstate);
+    transient_ = transient;
+  }
+
+ private:
+  explicit Connection(pg_conn* conn) : conn_(conn) {}
+  Error error_from(pg_result* r, std::string_view what);
+
+  pg_conn* conn_;
+  std::string sqlstate_;
+  bool transient_ = false;
+};
+
+// The server a URL names, without the password, for messages.
+std::string describe_url(const std::string& url);
+
+// Connections opened on demand up to `size`; a broken one is replaced on next use.
+class Pool {
+ public:
+  Pool(std::string url, int size);
+  ~Pool();
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  const std::string& url() const { return url_; }
+
+  // Runs fn(conn) on a lent connection, inside BEGIN ... COMMIT when `transaction`.
+  // A transient failure (connection lost, deadlock, serialization failure) is retried
+  // on a fresh transaction a few times, so `fn` must be safe to run again: it sees
+  // nothing of the failed attempt, which was rolled back. A COMMIT whose answer was
+  // lost may in fact have committed; the retry then finds its own rows (statement ids
+  // are deterministic and a re-sent statement is skipped, so nothing is duplicated).
+  Result<void> run(bool transaction, std::string_view what,
+                   const std::function<Result<void>(Connection&)>& fn);
+  Result<void> read(std::string_view what, const std::function<Result<void>(Connection&)>& fn) {
+    return run(false, what, fn);
+  }
+  Result<void> write(std::string_view what, const std::function<Result<void>(Connection&)>& fn) {
+    return run(true, what, fn);
+  }
+
+ private:
+  Result<std::unique_ptr<Connection>> take();
+  void give_back(std::unique_ptr<Connection> conn);
+
+  std::string url_;
+  int size_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+  int open_ = 0;
+};
+
+// Retries of a transaction cut short by a transient failure, and the pause before each
+// (50 ms doubling up to 1.6 s: about 6 s in all, enough for a server restart or a
+// failover to a standby; then the caller gets kUnavailable).
+constexpr int kTransientRetries = 8;
+std::chrono::milliseconds retry_pause(int attempt);
+
+// Runs fn inside BEGIN ... COMMIT on `conn`, rolling back on error.
+Result<void> in_transaction(Connection& conn, std::string_view what,
+                            const std::function<Result<void>(Connection&)>& fn);
+
+// Returns the error of a Result<...> expression. The variable is named after the line,
+// so a LRS_PG_TRY inside a lambda inside another one shadows nothing.
+#define LRS_PG_CONCAT_(a, b) a##b
+#define LRS_PG_NAME_(line) LRS_PG_CONCAT_(lrs_pg_result_, line)
+#define LRS_PG_TRY(expr)                                                                       \
+  do {                                                                                         \
+    auto LRS_PG_NAME_(__LINE__) = (expr);                                                      \
+    if (!LRS_PG_NAME_(__LINE__)) return tl::unexpected<Error>(LRS_PG_NAME_(__LINE__).error()); \
+  } while (0)
+
+}  // namespace lrs::pg

@@ -1,0 +1,511 @@
+#include "pg_stores.h"
+
+#include <limits>
+#include <utility>
+
+namespace lrs::pg {
+namespace {
+
+// The database's clock in microseconds (documents' `updated`), shared by every process.
+constexpr const char* kNowUs = "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint";
+
+// An absent registration is stored as '': NULL would not be equal to itself in the
+// primary key.
+std::string registration_key(const DocumentScope& scope) {
+  return scope.registration ? scope.registration->str() : std::string();
+}
+
+// $1 kind, $2 activity, $3 agent, $4 registration.
+Params scope_params(const DocumentScope& scope) {
+  Params p;
+  p.add(static_cast<std::int64_t>(scope.kind));
+  p.add(scope.activity_id);
+  p.add(scope.agent);
+  p.add(registration_key(scope));
+  return p;
+}
+
+constexpr const char* kWhereOne =
+    " WHERE kind = $1 AND activity = $2 AND agent = $3 AND registration = $4 AND doc_id = $5";
+
+Result<std::optional<Document>> read_document(Connection& conn, const DocumentScope& scope,
+                                              const std::string& id) {
+  Params p = scope_params(scope);
+  p.add(id);
+  auto rows = conn.exec(
+      std::string("SELECT content, content_type, etag, updated FROM documents") + kWhereOne, p,
+      "reading document " + id);
+  if (!rows) return tl::unexpected<Error>(rows.error());
+  if (rows->size() == 0) return std::optional<Document>();
+  Document d;
+  d.id = id;
+  d.content = bytea_value(rows->text(0, 0));
+  d.content_type = rows->text(0, 1);
+  d.etag = rows->text(0, 2);
+  d.updated_us = rows->integer(0, 3);
+  return std::optional<Document>(std::move(d));
+}
+
+// Reads, decides and writes one document, holding a transaction-scoped advisory lock
+// on its key: two processes updating one document take turns, so a precondition
+// (If-Match, If-None-Match) is checked against the version actually replaced. A hash
+// collision only makes two documents take turns.
+Result<void> update_document(Connection& conn, const DocumentScope& scope, const std::string& id,
+                             const DocumentStore::Decide& decide, bool skip_unchanged) {
+  {
+    Params p;
+    p.add(std::to_string(static_cast<int>(scope.kind)) + '\x1f' + scope.activity_id + '\x1f' +
+          scope.agent + '\x1f' + registration_key(scope) + '\x1f' + id);
+    LRS_PG_TRY(conn.exec("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", p,
+                         "locking document " + id));
+  }
+  auto current = read_document(conn, scope, id);
+  if (!current) return tl::unexpected<Error>(current.error());
+  auto next = decide(*current);
+  if (!next) return tl::unexpected<Error>(next.error());
+  Params p = scope_params(scope);
+  p.add(id);
+  if (!*next) {
+    if (!*current) return {};
+    LRS_PG_TRY(
+        conn.exec(std::string("DELETE FROM documents") + kWhereOne, p, "deleting document " + id));
+    return {};
+  }
+  const Document& d = **next;
+  if (skip_unchanged && *current && d.content == (*current)->content &&
+      d.content_type == (*current)->content_type && d.etag == (*current)->etag) {
+    return {};  // unchanged: keep its updated time
+  }
+  // Strictly later than the version it replaces, so `since` and Last-Modified move on
+  // even when a clock steps back.
+  p.add(bytea_literal(d.content));
+  p.add(d.content_type);
+  p.add(d.etag);
+  p.add(*current ? (*current)->updated_us + 1 : std::numeric_limits<std::int64_t>::min());
+  LRS_PG_TRY(conn.exec(
+      std::string("INSERT INTO documents (kind, activity, agent, registration, doc_id, content, "
+                  "content_type, etag, updated) VALUES ($1, $2, $3, $4, $5, $6::bytea, $7, $8, "
+                  "greatest($9::bigint, ") +
+          kNowUs +
+          ")) ON CONFLICT (kind, activity, agent, registration, doc_id) DO UPDATE SET "
+          "content = excluded.content, content_type = excluded.content_type, "
+          "etag = excluded.etag, updated = excluded.updated",
+      p, "storing document " + id));
+  return {};
+}
+
+}  // namespace
+
+Result<std::optional<Document>> PgDocumentStore::get(const DocumentScope& scope,
+                                                     const std::string& id) {
+  std::optional<Document> out;
+  LRS_PG_TRY(pool_.read("reading document " + id, [&](Connection& c) -> Result<void> {
+    auto d = read_document(c, scope, id);
+    if (!d) return tl::unexpected<Error>(d.error());
+    out = std::move(*d);
+    return {};
+  }));
+  return out;
+}
+
+Result<std::vector<std::string>> PgDocumentStore::list_ids(const DocumentScope& scope,
+                                                           std::optional<std::int64_t> since_us) {
+  std::vector<std::string> ids;
+  LRS_PG_TRY(pool_.read("listing documents", [&](Connection& c) -> Result<void> {
+    ids.clear();
+    // Without a registration, a State list covers every registration (DocumentScope).
+    std::string sql =
+        "SELECT doc_id, max(updated) AS u FROM documents WHERE kind = $1 AND activity = $2 AND "
+        "agent = $3";
+    sql += scope.registration ? " AND registration = $4" : " AND $4 = $4";
+    sql += " AND updated > $5 GROUP BY doc_id ORDER BY u, doc_id";
+    Params p = scope_params(scope);
+    p.add(since_us.value_or(std::numeric_limits<std::int64_t>::min()));
+    auto rows = c.exec(sql, p, "listing documents");
+    if (!rows) return tl::unexpected<Error>(rows.error());
+    for (int i = 0; i < rows->size(); ++i) ids.emplace_back(rows->text(i, 0));
+    return {};
+  }));
+  return ids;
+}
+
+Result<void> PgDocumentStore::update(const DocumentScope& scope, const std::string& id,
+                                     const Decide& decide) {
+  return pool_.write("storing document " + id,
+                     [&](Connection& c) { return update_document(c, scope, id, decide, false); });
+}
+
+Result<void> PgDocumentStore::remove_all(const DocumentScope& scope) {
+  return pool_.write("deleting documents", [&](Connection& c) -> Result<void> {
+    std::string sql = "DELETE FROM documents WHERE kind = $1 AND activity = $2 AND agent = $3";
+    sql += scope.registration ? " AND registration = $4" : " AND $4 = $4";
+    LRS_PG_TRY(c.exec(sql, scope_params(scope), "deleting documents"));
+    return {};
+  });
+}
+
+//---------------------------------------------------------------------------------------
+// Credentials
+
+namespace {
+
+// Scopes are stored space separated: scope names contain no spaces.
+std::string join_scopes(const std::vector<std::string>& scopes) {
+  std::string out;
+  for (const auto& s : scopes) {
+    if (!out.empty()) out.push_back(' ');
+    out += s;
+  }
+  return out;
+}
+
+std::vector<std::string> split_scopes(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    std::size_t end = std::min(text.find(' '), text.size());
+    if (end > 0) out.emplace_back(text.substr(0, end));
+    text.remove_prefix(std::min(end + 1, text.size()));
+  }
+  return out;
+}
+
+constexpr const char* kCredentialColumns =
+    "SELECT key, secret_hash, scopes, label, authority, created_us, revoked FROM credentials";
+
+Credential read_credential(const Rows& rows, int i) {
+  Credential c;
+  c.key = rows.text(i, 0);
+  c.secret_hash = rows.text(i, 1);
+  c.scopes = split_scopes(rows.text(i, 2));
+  c.label = rows.text(i, 3);
+  c.authority = rows.text(i, 4);
+  c.created_us = rows.integer(i, 5);
+  c.revoked = rows.boolean(i, 6);
+  return c;
+}
+
+}  // namespace
+
+Result<void> PgCredentialStore::add(const Credential& credential) {
+  return pool_.write("adding credential " + credential.key, [&](Connection& c) -> Result<void> {
+    Params p;
+    p.add(credential.key);
+    p.add(credential.secret_hash);
+    p.add(join_scopes(credential.scopes));
+    p.add(credential.label);
+    p.add(credential.authority);
+    p.add(credential.created_us);
+    p.add_bool(credential.revoked);
+    auto rows = c.exec(
+        "INSERT INTO credentials (key, secret_hash, scopes, label, authority, created_us, "
+        "revoked) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key) DO NOTHING RETURNING key",
+        p, "adding credential " + credential.key);
+    if (!rows) return tl::unexpected<Error>(rows.error());
+    if (rows->size() == 0) {
+      return fail(ErrorCode::kConflict, "credential " + credential.key + " already exists");
+    }
+    return {};
+  });
+}
+
+Result<std::optional<Credential>> PgCredentialStore::find(const std::string& key) {
+  std::optional<Credential> out;
+  LRS_PG_TRY(pool_.read("reading credential " + key, [&](Connection& c) -> Result<void> {
+    Params p;
+    p.add(key);
+    auto rows =
+        c.exec(std::string(kCredentialColumns) + " WHERE key = $1", p, "reading credential " + key);
+    if (!rows) return tl::unexpected<Error>(rows.error());
+    if (rows->size() != 0) out = read_credential(*rows, 0);
+    return {};
+  }));
+  return out;
+}
+
+Result<std::vector<Credential>> PgCredentialStore::list() {
+  std::vector<Credential> out;
+  LRS_PG_TRY(pool_.read("listing credentials", [&](Connection& c) -> Result<void> {
+    out.clear();
+    auto rows = c.exec(std::string(kCredentialColumns) + " ORDER BY created_us, seq",
+                       "listing credentials");
+    if (!rows) return tl::unexpected<Error>(rows.error());
+    for (int i = 0; i < rows->size(); ++i) out.push_back(read_credential(*rows, i));
+    return {};
+  }));
+  return out;
+}
+
+Result<void> PgCredentialStore::revoke(const std::string& key) {
+  return pool_.write("revoking credential " + key, [&](Connection& c) -> Result<void> {
+    Params p;
+    p.add(key);
+    auto rows = c.exec("UPDATE credentials SET revoked = true WHERE key = $1 RETURNING key", p,
+                       "revoking credential " + key);
+    if (!rows) return tl::unexpected<Error>(rows.error());
+    if (rows->size() == 0) return fail(ErrorCode::kNotFound, "credential " + key + " not found");
+    return {};
+  });
+}
+
+//---------------------------------------------------------------------------------------
+// Player
+
+namespace {
+
+constexpr const char* kPackageColumns =
+    "SELECT id, title, version, summary, directory, created_us FROM packages";
+constexpr const char* kAttemptColumns =
+    "SELECT id, registration, sco, number, cmi, state, commit_sequence, revision, updated_us, "
+    "session FROM attempts";
+
+PackageRecord read_package(const Rows& rows, int i) {
+  PackageRecord p;
+  p.id = rows.text(i, 0);
+  p.title = rows.text(i, 1);
+  p.version = rows.text(i, 2);
+  p.summary_json = rows.text(i, 3);
+  p.directory = rows.text(i, 4);
+  p.created_us = rows.integer(i, 5);
+  return p;
+}
+
+AttemptRecord read_attempt(const Rows& rows, int i) {
+  AttemptRecord a;
+  a.id = rows.integer(i, 0);
+  a.registration = rows.text(i, 1);
+  a.sco = rows.text(i, 2);
+  a.number = static_cast<int>(rows.integer(i, 3));
+  a.cmi_json = rows.text(i, 4);
+  a.state = rows.text(i, 5);
+  a.commit_sequence = rows.integer(i, 6);
+  a.revision = rows.integer(i, 7);
+  a.updated_us = rows.integer(i, 8);
+  a.session = rows.integer(i, 9);
+  return a;
+}
+
+// Every row of `sql` read with `read`.
+template <class T, class Read>
+Result<std::vector<T>> select_all(Pool& pool, const std::string& sql, const Params& params,
+                                  Read read, const std::string& what) {
+  std::vector<T> out;
+  LRS_PG_TRY(pool.read(what, [&](Connection& c) -> Result<void> {
+    out.clear();
+    auto rows = c.exec(sql, params, what);
+    if (!rows) return tl::unexpected<Error>(rows.error());
+    for (int i = 0; i < rows->size(); ++i) out.push_back(read(*rows, i));
+    return {};
+  }));
+  return out;
+}
+
+template <class T>
+Result<std::optional<T>> first(Result<std::vector<T>> rows) {
+  if (!rows) return tl::unexpected<Error>(std::move(rows).error());
+  if (rows->empty()) return std::optional<T>();
+  return std::optional<T>(std::move(rows->front()));
+}
+
+Params one(std::string_view v) {
+  Params p;
+  p.add(v);
+  return p;
+}
+
+}  // namespace
+
+Result<void> PgPlayerStore::add_package(const PackageRecord& pkg) {
+  return pool_.write("adding package " + pkg.id, [&](Connection& c) -> Result<void> {
+    Params p;
+    p.add(pkg.id);
+    p.add(pkg.title);
+    p.add(pkg.version);
+    p.add(pkg.summary_json);
+    p.add(pkg.directory);
+    p.add(pkg.created_us);
+    auto rows = c.exec(
+        "INSERT INTO packages (id, title, version, summary, directory, created_us) "
+        "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING RETURNING id",
+        p, "adding package " + pkg.id);
+    if (!rows) return tl::unexpected<Error>(rows.error());
+    if (rows->size() == 0) return fail(ErrorCode::kConflict, "package " + pkg.id + " exists");
+    return {};
+  });
+}
+
+Result<std::optional<PackageRecord>> PgPlayerStore::find_package(const std::string& id) {
+  return first(select_all<PackageRecord>(pool_, std::string(kPackageColumns) + " WHERE id = $1",
+                                         one(id), read_package, "reading package " + id));
+}
+
+Result<std::vector<PackageRecord>> PgPlayerStore::list_packages() {
+  return select_all<PackageRecord>(pool_,
+                                   std::string(kPackageColumns) + " ORDER BY created_us, seq",
+                                   Params{}, read_package, "listing packages");
+}
+
+Result<void> PgPlayerStore::delete_package(const std::string& id) {
+  return pool_.write("deleting package " + id, [&](Connection& c) -> Result<void> {
+    auto rows = c.exec("DELETE FROM packages WHERE id = $1 RETURNING id", one(id),
+                       "deleting package " + id);
+    if (!rows) return tl::unexpected<Error>(rows.error());
+    if (rows->size() == 0) return fail(ErrorCode::kNotFound, "no package " + id);
+    return {};
+  });
+}
+
+Result<void> PgPlayerStore::add_registration(const RegistrationRecord& r) {
+  return pool_.write("adding registration " + r.id, [&](Connection& c) -> Result<void> {
+    // FOR SHARE: the package cannot be deleted before this registration commits.
+    auto exists = c.exec("SELECT 1 FROM packages WHERE id = $1 FOR SHARE", one(r.package_id),
+                         "reading package " + r.package_id);
+    if (!exists) return tl::unexpected<Error>(exists.error());
+    if (exists->size() == 0) return fail(ErrorCode::kNotFound, "no package " + r.package_id);
+    Params p;
+    p.add(r.id);
+    p.add(r.package_id);
+    p.add(r.learner_json);
+    p.add(r.created_us);
+    auto rows = c.exec(
+        "INSERT INTO registrations (id, package, learner, created_us) VALUES ($1, $2, $3, $4) "
+        "ON CONFLICT (id) DO NOTHING RETURNING id",
+        p, "adding registration " + r.id);
+    if (!rows) return tl::unexpected<Error>(rows.error());
+    if (rows->size() == 0) return fail(ErrorCode::kConflict, "registration " + r.id + " exists");
+    return {};
+  });
+}
+
+Result<std::optional<RegistrationRecord>> PgPlayerStore::find_registration(const std::string& id) {
+  return first(select_all<RegistrationRecord>(
+      pool_, "SELECT id, package, learner, created_us FROM registrations WHERE id = $1", one(id),
+      [](const Rows& rows, int i) {
+        RegistrationRecord r;
+        r.id = rows.text(i, 0);
+        r.package_id = rows.text(i, 1);
+        r.learner_json = rows.text(i, 2);
+        r.created_us = rows.integer(i, 3);
+        return r;
+      },
+      "reading registration " + id));
+}
+
+Result<std::int64_t> PgPlayerStore::insert_attempt(const AttemptRecord& a) {
+  std::int64_t id = 0;
+  std::string what = "adding attempt " + std::to_string(a.number) + " of " + a.registration;
+  LRS_PG_TRY(pool_.write(what, [&](Connection& c) -> Result<void> {
+    Params p;
+    p.add(a.registration);
+    p.add(a.sco);
+    p.add(std::int64_t{a.number});
+    p.add(a.cmi_json);
+    p.add(a.state);
+    p.add(a.commit_sequence);
+    p.add(a.updated_us);
+    p.add(a.session);
+    // The UNIQUE (registration, sco, number): another launch may have created it first.
+    auto rows = c.exec(
+        "INSERT INTO attempts (registration, sco, number, cmi, state, commit_sequence, revision, "
+        "updated_us, session) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8) "
+        "ON CONFLICT (registration, sco, number) DO NOTHING RETURNING id",
+        p, what);
+    if (!rows) return tl::unexpected<Error>(rows.error());
+    if (rows->size() == 0) {
+      return fail(ErrorCode::kConflict, "attempt " + std::to_string(a.number) + " exists");
+    }
+    id = rows->integer(0, 0);
+    return {};
+  }));
+  return id;
+}
+
+Result<std::optional<AttemptRecord>> PgPlayerStore::find_attempt(std::int64_t id) {
+  Params p;
+  p.add(id);
+  return first(select_all<AttemptRecord>(pool_, std::string(kAttemptColumns) + " WHERE id = $1", p,
+                                         read_attempt, "reading attempt " + std::to_string(id)));
+}
+
+Result<std::optional<AttemptRecord>> PgPlayerStore::latest_attempt(const std::string& registration,
+                                                                   const std::string& sco) {
+  Params p;
+  p.add(registration);
+  p.add(sco);
+  return first(select_all<AttemptRecord>(
+      pool_,
+      std::string(kAttemptColumns) +
+          " WHERE registration = $1 AND sco = $2 ORDER BY number DESC LIMIT 1",
+      p, read_attempt, "reading attempts of " + registration));
+}
+
+Result<std::vector<AttemptRecord>> PgPlayerStore::list_attempts(const std::string& registration) {
+  return select_all<AttemptRecord>(
+      pool_, std::string(kAttemptColumns) + " WHERE registration = $1 ORDER BY sco, number",
+      one(registration), read_attempt, "listing attempts of " + registration);
+}
+
+Result<void> PgPlayerStore::update_attempt(const AttemptRecord& a,
+                                           const PreparedStatements& statements,
+                                           const std::vector<DocumentWrite>& documents) {
+  std::string what = "updating attempt " + std::to_string(a.id);
+  std::unordered_map<std::string, std::int64_t> terms;
+  LRS_PG_TRY(pool_.write(what, [&](Connection& c) -> Result<void> {
+    // The statements first (they take the stored clock before any other lock): a
+    // conflicting id fails the transaction before the attempt changes.
+    terms.clear();
+    if (!statements.records.empty()) {
+      std::vector<bool> inserted;
+      LRS_PG_TRY(statements_.insert_in(c, statements.records, statements.same, inserted, terms));
+    }
+    Params p;
+    p.add(a.cmi_json);
+    p.add(a.state);
+    p.add(a.commit_sequence);
+    p.add(a.updated_us);
+    p.add(a.id);
+    p.add(a.revision);
+    p.add(a.session);
+    auto rows = c.exec(
+        "UPDATE attempts SET cmi = $1, state = $2, commit_sequence = $3, revision = revision + 1, "
+        "updated_us = $4, session = $7 WHERE id = $5 AND revision = $6 RETURNING id",
+        p, what);
+    if (!rows) return tl::unexpected<Error>(rows.error());
+    if (rows->size() == 0) {
+      Params q;
+      q.add(a.id);
+      auto exists = c.exec("SELECT 1 FROM attempts WHERE id = $1", q, what);
+      if (!exists) return tl::unexpected<Error>(exists.error());
+      if (exists->size() == 0)
+        return fail(ErrorCode::kNotFound, "no attempt " + std::to_string(a.id));
+      return fail(ErrorCode::kConflict, "attempt " + std::to_string(a.id) + " changed meanwhile");
+    }
+    for (const DocumentWrite& w : documents) {
+      LRS_PG_TRY(update_document(c, w.scope, w.id, w.decide, true));
+    }
+    return {};
+  }));
+  statements_.committed(terms);
+  return {};
+}
+
+Result<std::string> PgPlayerStore::secret(const std::string& name,
+                                          const std::function<std::string()>& make) {
+  std::string value;
+  LRS_PG_TRY(pool_.write("storing secret " + name, [&](Connection& c) -> Result<void> {
+    Params p;
+    p.add(name);
+    p.add(make());
+    LRS_PG_TRY(c.exec(
+        "INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", p,
+        "storing secret " + name));
+    auto rows = c.exec("SELECT value FROM server_secrets WHERE name = $1", one(name),
+                       "reading secret " + name);
+    if (!rows) return tl::unexpected<Error>(rows.error());
+    if (rows->size() == 0) return fail(ErrorCode::kInternal, "secret " + name + " vanished");
+    value = rows->text(0, 0);
+    return {};
+  }));
+  return value;
+}
+
+}  // namespace lrs::pg

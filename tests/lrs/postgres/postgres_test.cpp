@@ -1,0 +1,240 @@
+// The PostgreSQL backend where it differs from SQLite: databases shared by processes.
+// Two Database objects on one schema have their own connections, pools and writer
+// threads, which is all the server sees of two processes.
+#include <algorithm>
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "lrs/contract/backends.h"
+
+namespace lrs::test {
+namespace {
+
+std::vector<StoredStatement> everything(StatementStore& store, StatementFilter f) {
+  std::vector<StoredStatement> out;
+  for (;;) {
+    auto page = store.query(f);
+    REQUIRE(page);
+    for (auto& s : page->statements) out.push_back(std::move(s));
+    if (!page->next) return out;
+    f.after_us = page->next;
+  }
+}
+
+}  // namespace
+
+TEST_CASE("two processes on one database lose and duplicate nothing", "[postgres]") {
+  PostgresBackend backend;
+  auto a = backend.open();
+  auto b = backend.open();
+  constexpr int kThreads = 4, kBatches = 30, kPerBatch = 5;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      StatementStore& store = (t % 2 == 0 ? a : b)->statements();
+      for (int i = 0; i < kBatches; ++i) {
+        std::vector<StatementRecord> batch;
+        for (int k = 0; k < kPerBatch; ++k) {
+          auto r = record(make_id(static_cast<std::uint64_t>(t * 100'000 + i * 10 + k)), "v:two");
+          r.agents = {"mbox:" + std::to_string(k)};
+          batch.push_back(std::move(r));
+        }
+        // Every other batch re-sends the previous one to the other process.
+        if (i % 2 == 1) {
+          auto again =
+              record(make_id(static_cast<std::uint64_t>(t * 100'000 + (i - 1) * 10)), "v:two");
+          again.agents = {"mbox:0"};
+          batch.push_back(again);
+        }
+        if (!store.insert(std::move(batch), kSame)) ++failures;
+      }
+    });
+  }
+  // A reader pages through while the writers run; its cursor alternates between the
+  // processes and must never skip or repeat.
+  StatementFilter f;
+  f.ascending = true;
+  f.limit = 7;
+  std::vector<Uuid> seen;
+  std::int64_t last = 0;
+  for (int page_no = 0; page_no < 400; ++page_no) {
+    auto page = (page_no % 2 == 0 ? a : b)->statements().query(f);
+    REQUIRE(page);
+    for (const auto& s : page->statements) {
+      CHECK(s.stored_us > last);
+      last = s.stored_us;
+      seen.push_back(s.id);
+    }
+    // At the end of what is stored so far there is no `more`: go on from the last one.
+    if (!page->statements.empty()) f.after_us = page->statements.back().stored_us;
+    auto through = (page_no % 2 == 0 ? b : a)->statements().consistent_through();
+    REQUIRE(through);
+  }
+  for (auto& th : threads) th.join();
+  CHECK(failures == 0);
+  // Continue the same cursor to the end: everything stored appears exactly once.
+  for (;;) {
+    auto page = b->statements().query(f);
+    REQUIRE(page);
+    for (const auto& s : page->statements) {
+      CHECK(s.stored_us > last);
+      last = s.stored_us;
+      seen.push_back(s.id);
+    }
+    if (!page->next) break;
+    f.after_us = page->next;
+  }
+  std::set<Uuid> unique(seen.begin(), seen.end());
+  CHECK(unique.size() == seen.size());
+  CHECK(unique.size() == static_cast<std::size_t>(kThreads * kBatches * kPerBatch));
+  StatementFilter by_agent;
+  by_agent.agent = "mbox:0";
+  CHECK(everything(a->statements(), by_agent).size() ==
+        static_cast<std::size_t>(kThreads * kBatches));
+}
+
+TEST_CASE("consistent-through covers what the other process stored", "[postgres]") {
+  PostgresBackend backend;
+  auto a = backend.open();
+  auto b = backend.open();
+  REQUIRE(a->statements().insert({record(make_id(1), "v:a")}, kSame));
+  auto stored = (*a->statements().get(make_id(1)))->stored_us;
+  auto through = b->statements().consistent_through();
+  REQUIRE(through);
+  CHECK(*through >= stored);
+  REQUIRE(b->statements().insert({record(make_id(2), "v:a")}, kSame));
+  CHECK((*a->statements().get(make_id(2)))->stored_us > *through);
+}
+
+TEST_CASE("voiding across processes: the target and the voider arrive at once", "[postgres]") {
+  PostgresBackend backend;
+  auto a = backend.open();
+  auto b = backend.open();
+  const std::string kVoided = "http://adlnet.gov/expapi/verbs/voided";
+  for (std::uint64_t n = 0; n < 20; ++n) {
+    auto target = record(make_id(1000 + n), "v:t");
+    auto voider = record(make_id(2000 + n), kVoided);
+    voider.statement_ref = target.id;
+    voider.voiding = true;
+    std::thread t1([&] { REQUIRE(a->statements().insert({target}, kSame)); });
+    std::thread t2([&] { REQUIRE(b->statements().insert({voider}, kSame)); });
+    t1.join();
+    t2.join();
+    CHECK((*a->statements().get(target.id))->voided);
+  }
+  // The voided targets never match; their voiding statements match through them.
+  StatementFilter f;
+  f.verb = "v:t";
+  std::set<Uuid> matched;
+  for (const auto& s : everything(b->statements(), f)) matched.insert(s.id);
+  std::set<Uuid> voiders;
+  for (std::uint64_t n = 0; n < 20; ++n) voiders.insert(make_id(2000 + n));
+  CHECK(matched == voiders);
+}
+
+TEST_CASE("processes starting at once migrate once", "[postgres]") {
+  PostgresBackend backend;
+  std::vector<std::unique_ptr<Database>> dbs(4);
+  std::vector<std::string> errors(4);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      PostgresOptions options;
+      options.url = backend.url;
+      auto db = open_postgres_database(options);
+      if (db) {
+        dbs[i] = std::move(*db);
+      } else {
+        errors[i] = db.error().message;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < 4; ++i) {
+    INFO(errors[i]);
+    REQUIRE(dbs[i]);
+  }
+  REQUIRE(dbs[0]->statements().insert({record(make_id(1), "v:a")}, kSame));
+  CHECK(dbs[3]->statements().get(make_id(1))->has_value());
+}
+
+TEST_CASE("databases that are not ours are refused", "[postgres]") {
+  PostgresBackend backend;
+  SECTION("newer schema version") {
+    backend.open().reset();
+    postgres_admin(backend.url, "INSERT INTO lrsbridge_schema_version VALUES (99)");
+    PostgresOptions options;
+    options.url = backend.url;
+    auto db = open_postgres_database(options);
+    REQUIRE_FALSE(db);
+    CHECK(db.error().code == ErrorCode::kInvalid);
+    CHECK(db.error().message.find("schema version 99") != std::string::npos);
+  }
+  SECTION("another application's statements table") {
+    postgres_admin(backend.url, "CREATE TABLE statements (x integer)");
+    PostgresOptions options;
+    options.url = backend.url;
+    auto db = open_postgres_database(options);
+    REQUIRE_FALSE(db);
+    CHECK(db.error().code == ErrorCode::kInvalid);
+    CHECK(db.error().message.find("no lrsbridge schema version") != std::string::npos);
+  }
+  SECTION("no server") {
+    PostgresOptions options;
+    options.url = "postgresql://nobody:secret-password@127.0.0.1:1/none?connect_timeout=2";
+    auto db = open_postgres_database(options);
+    REQUIRE_FALSE(db);
+    CHECK(db.error().code == ErrorCode::kUnavailable);
+    CHECK(db.error().message.find("127.0.0.1:1") != std::string::npos);
+    CHECK(db.error().message.find("secret-password") == std::string::npos);
+  }
+}
+
+TEST_CASE("lost connections are retried without losing or duplicating statements", "[postgres]") {
+  PostgresBackend backend;
+  auto db = backend.open();
+  std::atomic<bool> stop{false};
+  // Cuts every connection of this test's schema now and then, as a server restart or
+  // a network failure would.
+  std::thread killer([&] {
+    while (!stop) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      try {
+        postgres_admin(backend.base,
+                       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                       "application_name = '" +
+                           backend.schema + "'");
+      } catch (const std::exception&) {
+      }
+    }
+  });
+  std::vector<Uuid> acknowledged;
+  int failed = 0;
+  for (std::uint64_t i = 0; i < 150; ++i) {
+    std::vector<StatementRecord> batch;
+    for (std::uint64_t k = 0; k < 4; ++k) batch.push_back(record(make_id(i * 10 + k), "v:lost"));
+    auto r = db->statements().insert(batch, kSame);
+    if (r) {
+      for (const auto& rec : batch) acknowledged.push_back(rec.id);
+    } else {
+      ++failed;
+      CHECK(r.error().code == ErrorCode::kUnavailable);
+    }
+  }
+  stop = true;
+  killer.join();
+  CHECK(failed == 0);
+  StatementFilter f;
+  f.verb = "v:lost";
+  auto stored = everything(db->statements(), f);
+  std::set<Uuid> ids;
+  for (const auto& s : stored) ids.insert(s.id);
+  CHECK(ids.size() == stored.size());
+  for (const Uuid& id : acknowledged) CHECK(ids.count(id) == 1);
+}
+
+}  // namespace lrs::test
