@@ -320,7 +320,7 @@ struct CsvReader::Impl {
 CsvReader::CsvReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 CsvReader::~CsvReader() = default;
 
-lrs::Result<std::unique_ptr<CsvReader>> CsvReader::open(std::istream& in) {
+lrs::Result<std::unique_ptr<CsvReader>> CsvReader::open(std::istream& in, char delimiter) {
   auto impl = std::make_unique<Impl>(in);
   Impl& r = *impl;
   r.raw.resize(kChunkBytes);
@@ -347,7 +347,11 @@ lrs::Result<std::unique_ptr<CsvReader>> CsvReader::open(std::istream& in) {
   if (r.text.empty() && !r.refill()) {
     return lrs::fail(lrs::ErrorCode::kInvalid, "the file holds no text after its byte order mark");
   }
-  if (!r.take_separator_line()) r.sniff_delimiter();
+  if (delimiter != 0) {
+    r.delimiter = delimiter;
+  } else if (!r.take_separator_line()) {
+    r.sniff_delimiter();
+  }
   return std::unique_ptr<CsvReader>(new CsvReader(std::move(impl)));
 }
 

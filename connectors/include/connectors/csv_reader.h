@@ -38,9 +38,9 @@ struct CsvRow {
 
 class CsvReader {
  public:
-  // Reads the start of `in` to find the encoding and the delimiter. kInvalid when the
-  // input is empty or a UTF-16 file has an odd number of bytes in that first chunk.
-  static lrs::Result<std::unique_ptr<CsvReader>> open(std::istream& in);
+  // Reads the start of `in` to find the encoding and, unless `delimiter` is given (not
+  // 0), the delimiter. kInvalid when the input is empty.
+  static lrs::Result<std::unique_ptr<CsvReader>> open(std::istream& in, char delimiter = 0);
   ~CsvReader();
   CsvReader(const CsvReader&) = delete;
   CsvReader& operator=(const CsvReader&) = delete;
