@@ -284,7 +284,7 @@ class RowImporter {
       for (json& s : r.statements) {
         // The same row twice in one file: the second is already present.
         if (ids.insert(s["id"].get<std::string>()).second) {
-          all.push_back(s);
+          all.push_back(std::move(s));
         } else {
           ++repeated;
         }
@@ -310,7 +310,13 @@ class RowImporter {
       quarantine(rows[0].line, rows[0].cells, reason);
       return {};
     }
+    // The batch's statements went to the refused call; rows map again the same way.
     for (PendingRow& r : rows) {
+      RowReading reading;
+      plan_.format->read(r.cells, reading);
+      auto built = build_statements(reading, plan_.context);
+      if (!built) return lrs::fail(lrs::ErrorCode::kInternal, "row mapped differently twice");
+      r.statements = std::move(*built);
       std::vector<PendingRow> one;
       one.push_back(std::move(r));
       if (auto ok = store_rows(one); !ok) return ok;

@@ -308,3 +308,30 @@ TEST_CASE("statement ids are UUIDv5 of source, actor, verb, object and time", "[
   CHECK(common.empty());
   for (const auto& id : ids_a) CHECK((lrs::Uuid::parse(id)->bytes[6] >> 4) == 5);
 }
+
+TEST_CASE("a row whose statement id is stored with other content is quarantined as a conflict",
+          "[import]") {
+  Lrs lrs;
+  std::string file =
+      "ID,Quiz,Quiz - Completion date,Course complete\n"
+      "1,Completed,\"01/02/24, 10:00\",\n"
+      "2,Completed,\"01/02/24, 11:00\",\n";
+  REQUIRE(lrs.import(file, "completion-c1-20240301_1200-x.csv", moodle_options()));
+  // Learner 1's completion again, but under another course title: same id, other content.
+  // Learner 2 now passed (another verb, a new statement), learner 3 is new.
+  std::string changed =
+      "ID,Quiz,Quiz - Completion date,Course complete\n"
+      "1,Completed,\"01/02/24, 10:00\",\n"
+      "2,Completed (achieved pass grade),\"01/02/24, 11:00\",\n"
+      "3,Completed,\"01/02/24, 12:00\",\n";
+  ImportOptions o = moodle_options();
+  o.course_name = "Chemistry 1";
+  auto summary = lrs.import(changed, "completion-c1-20240302_1200-x.csv", o);
+  REQUIRE(summary);
+  CHECK(summary->rows_quarantined == 1);
+  CHECK(summary->statements_stored == 2);
+  auto rows = lrs.db->imports().quarantined(summary->job_id, false);
+  REQUIRE(rows->size() == 1);
+  CHECK((*rows)[0].line == 2);
+  CHECK((*rows)[0].reason.find("the LMS changed this record") != std::string::npos);
+}
