@@ -2,7 +2,9 @@
 //
 //   import-bench generate FILE [--rows N]      a Moodle course completion export, N rows
 //   import-bench read-map FILE                 read + map to statements, nothing stored
-//   import-bench end-to-end FILE --db PATH     the whole `lrsbridge import` job on SQLite
+//   import-bench end-to-end FILE --db PATH [--batch N]
+//                                              the whole `lrsbridge import` job on SQLite,
+//                                              N statements per transaction (default 500)
 //
 // Each run prints one line: mode, rows, statements, seconds, rows/s, peak RSS (MB).
 #include <chrono>
@@ -116,7 +118,7 @@ int read_map(const std::string& path) {
   return 0;
 }
 
-int end_to_end(const std::string& path, const std::string& db_path) {
+int end_to_end(const std::string& path, const std::string& db_path, std::size_t batch) {
   lrs::SqliteOptions options;
   options.path = db_path;
   auto db = lrs::open_sqlite_database(options);
@@ -128,6 +130,7 @@ int end_to_end(const std::string& path, const std::string& db_path) {
   import.lms_url = kLmsUrl;
   import.time_zone = kZone;
   import.course = "bench";
+  import.batch_statements = batch;
   std::ifstream in(path, std::ios::binary);
   auto start = std::chrono::steady_clock::now();
   auto summary = connectors::run_import(in, path, import, (*db)->statements(), (*db)->imports());
@@ -158,10 +161,11 @@ int main(int argc, char** argv) {
   }
   if (args.size() >= 2 && args[0] == "read-map") return read_map(args[1]);
   if (args.size() >= 2 && args[0] == "end-to-end") {
-    return end_to_end(args[1], value("--db", "import-bench.db"));
+    return end_to_end(args[1], value("--db", "import-bench.db"),
+                      std::strtoull(value("--batch", "500").c_str(), nullptr, 10));
   }
   std::fprintf(stderr,
                "usage: import-bench generate FILE [--rows N] | read-map FILE | end-to-end FILE "
-               "--db PATH\n");
+               "--db PATH [--batch N]\n");
   return 2;
 }

@@ -100,7 +100,7 @@ ImportOptions options_from_json(const json& j) {
   o.date_format = j.value("date_format", "");
   o.use_email = j.value("use_email", false);
   o.mapping_json = j.value("mapping", "");
-  o.batch_statements = j.value("batch_statements", std::size_t{2000});
+  o.batch_statements = j.value("batch_statements", std::size_t{500});
   if (j.contains("export_time")) o.export_time_s = j["export_time"].get<std::int64_t>();
   return o;
 }
