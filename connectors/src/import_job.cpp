@@ -111,6 +111,9 @@ struct Plan {
   ImportOptions options;  // resolved: course, zone and export time filled in
   std::unique_ptr<ExportFormat> format;
   StatementContext context;
+  // The caller named the export time; otherwise one the rows state (Moodle gradebook's
+  // "Last downloaded from this course") wins over the file name and modification time.
+  bool export_time_given = false;
   bool export_time_from_rows = false;
   std::vector<std::string> header;
   std::vector<std::string> notes;
@@ -177,10 +180,8 @@ lrs::Result<Plan> make_plan(const ImportOptions& given, const std::string& file_
     o.course = facts.course;
     plan.notes.push_back("course \"" + o.course + "\" taken from the file name (--course sets it)");
   }
+  plan.export_time_given = o.export_time_s.has_value();
   if (!o.export_time_s) {
-    if (plan.format->export_time_s() || std::string(plan.format->name()) == "moodle-gradebook") {
-      plan.export_time_from_rows = true;
-    }
     if (facts.stamp_s) {
       o.export_time_s = facts.stamp_s;
     } else if (o.file_time_s) {
@@ -230,10 +231,11 @@ class RowImporter {
       quarantine(line, cells, reading.problem);
       return {};
     }
-    if (plan_.export_time_from_rows && !plan_.options.export_time_s) {
+    if (!plan_.export_time_given && !plan_.export_time_from_rows) {
       if (auto t = plan_.format->export_time_s()) {
         plan_.options.export_time_s = *t;
         plan_.context.export_time_s = *t;
+        plan_.export_time_from_rows = true;
       }
     }
     auto built = build_statements(reading, plan_.context);

@@ -335,3 +335,24 @@ TEST_CASE("a row whose statement id is stored with other content is quarantined 
   CHECK((*rows)[0].line == 2);
   CHECK((*rows)[0].reason.find("the LMS changed this record") != std::string::npos);
 }
+
+TEST_CASE("the export time a gradebook states wins over the file's modification time", "[import]") {
+  Lrs lrs;
+  std::string file = "CHEM101 Grades-20240316_0930-comma_separated.csv";
+  ImportOptions o;
+  o.lms_url = "https://moodle.example.org";
+  o.course = "CHEM101";        // the copies' names no longer say it
+  o.file_time_s = 1800000000;  // a copy made later
+  auto summary = lrs.import(sample(file), "copy-of-grades.csv", o);
+  REQUIRE(summary);
+  for (const json& s : lrs.statements()) {
+    // "Last downloaded from this course" = 1710581400 = 2024-03-16T09:30:00Z
+    CHECK(s["timestamp"] == "2024-03-16T09:30:00.000Z");
+  }
+  // Imported again from another copy: nothing new.
+  o.file_time_s = 1800000999;
+  auto again = lrs.import(sample(file), "another-copy.csv", o);
+  REQUIRE(again);
+  CHECK(again->statements_stored == 0);
+  CHECK(again->statements_present == 5);
+}
