@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -10,10 +12,13 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "connectors/import_handler.h"
+#include "connectors/import_job.h"
 #include "http_server.h"
 #include "lrs/admin_handler.h"
 #include "lrs/auth.h"
@@ -26,6 +31,7 @@
 #include "lrs/xapi_handler.h"
 #include "player/packages.h"
 #include "player/player_handler.h"
+#include <unistd.h>
 
 namespace app {
 namespace {
@@ -62,6 +68,33 @@ commands:
       --key KEY --secret S    choose them instead of generating them
   credentials list          list credentials (never their secrets)
   credentials revoke KEY    revoke a credential
+  import FILE               import an LMS export (CSV) as xAPI statements; prints a summary
+      --lms-url URL           the LMS base URL, home page of the learners' accounts (required)
+      --format NAME           auto (default), moodle-course-completion,
+                              moodle-activity-completion, moodle-gradebook, canvas-gradebook,
+                              openedx-grade-report, blackboard-grade-center, sakai-gradebook
+      --mapping MAP.json      describe another LMS's columns (see examples/lms-exports/mappings)
+      --tz ZONE               zone of the export's dates (Europe/Madrid, +02:00, UTC); Moodle
+                              exports need it
+      --course KEY            course key for the activity IRIs (default: from the file name)
+      --course-name TEXT      the course's display name
+      --date-format FMT       date pattern of a translated export (like %d.%m.%Y %H:%M)
+      --export-time ISO       when the export was made, for rows without a date
+      --use-email             identify learners by email (mbox) when the export has one
+      --dry-run               read and check everything, store nothing
+      --db URL                as for serve
+  import jobs               list import jobs
+  import quarantine JOB     list the rows of a job that could not be imported
+      --csv                   as CSV (job, line, reason, row, resolved)
+      --all                   include rows a retry imported since
+  import retry JOB          import a job's quarantined rows again; --lms-url, --tz,
+                            --date-format, --mapping, --course, --use-email replace the job's
+  watch DIR                 import every complete file dropped in DIR, then move it to
+                            DIR/processed/ (or DIR/failed/ with a .error.txt); import options
+                            as above
+      --interval SECONDS      how often to look (default 5)
+      --settle SECONDS        a file is complete when unchanged this long (default 2)
+      --once                  import what is there and exit
   version                   print the version
 
 environment:
@@ -73,7 +106,8 @@ struct Args {
   std::map<std::string, std::string> options;  // "--name" -> value ("" for flags)
 };
 
-const std::vector<std::string> kFlags = {"--no-access-log"};
+const std::vector<std::string> kFlags = {"--no-access-log", "--dry-run", "--use-email",
+                                         "--csv",           "--all",     "--once"};
 
 std::optional<Args> parse_args(int argc, char** argv, int first) {
   Args args;
@@ -250,6 +284,7 @@ int cmd_serve(const Args& args) {
   lrs::DocumentService documents((*db)->documents(), (*db)->statements());
   lrs::XapiHandler xapi(statements, auth, xapi_options, &documents);
   lrs::AdminHandler admin((*db)->credentials(), auth);
+  connectors::ImportHandler imports((*db)->statements(), (*db)->imports(), auth);
   player::PlayerOptions player_options;
   player_options.data_dir = option(args, "--data-dir", kDefaultDataDir);
   player_options.web_dir = option(args, "--web-dir", LRS_DEFAULT_WEB_DIR);
@@ -265,6 +300,7 @@ int cmd_serve(const Args& args) {
     if (xapi.handles(request.path)) return xapi.handle(request);
     if (scorm_player->handles(request.path)) return scorm_player->handle(request);
     if (admin.handles(request.path)) return admin.handle(request);
+    if (imports.handles(request.path)) return imports.handle(request);
     if (request.path == "/health") {
       lrs::HttpResponse r;
       r.body = "{\"status\":\"ok\"}";
@@ -372,6 +408,303 @@ int cmd_package(const Args& args) {
   return 0;
 }
 
+const std::vector<std::string> kImportOptions = {
+    "--db",          "--lms-url",     "--format",      "--mapping",   "--tz",     "--course",
+    "--course-name", "--date-format", "--export-time", "--use-email", "--dry-run"};
+
+// Import options from the command line; false after printing what is wrong.
+bool import_options(const Args& args, connectors::ImportOptions& o) {
+  o.lms_url = option(args, "--lms-url", "");
+  o.format = option(args, "--format", "auto");
+  o.time_zone = option(args, "--tz", "");
+  o.course = option(args, "--course", "");
+  o.course_name = option(args, "--course-name", "");
+  o.date_format = option(args, "--date-format", "");
+  o.use_email = args.options.count("--use-email") != 0;
+  o.dry_run = args.options.count("--dry-run") != 0;
+  if (auto mapping = option(args, "--mapping", ""); !mapping.empty()) {
+    std::ifstream in(mapping, std::ios::binary);
+    if (!in) {
+      std::fprintf(stderr, "lrsbridge: cannot read mapping file %s\n", mapping.c_str());
+      return false;
+    }
+    o.mapping_json.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  if (auto when = option(args, "--export-time", ""); !when.empty()) {
+    auto us = lrs::parse_timestamp_us(when);
+    if (!us) {
+      std::fprintf(stderr,
+                   "lrsbridge: --export-time %s is not an ISO 8601 time with a zone (like "
+                   "2024-03-16T09:30:00Z)\n",
+                   when.c_str());
+      return false;
+    }
+    o.export_time_s = *us / 1'000'000;
+  }
+  return true;
+}
+
+void print_summary(const connectors::ImportSummary& s) {
+  std::printf("%s: %s, %s, delimiter %s\n", s.file_name.c_str(), s.format.c_str(),
+              s.encoding.c_str(),
+              s.delimiter == '\t' ? "tab" : std::string(1, s.delimiter).c_str());
+  if (!s.job_id.empty()) std::printf("job:                   %s\n", s.job_id.c_str());
+  std::printf("rows read:             %lld\n", static_cast<long long>(s.rows_read));
+  std::printf("rows without evidence: %lld\n", static_cast<long long>(s.rows_without_evidence));
+  std::printf("rows quarantined:      %lld\n", static_cast<long long>(s.rows_quarantined));
+  if (s.job_id.empty()) {
+    std::printf("statements checked:    %lld (dry run: nothing stored)\n",
+                static_cast<long long>(s.statements_built));
+  } else {
+    std::printf("statements stored:     %lld\n", static_cast<long long>(s.statements_stored));
+    std::printf("already present:       %lld\n", static_cast<long long>(s.statements_present));
+  }
+  for (const auto& note : s.notes) std::printf("note: %s\n", note.c_str());
+  if (s.rows_quarantined > 0 && !s.job_id.empty()) {
+    std::printf("see them with: lrsbridge import quarantine %s\n", s.job_id.c_str());
+  }
+}
+
+// A one-line progress bar on stderr, only when it is a terminal.
+class ProgressBar {
+ public:
+  explicit ProgressBar(std::uint64_t total) : total_(total), enabled_(isatty(2) != 0) {}
+  ~ProgressBar() {
+    if (enabled_ && drawn_) std::fputs("\n", stderr);
+  }
+  ProgressBar(const ProgressBar&) = delete;
+  ProgressBar& operator=(const ProgressBar&) = delete;
+  void update(std::uint64_t bytes, std::int64_t rows) {
+    if (!enabled_ || total_ == 0) return;
+    constexpr int kWidth = 30;
+    double share = std::min(1.0, static_cast<double>(bytes) / static_cast<double>(total_));
+    int filled = static_cast<int>(share * kWidth);
+    std::fprintf(stderr, "\r[%s%s] %3d%%  %lld rows", std::string(filled, '#').c_str(),
+                 std::string(kWidth - filled, ' ').c_str(), static_cast<int>(share * 100),
+                 static_cast<long long>(rows));
+    drawn_ = true;
+  }
+
+ private:
+  std::uint64_t total_;
+  bool enabled_;
+  bool drawn_ = false;
+};
+
+std::optional<std::int64_t> file_mtime_s(const std::filesystem::path& path) {
+  std::error_code ec;
+  auto t = std::filesystem::last_write_time(path, ec);
+  if (ec) return std::nullopt;
+  auto sys = std::chrono::file_clock::to_sys(t);
+  return std::chrono::duration_cast<std::chrono::seconds>(sys.time_since_epoch()).count();
+}
+
+lrs::Result<connectors::ImportSummary> import_file(lrs::Database& db, const std::string& path,
+                                                   connectors::ImportOptions options,
+                                                   bool show_progress) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return lrs::fail(lrs::ErrorCode::kInvalid, "cannot read " + path);
+  options.file_time_s = file_mtime_s(path);
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  ProgressBar bar(show_progress && !ec ? size : 0);
+  return connectors::run_import(
+      in, path, options, db.statements(), db.imports(),
+      [&bar](std::uint64_t bytes, std::int64_t rows) { bar.update(bytes, rows); });
+}
+
+int cmd_import_jobs(lrs::Database& db) {
+  auto jobs = db.imports().list_jobs();
+  if (!jobs) return report(jobs.error());
+  std::printf("%-36s %-9s %-20s %8s %8s %8s %8s  %s\n", "JOB", "STATE", "STARTED", "ROWS", "STORED",
+              "PRESENT", "QUAR.", "FILE");
+  for (const auto& j : *jobs) {
+    std::printf("%-36s %-9s %-20s %8lld %8lld %8lld %8lld  %s\n", j.id.c_str(), j.state.c_str(),
+                lrs::format_timestamp_us(j.started_us).substr(0, 19).c_str(),
+                static_cast<long long>(j.rows_read), static_cast<long long>(j.statements_stored),
+                static_cast<long long>(j.statements_present),
+                static_cast<long long>(j.rows_quarantined), j.file_name.c_str());
+  }
+  return 0;
+}
+
+int cmd_import_quarantine(lrs::Database& db, const Args& args) {
+  if (args.positional.size() != 3) {
+    std::fprintf(stderr, "lrsbridge: usage: lrsbridge import quarantine JOB [--csv] [--all]\n");
+    return 2;
+  }
+  const std::string& id = args.positional[2];
+  auto job = db.imports().find_job(id);
+  if (!job) return report(job.error());
+  if (!*job) return report({lrs::ErrorCode::kNotFound, "no import job " + id});
+  auto rows = db.imports().quarantined(id, args.options.count("--all") != 0);
+  if (!rows) return report(rows.error());
+  if (args.options.count("--csv") != 0) {
+    std::fputs(connectors::quarantine_csv(*rows).c_str(), stdout);
+    return 0;
+  }
+  std::printf("%s: %zu rows in quarantine\n", (*job)->file_name.c_str(), rows->size());
+  for (const auto& q : *rows) {
+    std::printf("line %lld%s: %s\n    %s\n", static_cast<long long>(q.line),
+                q.resolved ? " (imported since)" : "", q.reason.c_str(), q.raw.c_str());
+  }
+  return 0;
+}
+
+int cmd_import(const Args& args) {
+  if (args.positional.size() < 2) {
+    std::fprintf(stderr, "lrsbridge: usage: lrsbridge import FILE --lms-url URL [options]\n");
+    return 2;
+  }
+  std::vector<std::string> known = kImportOptions;
+  known.insert(known.end(), {"--csv", "--all"});
+  if (!check_known(args, known)) return 2;
+  const std::string& what = args.positional[1];
+  connectors::ImportOptions options;
+  if (!import_options(args, options)) return 2;
+  auto db = open_database(option(args, "--db", kDefaultDb));
+  if (!db) return report(db.error());
+  if (what == "jobs" && args.positional.size() == 2) return cmd_import_jobs(**db);
+  if (what == "quarantine") return cmd_import_quarantine(**db, args);
+  if (what == "retry") {
+    if (args.positional.size() != 3) {
+      std::fprintf(stderr, "lrsbridge: usage: lrsbridge import retry JOB [fixes]\n");
+      return 2;
+    }
+    if (options.format != "auto") {
+      std::fprintf(stderr, "lrsbridge: --format cannot change in a retry; use --mapping\n");
+      return 2;
+    }
+    auto summary = connectors::retry_import(args.positional[2], options, (*db)->statements(),
+                                            (*db)->imports());
+    if (!summary) return report(summary.error());
+    print_summary(*summary);
+    return 0;
+  }
+  if (args.positional.size() != 2) {
+    std::fprintf(stderr, "lrsbridge: import takes one FILE\n");
+    return 2;
+  }
+  auto summary = import_file(**db, what, options, true);
+  if (!summary) return report(summary.error());
+  print_summary(*summary);
+  return 0;
+}
+
+std::atomic<bool> g_stop_watching{false};
+
+extern "C" void stop_watching(int) { g_stop_watching = true; }
+
+// Moves `file` into `dir`, under a new name when one is taken (each file is kept).
+std::filesystem::path move_into(const std::filesystem::path& file,
+                                const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir);
+  std::filesystem::path target = dir / file.filename();
+  for (int n = 1; std::filesystem::exists(target); ++n) {
+    target = dir / (file.stem().string() + "." + std::to_string(n) + file.extension().string());
+  }
+  std::filesystem::rename(file, target);
+  return target;
+}
+
+int cmd_watch(const Args& args) {
+  if (args.positional.size() != 2) {
+    std::fprintf(stderr, "lrsbridge: usage: lrsbridge watch DIR --lms-url URL [options]\n");
+    return 2;
+  }
+  std::vector<std::string> known = kImportOptions;
+  known.insert(known.end(), {"--interval", "--settle", "--once"});
+  if (!check_known(args, known)) return 2;
+  connectors::ImportOptions options;
+  if (!import_options(args, options)) return 2;
+  if (options.dry_run) {
+    std::fprintf(stderr, "lrsbridge: watch moves files it imports; --dry-run is not for it\n");
+    return 2;
+  }
+  double interval = 5, settle = 2;
+  try {
+    interval = std::stod(option(args, "--interval", "5"));
+    settle = std::stod(option(args, "--settle", "2"));
+  } catch (const std::exception&) {
+    std::fprintf(stderr, "lrsbridge: --interval and --settle take seconds\n");
+    return 2;
+  }
+  namespace fs = std::filesystem;
+  const fs::path dir = args.positional[1];
+  if (!fs::is_directory(dir)) {
+    std::fprintf(stderr, "lrsbridge: %s is not a directory\n", dir.c_str());
+    return 1;
+  }
+  auto db = open_database(option(args, "--db", kDefaultDb));
+  if (!db) return report(db.error());
+  bool once = args.options.count("--once") != 0;
+  std::signal(SIGINT, stop_watching);
+  std::signal(SIGTERM, stop_watching);
+  std::printf("watching %s\n", dir.c_str());
+  std::fflush(stdout);
+  // A file is complete when its size and modification time stay the same for `settle`
+  // seconds: writers that copy slowly or upload in parts are still changing it.
+  struct Seen {
+    std::uintmax_t size;
+    fs::file_time_type mtime;
+    std::chrono::steady_clock::time_point since;
+  };
+  std::map<fs::path, Seen> seen;
+  auto settle_time = std::chrono::duration<double>(settle);
+  while (!g_stop_watching) {
+    bool waiting = false;
+    std::error_code ec;
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+      std::string name = entry.path().filename().string();
+      if (!entry.is_regular_file() || name.empty() || name[0] == '.' || name.ends_with(".part") ||
+          name.ends_with(".tmp") || name.ends_with(".crdownload")) {
+        continue;
+      }
+      files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    auto now = std::chrono::steady_clock::now();
+    for (const fs::path& file : files) {
+      std::uintmax_t size = fs::file_size(file, ec);
+      auto mtime = fs::last_write_time(file, ec);
+      if (ec) continue;
+      auto it = seen.find(file);
+      if (it == seen.end() || it->second.size != size || it->second.mtime != mtime) {
+        seen[file] = {size, mtime, now};
+        waiting = true;
+        continue;
+      }
+      if (now - it->second.since < settle_time) {
+        waiting = true;
+        continue;
+      }
+      seen.erase(it);
+      auto summary = import_file(**db, file.string(), options, false);
+      if (summary) {
+        fs::path moved = move_into(file, dir / "processed");
+        std::printf("imported %s -> %s\n", file.c_str(), moved.c_str());
+        print_summary(*summary);
+      } else {
+        fs::path moved = move_into(file, dir / "failed");
+        std::ofstream(moved.string() + ".error.txt") << summary.error().message << "\n";
+        std::printf("failed %s -> %s: %s\n", file.c_str(), moved.c_str(),
+                    summary.error().message.c_str());
+      }
+      std::fflush(stdout);
+    }
+    if (once && !waiting) break;
+    auto nap =
+        std::chrono::duration<double>(waiting ? std::min(interval, settle / 2 + 0.05) : interval);
+    for (auto until = std::chrono::steady_clock::now() + nap;
+         !g_stop_watching && std::chrono::steady_clock::now() < until;) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  std::printf("watch stopped\n");
+  return 0;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -393,6 +726,8 @@ int run_cli(int argc, char** argv) {
   if (command == "serve") return cmd_serve(*args);
   if (command == "credentials") return cmd_credentials(*args);
   if (command == "package") return cmd_package(*args);
+  if (command == "import") return cmd_import(*args);
+  if (command == "watch") return cmd_watch(*args);
   std::fprintf(stderr, "lrsbridge: unknown command \"%s\"\n\n%s", command.c_str(), kUsage);
   return 2;
 }

@@ -1,4 +1,5 @@
-// The lrsbridge command line: `serve`, `credentials add|list|revoke`, `version`.
+// The lrsbridge command line: `serve`, `credentials add|list|revoke`, `package import`,
+// `import FILE|jobs|quarantine|retry`, `watch DIR`, `version`.
 // Every subcommand that touches data takes --db (default sqlite:./var/lrsbridge.db).
 #pragma once
 

@@ -5,6 +5,7 @@
 
 #include "lrs/credential_store.h"
 #include "lrs/document_store.h"
+#include "lrs/import_store.h"
 #include "lrs/player_store.h"
 #include "lrs/statement_store.h"
 
@@ -21,6 +22,7 @@ class Database {
   virtual CredentialStore& credentials() = 0;
   virtual DocumentStore& documents() = 0;
   virtual PlayerStore& player() = 0;
+  virtual ImportStore& imports() = 0;
 };
 
 }  // namespace lrs

@@ -127,6 +127,30 @@ CREATE TABLE server_secrets (
   value TEXT NOT NULL
 );
 )sql"},
+    {3, R"sql(
+CREATE TABLE import_jobs (
+  id TEXT PRIMARY KEY,
+  file_name TEXT NOT NULL,
+  format TEXT NOT NULL,
+  settings TEXT NOT NULL,
+  state TEXT NOT NULL,
+  error TEXT NOT NULL,
+  rows_read INTEGER NOT NULL,
+  statements_stored INTEGER NOT NULL,
+  statements_present INTEGER NOT NULL,
+  rows_quarantined INTEGER NOT NULL,
+  started_us INTEGER NOT NULL,
+  finished_us INTEGER NOT NULL
+);
+CREATE TABLE import_quarantine (
+  job TEXT NOT NULL REFERENCES import_jobs(id) ON DELETE CASCADE,
+  line INTEGER NOT NULL,
+  raw TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  resolved INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (job, line)
+) WITHOUT ROWID;
+)sql"},
 };
 
 Result<void> migrate_in_transaction(Connection& conn) {

@@ -11,6 +11,7 @@
 #include "sqlite_credential_store.h"
 #include "sqlite_document_store.h"
 #include "sqlite_handle.h"
+#include "sqlite_import_store.h"
 #include "sqlite_player_store.h"
 #include "sqlite_statement_store.h"
 #include "writer.h"
@@ -77,7 +78,8 @@ class SqliteDatabase final : public Database {
         statements_(*writer_, reads_, std::move(setup)),
         credentials_(*writer_, reads_),
         documents_(*writer_, reads_),
-        player_(*writer_, reads_, statements_) {
+        player_(*writer_, reads_, statements_),
+        imports_(*writer_, reads_) {
     writer_->add_participant(&statements_);
     writer_->start();
   }
@@ -92,6 +94,7 @@ class SqliteDatabase final : public Database {
   CredentialStore& credentials() override { return credentials_; }
   DocumentStore& documents() override { return documents_; }
   PlayerStore& player() override { return player_; }
+  ImportStore& imports() override { return imports_; }
 
  private:
   std::unique_ptr<sqlite::Checkpointer> checkpointer_;  // null for ":memory:"
@@ -101,6 +104,7 @@ class SqliteDatabase final : public Database {
   sqlite::SqliteCredentialStore credentials_;
   sqlite::SqliteDocumentStore documents_;
   sqlite::SqlitePlayerStore player_;
+  sqlite::SqliteImportStore imports_;
 };
 
 }  // namespace
