@@ -119,6 +119,32 @@ CREATE TABLE server_secrets (
   value text NOT NULL
 );
 )sql"},
+    // LMS export import jobs and their quarantine (connectors/), as SQLite's step 3.
+    {2, R"sql(
+CREATE TABLE import_jobs (
+  id text PRIMARY KEY,
+  file_name text NOT NULL,
+  format text NOT NULL,
+  settings text NOT NULL,
+  state text NOT NULL,
+  error text NOT NULL,
+  rows_read bigint NOT NULL,
+  statements_stored bigint NOT NULL,
+  statements_present bigint NOT NULL,
+  rows_quarantined bigint NOT NULL,
+  started_us bigint NOT NULL,
+  finished_us bigint NOT NULL
+);
+CREATE INDEX import_jobs_started ON import_jobs (started_us DESC, id);
+CREATE TABLE import_quarantine (
+  job text NOT NULL REFERENCES import_jobs (id) ON DELETE CASCADE,
+  line bigint NOT NULL,
+  raw text NOT NULL,
+  reason text NOT NULL,
+  resolved boolean NOT NULL DEFAULT false,
+  PRIMARY KEY (job, line)
+);
+)sql"},
 };
 
 Result<void> migrate_locked(Connection& conn, const std::string& server) {
