@@ -177,4 +177,33 @@ TEMPLATE_TEST_CASE("import store: quarantined rows are kept, replaced, resolved 
   CHECK(reopened->imports().list_jobs()->size() == 2);
 }
 
+TEMPLATE_TEST_CASE("import store: any bytes of an export are kept, NUL and invalid UTF-8 too",
+                   "[contract][imports]", SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto db = backend.open();
+  ImportStore& store = db->imports();
+  using namespace std::string_literals;
+  const std::string raw = "10,Comp\0leted,\xff\xfe,\\N"s;
+  const std::string reason = "unknown completion state \"Comp\0leted\""s;
+  ImportJobRecord j = job("job-a", 1);
+  j.file_name = "upload\0.csv"s;
+  REQUIRE(store.add_job(j));
+  j.error = "header \"\xff\0\" matches no built-in format"s;
+  j.state = "failed";
+  REQUIRE(store.update_job(j));
+  auto found = store.find_job("job-a");
+  REQUIRE(found);
+  REQUIRE(*found);
+  CHECK((*found)->file_name == j.file_name);
+  CHECK((*found)->error == j.error);
+  CHECK(store.list_jobs()->at(0).error == j.error);
+  REQUIRE(store.quarantine({row("job-a", 3, raw, reason)}));
+  auto rows = store.quarantined("job-a", false);
+  REQUIRE(rows);
+  REQUIRE(rows->size() == 1);
+  CHECK((*rows)[0].raw == raw);
+  CHECK((*rows)[0].raw.size() == 19);  // nothing cut at the NUL
+  CHECK((*rows)[0].reason == reason);
+}
+
 }  // namespace lrs::test

@@ -14,11 +14,11 @@ constexpr const char* kJobColumns =
 ImportJobRecord read_job(const Rows& rows, int i) {
   ImportJobRecord j;
   j.id = rows.text(i, 0);
-  j.file_name = rows.text(i, 1);
+  j.file_name = bytea_value(rows.text(i, 1));
   j.format = rows.text(i, 2);
   j.settings_json = rows.text(i, 3);
   j.state = rows.text(i, 4);
-  j.error = rows.text(i, 5);
+  j.error = bytea_value(rows.text(i, 5));
   j.rows_read = rows.integer(i, 6);
   j.statements_stored = rows.integer(i, 7);
   j.statements_present = rows.integer(i, 8);
@@ -32,11 +32,11 @@ ImportJobRecord read_job(const Rows& rows, int i) {
 Params job_params(const ImportJobRecord& job) {
   Params p;
   p.add(job.id);
-  p.add(job.file_name);
+  p.add(bytea_literal(job.file_name));
   p.add(job.format);
   p.add(job.settings_json);
   p.add(job.state);
-  p.add(job.error);
+  p.add(bytea_literal(job.error));
   p.add(job.rows_read);
   p.add(job.statements_stored);
   p.add(job.statements_present);
@@ -54,7 +54,7 @@ Result<void> PgImportStore::add_job(const ImportJobRecord& job) {
     auto rows = c.exec(
         "INSERT INTO import_jobs (id, file_name, format, settings, state, error, rows_read, "
         "statements_stored, statements_present, rows_quarantined, finished_us, started_us) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
+        "VALUES ($1, $2::bytea, $3, $4, $5, $6::bytea, $7, $8, $9, $10, $11, $12) "
         "ON CONFLICT (id) DO NOTHING RETURNING id",
         p, "adding import job " + job.id);
     if (!rows) return tl::unexpected<Error>(rows.error());
@@ -66,8 +66,8 @@ Result<void> PgImportStore::add_job(const ImportJobRecord& job) {
 Result<void> PgImportStore::update_job(const ImportJobRecord& job) {
   return pool_.write("updating import job " + job.id, [&](Connection& c) -> Result<void> {
     auto rows = c.exec(
-        "UPDATE import_jobs SET file_name = $2, format = $3, settings = $4, state = $5, "
-        "error = $6, rows_read = $7, statements_stored = $8, statements_present = $9, "
+        "UPDATE import_jobs SET file_name = $2::bytea, format = $3, settings = $4, state = $5, "
+        "error = $6::bytea, rows_read = $7, statements_stored = $8, statements_present = $9, "
         "rows_quarantined = $10, finished_us = $11 WHERE id = $1 RETURNING id",
         job_params(job), "updating import job " + job.id);
     if (!rows) return tl::unexpected<Error>(rows.error());
@@ -115,8 +115,8 @@ Result<void> PgImportStore::quarantine(const std::vector<QuarantinedRow>& rows) 
     if (!seen.emplace(r->job_id, r->line).second) continue;
     jobs.push_back(r->job_id);
     lines.push_back(r->line);
-    raws.push_back(r->raw);
-    reasons.push_back(r->reason);
+    raws.push_back(bytea_literal(r->raw));
+    reasons.push_back(bytea_literal(r->reason));
   }
   std::string what =
       "quarantining " + std::to_string(lines.size()) + " rows of import " + rows.front().job_id;
@@ -126,12 +126,13 @@ Result<void> PgImportStore::quarantine(const std::vector<QuarantinedRow>& rows) 
   p.add(text_array(raws));
   p.add(text_array(reasons));
   return pool_.write(what, [&](Connection& c) -> Result<void> {
-    LRS_PG_TRY(c.exec(
-        "INSERT INTO import_quarantine (job, line, raw, reason, resolved) "
-        "SELECT j, l, r, why, false FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) "
-        "AS q(j, l, r, why) ON CONFLICT (job, line) DO UPDATE SET "
-        "raw = excluded.raw, reason = excluded.reason, resolved = false",
-        p, what));
+    LRS_PG_TRY(
+        c.exec("INSERT INTO import_quarantine (job, line, raw, reason, resolved) "
+               "SELECT j, l, r, why, false FROM unnest($1::text[], $2::bigint[], $3::bytea[], "
+               "$4::bytea[]) "
+               "AS q(j, l, r, why) ON CONFLICT (job, line) DO UPDATE SET "
+               "raw = excluded.raw, reason = excluded.reason, resolved = false",
+               p, what));
     return {};
   });
 }
@@ -151,8 +152,8 @@ Result<std::vector<QuarantinedRow>> PgImportStore::quarantined(const std::string
         p, what);
     if (!rows) return tl::unexpected<Error>(rows.error());
     for (int i = 0; i < rows->size(); ++i) {
-      out.push_back({job_id, rows->integer(i, 0), std::string(rows->text(i, 1)),
-                     std::string(rows->text(i, 2)), rows->boolean(i, 3)});
+      out.push_back({job_id, rows->integer(i, 0), bytea_value(rows->text(i, 1)),
+                     bytea_value(rows->text(i, 2)), rows->boolean(i, 3)});
     }
     return {};
   }));
