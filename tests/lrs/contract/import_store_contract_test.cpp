@@ -154,6 +154,13 @@ TEMPLATE_TEST_CASE("import store: quarantined rows are kept, replaced, resolved 
   CHECK((*with_resolved)[2].resolved);
   CHECK_FALSE((*store.quarantined("job-b", false))[0].resolved);  // same line, other job
   REQUIRE(store.resolve("job-x", {2}));                           // unknown job: nothing
+  // Rows belong to a job: none are kept for an unknown one, not even the known job's
+  // rows of the same call.
+  auto orphan = store.quarantine({row("job-a", 50, "50,x", "bad"), row("job-x", 1, "1,x", "bad")});
+  REQUIRE_FALSE(orphan);
+  CHECK(orphan.error().message.find("job-x") != std::string::npos);
+  CHECK(store.quarantined("job-x", true)->empty());
+  CHECK(store.quarantined("job-a", true)->size() == 3);
 
   // Quarantining a held line again replaces its row and reason and unresolves it; a
   // line given twice in one call keeps the last.
