@@ -1,5 +1,6 @@
 // End-to-end: the real lrsbridge binary imports LMS exports through the CLI (import,
-// quarantine, retry, watch) and through HTTP (/api/imports), on a real SQLite file.
+// quarantine, retry, watch) and through HTTP (/api/imports), on a real SQLite file or,
+// with LRS_E2E_DATABASE=postgresql, on the test PostgreSQL (e2e::database_url).
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -18,8 +19,6 @@ namespace {
 
 const std::string kAdmin = "admin:admin-secret-1";
 const std::string kCompletion = "completion-chem101-20240316_0930-comma_separated.csv";
-// The port range this suite's servers use (one at a time).
-constexpr int kPort = 18150;
 
 std::string sample_path(const std::string& name) {
   return std::string(LRS_LMS_EXPORTS_DIR) + "/" + name;
@@ -66,7 +65,7 @@ struct Dir {
 
 TEST_CASE("CLI import: summary, idempotent re-import, quarantine, retry", "[e2e][import]") {
   Dir dir;
-  std::string db = "sqlite:" + dir.path + "/lrs.db";
+  std::string db = e2e::database_url(dir.path + "/lrs.db");
   auto first = run({"import", sample_path(kCompletion), "--db", db, "--lms-url",
                     "https://moodle.example.org", "--tz", "Europe/Madrid"});
   INFO(first.output);
@@ -113,10 +112,10 @@ TEST_CASE("HTTP import: POST /api/imports, the job, its quarantine as JSON and C
   Dir dir;
   std::string db = dir.path + "/lrs.db";
   // Statements imported by the CLI first: the same file over HTTP adds nothing.
-  REQUIRE(run({"import", sample_path(kCompletion), "--db", "sqlite:" + db, "--lms-url",
+  REQUIRE(run({"import", sample_path(kCompletion), "--db", e2e::database_url(db), "--lms-url",
                "https://moodle.example.org", "--tz", "Europe/Madrid"})
               .status == 0);
-  e2e::Server server(db, {"--listen", "127.0.0.1:" + std::to_string(kPort)});
+  e2e::Server server(db);
   e2e::HttpClient client(server.port());
   std::vector<std::pair<std::string, std::string>> auth = {
       {"Authorization", e2e::basic_auth(kAdmin)}, {"Content-Type", "text/csv"}};
@@ -184,7 +183,7 @@ TEST_CASE("watch imports complete files once and moves them to processed/ or fai
   fs::copy_file(sample_path(kCompletion), drop + "/" + kCompletion);
   std::ofstream(drop + "/unknown.csv") << "a,b\n1,2\n";
   std::ofstream(drop + "/in-progress.csv.part") << "ID,";
-  auto watched = run({"watch", drop, "--db", "sqlite:" + dir.path + "/lrs.db", "--lms-url",
+  auto watched = run({"watch", drop, "--db", e2e::database_url(dir.path + "/lrs.db"), "--lms-url",
                       "https://moodle.example.org", "--tz", "Europe/Madrid", "--once", "--settle",
                       "0.2", "--interval", "0.1"});
   INFO(watched.output);

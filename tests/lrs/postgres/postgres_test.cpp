@@ -162,6 +162,49 @@ TEST_CASE("processes starting at once migrate once", "[postgres]") {
   CHECK(dbs[3]->statements().get(make_id(1))->has_value());
 }
 
+TEST_CASE("a version 1 database gains the import tables and keeps its data", "[postgres]") {
+  PostgresBackend backend;
+  {
+    auto db = backend.open();
+    REQUIRE(db->statements().insert({record(make_id(1), "v:a")}, kSame));
+  }
+  // What a database made before the import store looks like.
+  postgres_admin(backend.url,
+                 "DROP TABLE import_quarantine; DROP TABLE import_jobs; "
+                 "DELETE FROM lrsbridge_schema_version WHERE version > 1");
+  auto db = backend.open();
+  CHECK(db->statements().get(make_id(1))->has_value());
+  ImportJobRecord job;
+  job.id = "job-1";
+  job.started_us = 5;
+  REQUIRE(db->imports().add_job(job));
+  REQUIRE(db->imports().quarantine({{"job-1", 3, "3,x", "bad date", false}}));
+  CHECK(db->imports().quarantined("job-1", false)->size() == 1);
+}
+
+TEST_CASE("import jobs and their quarantine are shared by processes", "[postgres]") {
+  PostgresBackend backend;
+  auto a = backend.open();
+  auto b = backend.open();
+  ImportJobRecord job;
+  job.id = "job-1";
+  job.started_us = 5;
+  REQUIRE(a->imports().add_job(job));
+  auto again = b->imports().add_job(job);
+  REQUIRE_FALSE(again);
+  CHECK(again.error().code == ErrorCode::kConflict);
+  REQUIRE(a->imports().quarantine(
+      {{"job-1", 2, "2,x", "unknown user", false}, {"job-1", 4, "4,y", "bad date", false}}));
+  REQUIRE(b->imports().resolve("job-1", {2}));
+  auto open_rows = a->imports().quarantined("job-1", false);
+  REQUIRE(open_rows->size() == 1);
+  CHECK((*open_rows)[0].line == 4);
+  job.state = "finished";
+  job.rows_quarantined = 1;
+  REQUIRE(b->imports().update_job(job));
+  CHECK((*a->imports().find_job("job-1"))->state == "finished");
+}
+
 TEST_CASE("databases that are not ours are refused", "[postgres]") {
   PostgresBackend backend;
   SECTION("newer schema version") {

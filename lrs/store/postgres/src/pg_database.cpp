@@ -3,6 +3,7 @@
 
 #include "lrs/postgres_database.h"
 #include "pg_connection.h"
+#include "pg_import_store.h"
 #include "pg_schema.h"
 #include "pg_statement_store.h"
 #include "pg_stores.h"
@@ -17,12 +18,14 @@ class PostgresDatabase final : public Database {
         statements_(pool_, options.max_group_rows),
         credentials_(pool_),
         documents_(pool_),
-        player_(pool_, statements_) {}
+        player_(pool_, statements_),
+        imports_(pool_) {}
 
   StatementStore& statements() override { return statements_; }
   CredentialStore& credentials() override { return credentials_; }
   DocumentStore& documents() override { return documents_; }
   PlayerStore& player() override { return player_; }
+  ImportStore& imports() override { return imports_; }
 
  private:
   pg::Pool pool_;
@@ -30,6 +33,7 @@ class PostgresDatabase final : public Database {
   pg::PgCredentialStore credentials_;
   pg::PgDocumentStore documents_;
   pg::PgPlayerStore player_;
+  pg::PgImportStore imports_;
 };
 
 }  // namespace

@@ -119,6 +119,34 @@ CREATE TABLE server_secrets (
   value text NOT NULL
 );
 )sql"},
+    // LMS export import jobs and their quarantine (connectors/), as SQLite's step 3.
+    // What comes from the export's bytes (file name, raw row, reasons and errors quoting
+    // its cells) is bytea: text cannot hold a NUL byte, and a row must not be lost for one.
+    {2, R"sql(
+CREATE TABLE import_jobs (
+  id text PRIMARY KEY,
+  file_name bytea NOT NULL,
+  format text NOT NULL,
+  settings text NOT NULL,
+  state text NOT NULL,
+  error bytea NOT NULL,
+  rows_read bigint NOT NULL,
+  statements_stored bigint NOT NULL,
+  statements_present bigint NOT NULL,
+  rows_quarantined bigint NOT NULL,
+  started_us bigint NOT NULL,
+  finished_us bigint NOT NULL
+);
+CREATE INDEX import_jobs_started ON import_jobs (started_us DESC, id);
+CREATE TABLE import_quarantine (
+  job text NOT NULL REFERENCES import_jobs (id) ON DELETE CASCADE,
+  line bigint NOT NULL,
+  raw bytea NOT NULL,
+  reason bytea NOT NULL,
+  resolved boolean NOT NULL DEFAULT false,
+  PRIMARY KEY (job, line)
+);
+)sql"},
 };
 
 Result<void> migrate_locked(Connection& conn, const std::string& server) {

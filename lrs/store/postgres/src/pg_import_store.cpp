@@ -1,0 +1,178 @@
+#include "pg_import_store.h"
+
+#include <set>
+#include <string_view>
+#include <utility>
+
+namespace lrs::pg {
+namespace {
+
+constexpr const char* kJobColumns =
+    "SELECT id, file_name, format, settings, state, error, rows_read, statements_stored, "
+    "statements_present, rows_quarantined, started_us, finished_us FROM import_jobs";
+
+ImportJobRecord read_job(const Rows& rows, int i) {
+  ImportJobRecord j;
+  j.id = rows.text(i, 0);
+  j.file_name = bytea_value(rows.text(i, 1));
+  j.format = rows.text(i, 2);
+  j.settings_json = rows.text(i, 3);
+  j.state = rows.text(i, 4);
+  j.error = bytea_value(rows.text(i, 5));
+  j.rows_read = rows.integer(i, 6);
+  j.statements_stored = rows.integer(i, 7);
+  j.statements_present = rows.integer(i, 8);
+  j.rows_quarantined = rows.integer(i, 9);
+  j.started_us = rows.integer(i, 10);
+  j.finished_us = rows.integer(i, 11);
+  return j;
+}
+
+// $1 id, then every column but id and started_us in kJobColumns order ($2 ... $11).
+Params job_params(const ImportJobRecord& job) {
+  Params p;
+  p.add(job.id);
+  p.add(bytea_literal(job.file_name));
+  p.add(job.format);
+  p.add(job.settings_json);
+  p.add(job.state);
+  p.add(bytea_literal(job.error));
+  p.add(job.rows_read);
+  p.add(job.statements_stored);
+  p.add(job.statements_present);
+  p.add(job.rows_quarantined);
+  p.add(job.finished_us);
+  return p;
+}
+
+}  // namespace
+
+Result<void> PgImportStore::add_job(const ImportJobRecord& job) {
+  return pool_.write("adding import job " + job.id, [&](Connection& c) -> Result<void> {
+    Params p = job_params(job);
+    p.add(job.started_us);
+    auto rows = c.exec(
+        "INSERT INTO import_jobs (id, file_name, format, settings, state, error, rows_read, "
+        "statements_stored, statements_present, rows_quarantined, finished_us, started_us) "
+        "VALUES ($1, $2::bytea, $3, $4, $5, $6::bytea, $7, $8, $9, $10, $11, $12) "
+        "ON CONFLICT (id) DO NOTHING RETURNING id",
+        p, "adding import job " + job.id);
+    if (!rows) return tl::unexpected<Error>(rows.error());
+    if (rows->size() == 0) return fail(ErrorCode::kConflict, "import job " + job.id + " exists");
+    return {};
+  });
+}
+
+Result<void> PgImportStore::update_job(const ImportJobRecord& job) {
+  return pool_.write("updating import job " + job.id, [&](Connection& c) -> Result<void> {
+    auto rows = c.exec(
+        "UPDATE import_jobs SET file_name = $2::bytea, format = $3, settings = $4, state = $5, "
+        "error = $6::bytea, rows_read = $7, statements_stored = $8, statements_present = $9, "
+        "rows_quarantined = $10, finished_us = $11 WHERE id = $1 RETURNING id",
+        job_params(job), "updating import job " + job.id);
+    if (!rows) return tl::unexpected<Error>(rows.error());
+    if (rows->size() == 0) return fail(ErrorCode::kNotFound, "no import job " + job.id);
+    return {};
+  });
+}
+
+Result<std::optional<ImportJobRecord>> PgImportStore::find_job(const std::string& id) {
+  std::optional<ImportJobRecord> out;
+  LRS_PG_TRY(pool_.read("reading import job " + id, [&](Connection& c) -> Result<void> {
+    Params p;
+    p.add(id);
+    auto rows = c.exec(std::string(kJobColumns) + " WHERE id = $1", p, "reading import job " + id);
+    if (!rows) return tl::unexpected<Error>(rows.error());
+    out.reset();
+    if (rows->size() != 0) out = read_job(*rows, 0);
+    return {};
+  }));
+  return out;
+}
+
+Result<std::vector<ImportJobRecord>> PgImportStore::list_jobs() {
+  std::vector<ImportJobRecord> out;
+  LRS_PG_TRY(pool_.read("listing import jobs", [&](Connection& c) -> Result<void> {
+    out.clear();
+    auto rows =
+        c.exec(std::string(kJobColumns) + " ORDER BY started_us DESC, id", "listing import jobs");
+    if (!rows) return tl::unexpected<Error>(rows.error());
+    for (int i = 0; i < rows->size(); ++i) out.push_back(read_job(*rows, i));
+    return {};
+  }));
+  return out;
+}
+
+Result<void> PgImportStore::quarantine(const std::vector<QuarantinedRow>& rows) {
+  if (rows.empty()) return {};
+  // One INSERT for all rows. ON CONFLICT DO UPDATE may touch a row only once per
+  // command, so a (job, line) given twice keeps its last version, as when the rows are
+  // written one after another.
+  std::vector<std::string> jobs, raws, reasons;
+  std::vector<std::int64_t> lines;
+  std::set<std::pair<std::string_view, std::int64_t>> seen;
+  for (auto r = rows.rbegin(); r != rows.rend(); ++r) {
+    if (!seen.emplace(r->job_id, r->line).second) continue;
+    jobs.push_back(r->job_id);
+    lines.push_back(r->line);
+    raws.push_back(bytea_literal(r->raw));
+    reasons.push_back(bytea_literal(r->reason));
+  }
+  std::string what =
+      "quarantining " + std::to_string(lines.size()) + " rows of import " + rows.front().job_id;
+  Params p;
+  p.add(text_array(jobs));
+  p.add(int_array(lines));
+  p.add(text_array(raws));
+  p.add(text_array(reasons));
+  return pool_.write(what, [&](Connection& c) -> Result<void> {
+    LRS_PG_TRY(
+        c.exec("INSERT INTO import_quarantine (job, line, raw, reason, resolved) "
+               "SELECT j, l, r, why, false FROM unnest($1::text[], $2::bigint[], $3::bytea[], "
+               "$4::bytea[]) "
+               "AS q(j, l, r, why) ON CONFLICT (job, line) DO UPDATE SET "
+               "raw = excluded.raw, reason = excluded.reason, resolved = false",
+               p, what));
+    return {};
+  });
+}
+
+Result<std::vector<QuarantinedRow>> PgImportStore::quarantined(const std::string& job_id,
+                                                               bool include_resolved) {
+  std::vector<QuarantinedRow> out;
+  std::string what = "reading the quarantine of import " + job_id;
+  LRS_PG_TRY(pool_.read(what, [&](Connection& c) -> Result<void> {
+    out.clear();
+    Params p;
+    p.add(job_id);
+    p.add_bool(include_resolved);
+    auto rows = c.exec(
+        "SELECT line, raw, reason, resolved FROM import_quarantine WHERE job = $1 "
+        "AND ($2::boolean OR NOT resolved) ORDER BY line",
+        p, what);
+    if (!rows) return tl::unexpected<Error>(rows.error());
+    for (int i = 0; i < rows->size(); ++i) {
+      out.push_back({job_id, rows->integer(i, 0), bytea_value(rows->text(i, 1)),
+                     bytea_value(rows->text(i, 2)), rows->boolean(i, 3)});
+    }
+    return {};
+  }));
+  return out;
+}
+
+Result<void> PgImportStore::resolve(const std::string& job_id,
+                                    const std::vector<std::int64_t>& lines) {
+  if (lines.empty()) return {};
+  std::string what = "resolving " + std::to_string(lines.size()) + " rows of import " + job_id;
+  Params p;
+  p.add(job_id);
+  p.add(int_array(lines));
+  return pool_.write(what, [&](Connection& c) -> Result<void> {
+    LRS_PG_TRY(c.exec(
+        "UPDATE import_quarantine SET resolved = true WHERE job = $1 AND line = ANY($2::bigint[])",
+        p, what));
+    return {};
+  });
+}
+
+}  // namespace lrs::pg
