@@ -2,7 +2,7 @@
 //
 //   import-bench generate FILE [--rows N]      a Moodle course completion export, N rows
 //   import-bench read-map FILE                 read + map to statements, nothing stored
-//   import-bench end-to-end FILE --db PATH [--batch N]
+//   import-bench end-to-end FILE --db PATH [--batch N] [--cache-mb MB (32, as lrsbridge import)]
 //                                              the whole `lrsbridge import` job on SQLite,
 //                                              N statements per transaction (default 500)
 //
@@ -118,9 +118,11 @@ int read_map(const std::string& path) {
   return 0;
 }
 
-int end_to_end(const std::string& path, const std::string& db_path, std::size_t batch) {
+int end_to_end(const std::string& path, const std::string& db_path, std::size_t batch,
+               int cache_mb) {
   lrs::SqliteOptions options;
   options.path = db_path;
+  options.writer_cache_mb = cache_mb;
   auto db = lrs::open_sqlite_database(options);
   if (!db) {
     std::fprintf(stderr, "import-bench: %s\n", db.error().message.c_str());
@@ -162,10 +164,11 @@ int main(int argc, char** argv) {
   if (args.size() >= 2 && args[0] == "read-map") return read_map(args[1]);
   if (args.size() >= 2 && args[0] == "end-to-end") {
     return end_to_end(args[1], value("--db", "import-bench.db"),
-                      std::strtoull(value("--batch", "500").c_str(), nullptr, 10));
+                      std::strtoull(value("--batch", "500").c_str(), nullptr, 10),
+                      std::atoi(value("--cache-mb", "32").c_str()));
   }
   std::fprintf(stderr,
                "usage: import-bench generate FILE [--rows N] | read-map FILE | end-to-end FILE "
-               "--db PATH [--batch N]\n");
+               "--db PATH [--batch N] [--cache-mb MB]\n");
   return 2;
 }

@@ -80,8 +80,11 @@ lrs::Result<json> result_of(const Evidence& e) {
 std::string iri_segment(std::string_view text) {
   static const char* kHex = "0123456789ABCDEF";
   std::string out;
+  out.reserve(text.size());
   for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+    // RFC 3986 unreserved characters, ASCII only (std::isalnum would ask the locale).
+    bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    if (alnum || c == '-' || c == '.' || c == '_' || c == '~') {
       out.push_back(static_cast<char>(c));
     } else {
       out.push_back('%');
@@ -125,7 +128,10 @@ lrs::Result<std::vector<json>> build_statements(const RowReading& row,
 
   std::vector<json> out;
   out.reserve(row.evidence.size());
-  for (const Evidence& e : row.evidence) {
+  for (std::size_t i = 0; i < row.evidence.size(); ++i) {
+    const Evidence& e = row.evidence[i];
+    // The last statement of the row takes the actor and category trees instead of copies.
+    bool last = i + 1 == row.evidence.size();
     const std::string& course_key = e.course_key.empty() ? context.course_key : e.course_key;
     const std::string& course_name = e.course_key.empty()
                                          ? context.course_name
@@ -171,7 +177,7 @@ lrs::Result<std::vector<json>> build_statements(const RowReading& row,
 
     json statement(json::value_t::object);
     statement["id"] = lrs::Uuid::v5(id_namespace(), identity).str();
-    statement["actor"] = actor;
+    statement["actor"] = last ? std::move(actor) : actor;
     json& verb_json = statement["verb"];
     verb_json["id"] = verb.id;
     verb_json["display"]["en-US"] = verb.display;
@@ -179,7 +185,7 @@ lrs::Result<std::vector<json>> build_statements(const RowReading& row,
     json& ctx = statement["context"];
     ctx["platform"] = context.platform;
     json& activities = ctx["contextActivities"];
-    activities["category"] = category;
+    activities["category"] = last ? std::move(category) : category;
     if (e.course_level) {
       statement["object"] = activity(std::move(object_id),
                                      "http://adlnet.gov/expapi/activities/course", course_title);

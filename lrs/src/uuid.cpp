@@ -48,11 +48,27 @@ Uuid Uuid::random() {
 }
 
 Uuid Uuid::v5(const Uuid& ns, std::string_view name) {
-  std::string input(ns.raw());
-  input.append(name);
+  // OpenSSL 3 looks the algorithm up again on every one-shot EVP_Digest call, which cost
+  // more than the hash itself: fetch SHA-1 once and keep one context per thread.
+  static EVP_MD* const sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+  struct Context {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Context() { EVP_MD_CTX_free(ctx); }
+  };
+  thread_local Context context;
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
-  EVP_Digest(input.data(), input.size(), digest, &size, EVP_sha1(), nullptr);
+  std::string_view prefix = ns.raw();
+  if (sha1 == nullptr || context.ctx == nullptr ||
+      EVP_DigestInit_ex(context.ctx, sha1, nullptr) != 1 ||
+      EVP_DigestUpdate(context.ctx, prefix.data(), prefix.size()) != 1 ||
+      EVP_DigestUpdate(context.ctx, name.data(), name.size()) != 1 ||
+      EVP_DigestFinal_ex(context.ctx, digest, &size) != 1) {
+    // Not reachable with a working libcrypto; the one-shot call is the fallback.
+    std::string input(prefix);
+    input.append(name);
+    EVP_Digest(input.data(), input.size(), digest, &size, EVP_sha1(), nullptr);
+  }
   Uuid u;
   for (std::size_t i = 0; i < u.bytes.size(); ++i) u.bytes[i] = digest[i];
   u.bytes[6] = static_cast<std::uint8_t>((u.bytes[6] & 0x0F) | 0x50);

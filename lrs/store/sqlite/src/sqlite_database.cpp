@@ -1,5 +1,6 @@
 #include "lrs/sqlite_database.h"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
@@ -61,7 +62,9 @@ Result<void> configure(Connection& conn, const SqliteOptions& options, bool writ
   // The writer touches index pages all over the file; a bigger cache saves re-reads.
   // Readers mostly walk a few index ranges and read rows the OS page cache holds; 8 MB
   // each keeps four of them well inside the RSS budget at 1M statements.
-  pragmas += writer ? "PRAGMA cache_size = -65536;" : "PRAGMA cache_size = -8192;";
+  pragmas += writer ? "PRAGMA cache_size = -" +
+                          std::to_string(std::max(1, options.writer_cache_mb) * 1024) + ";"
+                    : "PRAGMA cache_size = -8192;";
   if (!writer) pragmas += "PRAGMA query_only = ON;";
   return conn.exec(pragmas, "configuring " + path);
 }
