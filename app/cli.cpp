@@ -146,9 +146,14 @@ std::string option(const Args& args, const std::string& name, const std::string&
   return it == args.options.end() ? fallback : it->second;
 }
 
+// How a command uses the database: the server keeps SQLite's big writer page cache (its
+// writer touches index pages all over the file); a batch import trades a little speed
+// for staying small (~30 MB less at 1M rows).
+enum class DatabaseUse { kServer, kBatchImport };
+
 // `pool_size`: PostgreSQL connections for reads and small writes (--db-connections).
-lrs::Result<std::unique_ptr<lrs::Database>> open_database(const std::string& url,
-                                                          int pool_size = 8) {
+lrs::Result<std::unique_ptr<lrs::Database>> open_database(const std::string& url, int pool_size = 8,
+                                                          DatabaseUse use = DatabaseUse::kServer) {
   if (url.rfind("sqlite:", 0) == 0) {
     std::string path = url.substr(7);
     if (path.empty()) return lrs::fail(lrs::ErrorCode::kInvalid, "--db sqlite: needs a file path");
@@ -163,6 +168,7 @@ lrs::Result<std::unique_ptr<lrs::Database>> open_database(const std::string& url
     }
     lrs::SqliteOptions options;
     options.path = path;
+    if (use == DatabaseUse::kBatchImport) options.writer_cache_mb = 32;
     return lrs::open_sqlite_database(options);
   }
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
@@ -562,7 +568,7 @@ int cmd_import(const Args& args) {
   const std::string& what = args.positional[1];
   connectors::ImportOptions options;
   if (!import_options(args, options)) return 2;
-  auto db = open_database(option(args, "--db", kDefaultDb));
+  auto db = open_database(option(args, "--db", kDefaultDb), 8, DatabaseUse::kBatchImport);
   if (!db) return report(db.error());
   if (what == "jobs" && args.positional.size() == 2) return cmd_import_jobs(**db);
   if (what == "quarantine") return cmd_import_quarantine(**db, args);
@@ -635,7 +641,7 @@ int cmd_watch(const Args& args) {
     std::fprintf(stderr, "lrsbridge: %s is not a directory\n", dir.c_str());
     return 1;
   }
-  auto db = open_database(option(args, "--db", kDefaultDb));
+  auto db = open_database(option(args, "--db", kDefaultDb), 8, DatabaseUse::kBatchImport);
   if (!db) return report(db.error());
   bool once = args.options.count("--once") != 0;
   std::signal(SIGINT, stop_watching);
