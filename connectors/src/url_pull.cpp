@@ -115,7 +115,7 @@ lrs::Result<PullUrl> parse_pull_url(const std::string& text, bool allow_http) {
     if (port < 1 || port > 65535) return bad("port " + port_text + " is out of range");
     url.port = static_cast<std::uint16_t>(port);
   }
-  return check_scheme(url, text, allow_http);
+  return check_scheme(url, "--pull " + text, allow_http);
 }
 
 lrs::Result<PullUrl> resolve_redirect(const PullUrl& from, const std::string& location,
@@ -222,7 +222,7 @@ PullDecision decide_pull(const PullState& state, const PullResponse& response) {
     return {PullOutcome::kFailed, "HTTP " + std::to_string(response.status)};
   }
   if (!state.content_sha256.empty() && response.content_sha256 == state.content_sha256) {
-    return {PullOutcome::kSameContent, "same content as the last import"};
+    return {PullOutcome::kSameContent, "same content as the last fetch"};
   }
   return {PullOutcome::kNew, "new content"};
 }
