@@ -101,6 +101,7 @@ commands:
                               own host; repeatable
       --ca-file PEM           trust these CAs for the pulled URLs instead of the system's
       --allow-http            allow plain http:// URLs (exports then travel unencrypted)
+      --pull-timeout SECONDS  give up a fetch that makes no progress this long (default 60)
   version                   print the version
 
 environment:
@@ -628,7 +629,8 @@ std::optional<PullOptions> pull_options(const Args& args) {
   pull.ca_file = option(args, "--ca-file", "");
   bool has_every = args.options.count("--every") != 0;
   if (pull.urls.empty()) {
-    for (const char* name : {"--every", "--pull-header", "--ca-file", "--allow-http"}) {
+    for (const char* name :
+         {"--every", "--pull-header", "--ca-file", "--allow-http", "--pull-timeout"}) {
       if (args.options.count(name) != 0) {
         std::fprintf(stderr, "lrsbridge: %s is for --pull URL, and no --pull was given\n", name);
         return std::nullopt;
@@ -646,6 +648,16 @@ std::optional<PullOptions> pull_options(const Args& args) {
     return std::nullopt;
   }
   pull.every = *every;
+  try {
+    std::size_t used = 0;
+    std::string text = option(args, "--pull-timeout", "60");
+    long long seconds = std::stoll(text, &used);
+    if (used != text.size() || seconds < 1) throw std::out_of_range("timeout");
+    pull.timeout = std::chrono::seconds(seconds);
+  } catch (const std::exception&) {
+    std::fprintf(stderr, "lrsbridge: --pull-timeout takes a whole number of seconds, 1 or more\n");
+    return std::nullopt;
+  }
   if (!pull.ca_file.empty() && !std::filesystem::is_regular_file(pull.ca_file)) {
     std::fprintf(stderr, "lrsbridge: --ca-file %s: no such file\n", pull.ca_file.c_str());
     return std::nullopt;
@@ -660,7 +672,7 @@ int cmd_watch(const Args& args) {
   }
   std::vector<std::string> known = kImportOptions;
   known.insert(known.end(), {"--interval", "--settle", "--once", "--pull", "--every",
-                             "--pull-header", "--ca-file", "--allow-http"});
+                             "--pull-header", "--ca-file", "--allow-http", "--pull-timeout"});
   if (!check_known(args, known)) return 2;
   connectors::ImportOptions options;
   if (!import_options(args, options)) return 2;

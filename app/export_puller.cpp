@@ -69,6 +69,7 @@ ExportPuller::Result ExportPuller::pull(connectors::PullSource& source, std::int
   request.conditional = connectors::conditional_headers(source.state);
   request.ca_file = options_.ca_file;
   request.allow_http = options_.allow_http;
+  request.timeout = options_.timeout;
   // Hidden and ".part": the watcher never sees a download in progress.
   request.body_path = dir_ / ("." + name + ".part");
   auto fetched = fetch_export(request);

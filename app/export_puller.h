@@ -20,6 +20,7 @@ struct PullOptions {
   std::vector<std::pair<std::string, std::string>> headers;  // --pull-header
   std::string ca_file;
   bool allow_http = false;
+  std::chrono::seconds timeout{60};  // longest wait for any one network step
 };
 
 class ExportPuller {

@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <optional>
 #include <stdexcept>
 
@@ -73,7 +74,9 @@ awaitable<Hop> exchange(Stream& stream, beast::tcp_stream& tcp, const connectors
 
   beast::flat_buffer buffer;
   http::response_parser<http::file_body> parser;
-  parser.body_limit(boost::none);  // streamed to disk; exports of a million rows are large
+  // Streamed to disk, so no limit (exports of a million rows are large). Not boost::none:
+  // Boost 1.74 compares a Content-Length against an empty limit as exceeding it.
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   tcp.expires_after(timeout);
   co_await http::async_read_header(stream, buffer, parser,
                                    asio::redirect_error(asio::use_awaitable, ec));
