@@ -61,7 +61,6 @@ ExportPuller::Round ExportPuller::pull_due(std::int64_t now_s) {
 
 ExportPuller::Result ExportPuller::pull(connectors::PullSource& source, std::int64_t now_s) {
   const std::string url = source.url.text();
-  const std::string name = connectors::pulled_file_name(source.url, now_s);
   const std::string next = "; next try in " + period_text(options_.every);
   FetchRequest request;
   request.url = source.url;
@@ -71,7 +70,7 @@ ExportPuller::Result ExportPuller::pull(connectors::PullSource& source, std::int
   request.allow_http = options_.allow_http;
   request.timeout = options_.timeout;
   // Hidden and ".part": the watcher never sees a download in progress.
-  request.body_path = dir_ / ("." + name + ".part");
+  request.body_path = dir_ / ("." + connectors::pulled_file_name(source.url, now_s) + ".part");
   auto fetched = fetch_export(request);
   if (!fetched) {
     log_line("pull " + url + " failed: " + fetched.error().message + next);
@@ -82,7 +81,8 @@ ExportPuller::Result ExportPuller::pull(connectors::PullSource& source, std::int
   switch (decision.outcome) {
     case connectors::PullOutcome::kFailed:
       log_line("pull " + url + " failed: the server answered " + fetched->status_text +
-               (fetched->final_url != url ? " for " + fetched->final_url : "") + next);
+               (fetched->final_url.text() != url ? " for " + fetched->final_url.text() : "") +
+               next);
       return Result::kFailed;
     case connectors::PullOutcome::kNotModified:
     case connectors::PullOutcome::kSameContent:
@@ -90,6 +90,8 @@ ExportPuller::Result ExportPuller::pull(connectors::PullSource& source, std::int
       log_line("pull " + url + ": " + decision.reason + ", nothing to import");
       break;
     case connectors::PullOutcome::kNew: {
+      std::string name =
+          connectors::pulled_file_name(fetched->final_url, now_s, fetched->suggested_name);
       fs::path target = dir_ / name;
       for (int n = 1; fs::exists(target); ++n) {
         target = dir_ / (fs::path(name).stem().string() + "." + std::to_string(n) +

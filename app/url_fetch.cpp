@@ -43,6 +43,7 @@ struct Hop {
   std::string location;
   std::string etag;
   std::string last_modified;
+  std::string content_disposition;
 };
 
 std::string why(const beast::error_code& ec, std::chrono::seconds timeout) {
@@ -88,6 +89,7 @@ awaitable<Hop> exchange(Stream& stream, beast::tcp_stream& tcp, const connectors
   hop.location = std::string(head[http::field::location]);
   hop.etag = std::string(head[http::field::etag]);
   hop.last_modified = std::string(head[http::field::last_modified]);
+  hop.content_disposition = std::string(head[http::field::content_disposition]);
   if (hop.status != 200) co_return hop;
 
   parser.get().body().open(body_path.c_str(), beast::file_mode::write, ec);
@@ -250,9 +252,10 @@ lrs::Result<FetchResult> fetch_export(const FetchRequest& request) {
       continue;
     }
     FetchResult result;
-    result.final_url = url.text();
+    result.final_url = url;
     result.response.status = hop->status;
     result.status_text = std::to_string(hop->status) + " " + hop->reason;
+    result.suggested_name = connectors::disposition_file_name(hop->content_disposition);
     result.response.etag = hop->etag;
     result.response.last_modified = hop->last_modified;
     if (hop->status == 200) {

@@ -28,8 +28,9 @@ struct FetchRequest {
 
 struct FetchResult {
   connectors::PullResponse response;  // content_sha256 set for a 200
-  std::string final_url;              // after redirects
+  connectors::PullUrl final_url;      // after redirects
   std::string status_text;            // "404 Not Found"
+  std::string suggested_name;         // from Content-Disposition, "" when none
 };
 
 // One GET with certificate and host name verification, following redirects. A failure

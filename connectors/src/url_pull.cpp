@@ -30,12 +30,8 @@ lrs::Result<PullUrl> check_scheme(PullUrl url, const std::string& text, bool all
   return url;
 }
 
-// A file name from the URL's last path segment: decoded, without characters that would
-// make it a hidden, partial or nested file; empty when the URL names no file.
-std::string safe_segment(const PullUrl& url) {
-  std::string path = url.target.substr(0, url.target.find('?'));
-  std::string segment = path.substr(path.find_last_of('/') + 1);
-  std::string decoded = lrs::url_decode(segment, false).value_or(segment);
+// A file name without characters that would make it a hidden, partial or nested file.
+std::string safe_name(const std::string& decoded) {
   std::string out;
   for (char c : decoded) {
     unsigned char u = static_cast<unsigned char>(c);
@@ -46,6 +42,13 @@ std::string safe_segment(const PullUrl& url) {
     out += ".csv";
   }
   return out;
+}
+
+// The URL's last path segment, decoded; empty when the URL names no file.
+std::string url_file_name(const PullUrl& url) {
+  std::string path = url.target.substr(0, url.target.find('?'));
+  std::string segment = path.substr(path.find_last_of('/') + 1);
+  return lrs::url_decode(segment, false).value_or(segment);
 }
 
 }  // namespace
@@ -239,8 +242,45 @@ void remember_pull(PullState& state, const PullResponse& response) {
   }
 }
 
-std::string pulled_file_name(const PullUrl& url, std::int64_t fetch_time_s) {
-  std::string name = safe_segment(url);
+std::string disposition_file_name(const std::string& header) {
+  std::string plain, extended;
+  std::size_t at = 0;
+  while (at < header.size()) {
+    auto end = header.find(';', at);
+    std::string_view part = trim(std::string_view(header).substr(
+        at, end == std::string::npos ? std::string::npos : end - at));
+    std::string lower = to_lower(part);
+    if (lower.rfind("filename*=", 0) == 0) {
+      std::string value(part.substr(10));
+      auto quote = value.find("''");  // charset'language'percent-encoded
+      if (quote != std::string::npos && to_lower(value.substr(0, quote)) == "utf-8") {
+        extended = lrs::url_decode(value.substr(quote + 2), false).value_or("");
+      }
+    } else if (lower.rfind("filename=", 0) == 0) {
+      std::string_view value = part.substr(9);
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+        // A quoted string; a ';' inside it is not handled (LMS names have none).
+        for (std::size_t i = 1; i + 1 < value.size(); ++i) {
+          if (value[i] == '\\' && i + 2 < value.size()) ++i;
+          plain.push_back(value[i]);
+        }
+      } else {
+        plain = std::string(value);
+      }
+    }
+    if (end == std::string::npos) break;
+    at = end + 1;
+  }
+  std::string name = extended.empty() ? plain : extended;
+  // A path in the name says nothing about where we keep the file.
+  auto slash = name.find_last_of("/\\");
+  return slash == std::string::npos ? name : name.substr(slash + 1);
+}
+
+std::string pulled_file_name(const PullUrl& url, std::int64_t fetch_time_s,
+                             const std::string& suggested_name) {
+  std::string name = safe_name(suggested_name);
+  if (name.empty()) name = safe_name(url_file_name(url));
   std::time_t t = static_cast<std::time_t>(fetch_time_s);
   std::tm tm{};
   gmtime_r(&t, &tm);

@@ -372,27 +372,30 @@ TEST_CASE("watch --pull follows redirects, sends conditional requests, survives 
   fs::create_directories(drop);
   make_certificate(dir.path);
   const std::string body = read_file(std::string(LRS_LMS_EXPORTS_DIR) + "/" + kCompletion);
-  ScriptedTlsServer server(dir.path + "/cert.pem", dir.path + "/key.pem",
-                           [&](const std::string& head) -> std::string {
-                             std::string line = head.substr(0, head.find("\r\n"));
-                             if (line == "GET /report/export.php?id=7 HTTP/1.1") {
-                               return "HTTP/1.1 302 Found\r\nLocation: /files/" + kCompletion +
-                                      "\r\nContent-Length: 0\r\n\r\n";
-                             }
-                             if (line == "GET /files/" + kCompletion + " HTTP/1.1") {
-                               if (header_of(head, "if-none-match") == "\"v1\"") {
-                                 return "HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\n\r\n";
-                               }
-                               return "HTTP/1.1 200 OK\r\nETag: \"v1\"\r\nContent-Length: " +
-                                      std::to_string(body.size()) + "\r\n\r\n" + body;
-                             }
-                             if (line == "GET /loop HTTP/1.1") {
-                               return "HTTP/1.1 301 Moved\r\nLocation: /loop\r\n\r\n";
-                             }
-                             if (line == "GET /stall HTTP/1.1") return "";
-                             return "HTTP/1.1 500 Internal Server Error\r\nContent-Length: "
-                                    "0\r\n\r\n";
-                           });
+  ScriptedTlsServer server(
+      dir.path + "/cert.pem", dir.path + "/key.pem", [&](const std::string& head) -> std::string {
+        std::string line = head.substr(0, head.find("\r\n"));
+        if (line == "GET /report/export.php?id=7 HTTP/1.1") {
+          return "HTTP/1.1 302 Found\r\nLocation: download.php\r\n"
+                 "Content-Length: 0\r\n\r\n";
+        }
+        if (line == "GET /report/download.php HTTP/1.1") {
+          if (header_of(head, "if-none-match") == "\"v1\"") {
+            return "HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\n\r\n";
+          }
+          // The export's own name, as LMS download scripts send it.
+          return "HTTP/1.1 200 OK\r\nETag: \"v1\"\r\n"
+                 "Content-Disposition: attachment; filename=\"" +
+                 kCompletion + "\"\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+                 body;
+        }
+        if (line == "GET /loop HTTP/1.1") {
+          return "HTTP/1.1 301 Moved\r\nLocation: /loop\r\n\r\n";
+        }
+        if (line == "GET /stall HTTP/1.1") return "";
+        return "HTTP/1.1 500 Internal Server Error\r\nContent-Length: "
+               "0\r\n\r\n";
+      });
   const std::string base = "https://127.0.0.1:" + std::to_string(server.port());
   const std::string db = "sqlite:" + dir.path + "/lrs.db";
   Child watch({LRSBRIDGE_BINARY,
@@ -439,8 +442,9 @@ TEST_CASE("watch --pull follows redirects, sends conditional requests, survives 
   std::string out = watch.output();
   INFO(out);
   REQUIRE(settled);
-  CHECK(count(out, "pulled " + base + "/report/export.php?id=7 -> " + drop + "/export.pulled-") ==
-        1);
+  CHECK(count(out, "pulled " + base + "/report/export.php?id=7 -> " + drop +
+                       "/completion-chem101-20240316_0930-comma_separated.pulled-") == 1);
+  CHECK(out.find("course \"chem101\" taken from the file name") != std::string::npos);
   CHECK(count(out, "statements stored:     4") == 1);
   CHECK(count(out, "pull " + base + "/broken failed: the server answered 500 Internal Server " +
                        "Error; next try in 1s") >= 2);
@@ -453,7 +457,7 @@ TEST_CASE("watch --pull follows redirects, sends conditional requests, survives 
   auto requests = server.requests();
   std::vector<std::string> export_requests;
   for (const auto& r : requests) {
-    if (r.rfind("GET /files/", 0) == 0) export_requests.push_back(r);
+    if (r.rfind("GET /report/download.php ", 0) == 0) export_requests.push_back(r);
   }
   REQUIRE(export_requests.size() >= 3);
   CHECK(header_of(export_requests[0], "if-none-match").empty());

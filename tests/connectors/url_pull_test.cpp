@@ -158,6 +158,26 @@ TEST_CASE("pulled file names keep the export's name; the importer sees it unstam
         "x.part.pulled-19700101T000000Z.csv");
 }
 
+TEST_CASE("pulled file names: the server's suggested name wins over the URL's", "[pull]") {
+  CHECK(disposition_file_name(
+            "attachment; filename=\"completion-chem101-20240316_0930-comma_separated.csv\"") ==
+        "completion-chem101-20240316_0930-comma_separated.csv");
+  CHECK(disposition_file_name("attachment; filename=grades.csv") == "grades.csv");
+  CHECK(disposition_file_name(
+            "attachment; filename=\"a.csv\"; filename*=UTF-8''Notas%20%C3%A1.csv") ==
+        "Notas á.csv");
+  CHECK(disposition_file_name("attachment; filename=\"../../etc/x.csv\"") == "x.csv");
+  CHECK(disposition_file_name("inline").empty());
+  CHECK(disposition_file_name("").empty());
+
+  auto url = *parse_pull_url("https://lms/report/completion/export.php?course=4", false);
+  CHECK(pulled_file_name(url, 0) == "export.pulled-19700101T000000Z.php");
+  std::string named =
+      pulled_file_name(url, 0, "completion-chem101-20240316_0930-comma_separated.csv");
+  CHECK(named == "completion-chem101-20240316_0930-comma_separated.pulled-19700101T000000Z.csv");
+  CHECK(pulled_file_name(url, 0, ".hidden.csv") == "hidden.pulled-19700101T000000Z.csv");
+}
+
 TEST_CASE("pull states survive a restart as JSON", "[pull]") {
   std::map<std::string, PullState> states = {{"https://lms/a.csv", {"\"e\"", "lm", "abc"}},
                                              {"https://lms/b.csv", {"", "", "def"}}};

@@ -84,9 +84,15 @@ PullDecision decide_pull(const PullState& state, const PullResponse& response);
 // The state after a fetch whose outcome was handled (for kNew: once the body is in place).
 void remember_pull(PullState& state, const PullResponse& response);
 
-// "<last path segment>.pulled-YYYYMMDDTHHMMSSZ<extension>" (the fetch time in UTC); the
+// "<name>.pulled-YYYYMMDDTHHMMSSZ<extension>" (the fetch time in UTC), where the name is
+// the one the server suggested (Content-Disposition: an LMS's export.php sends the export's
+// own name, with its course and export time) or else the URL's last path segment. The
 // importer ignores the stamp when it reads a course or export time from the name.
-std::string pulled_file_name(const PullUrl& url, std::int64_t fetch_time_s);
+std::string pulled_file_name(const PullUrl& url, std::int64_t fetch_time_s,
+                             const std::string& suggested_name = "");
+// The file name in a Content-Disposition header (filename*=UTF-8''... wins over
+// filename=...), or "" when it names none.
+std::string disposition_file_name(const std::string& header);
 // The name without a stamp added by pulled_file_name.
 std::string strip_pull_stamp(const std::string& file_name);
 
