@@ -616,6 +616,12 @@ std::optional<PullOptions> pull_options(const Args& args) {
       std::fprintf(stderr, "lrsbridge: %s\n", url.error().message.c_str());
       return std::nullopt;
     }
+    for (const auto& earlier : pull.urls) {
+      if (earlier.text() == url->text()) {
+        std::fprintf(stderr, "lrsbridge: --pull %s is given twice\n", text.c_str());
+        return std::nullopt;
+      }
+    }
     pull.urls.push_back(*url);
   }
   for (const auto& text : all("--pull-header")) {

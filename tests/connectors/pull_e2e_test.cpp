@@ -250,6 +250,14 @@ TEST_CASE("watch --pull imports an HTTPS export once and refuses an untrusted se
                     "http://127.0.0.1:" + std::to_string(port) + "/x.csv", "--every", "1m"});
   CHECK(plain.status == 2);
   CHECK(plain.output.find("plain http:// is refused because") != std::string::npos);
+  auto twice = run({"watch", other, "--db", db, "--lms-url", "https://moodle.example.org", "--pull",
+                    url, "--pull", url, "--every", "1m"});
+  CHECK(twice.status == 2);
+  CHECK(twice.output.find("is given twice") != std::string::npos);
+  auto no_every =
+      run({"watch", other, "--db", db, "--lms-url", "https://moodle.example.org", "--pull", url});
+  CHECK(no_every.status == 2);
+  CHECK(no_every.output.find("--pull needs --every PERIOD") != std::string::npos);
 
   server->stop();
 }
