@@ -1,3 +1,5 @@
-// The one translation unit that compiles Asio and Beast (separate compilation).
+// The one translation unit that compiles Asio, Asio's SSL support and Beast (separate
+// compilation).
 #include <boost/asio/impl/src.hpp>
+#include <boost/asio/ssl/impl/src.hpp>
 #include <boost/beast/src.hpp>

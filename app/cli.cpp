@@ -19,6 +19,8 @@
 
 #include "connectors/import_handler.h"
 #include "connectors/import_job.h"
+#include "connectors/url_pull.h"
+#include "export_puller.h"
 #include "http_server.h"
 #include "lrs/admin_handler.h"
 #include "lrs/auth.h"
@@ -94,7 +96,17 @@ commands:
                             as above
       --interval SECONDS      how often to look (default 5)
       --settle SECONDS        a file is complete when unchanged this long (default 2)
-      --once                  import what is there and exit
+      --once                  import what is there (pulling each URL once) and exit;
+                              exit status 1 when a pull failed
+      --pull URL              also fetch this HTTPS URL every period and import it when it
+                              changed (repeat for several URLs); the download lands in DIR
+                              as <name>.pulled-<fetch time>.<ext> once complete
+      --every PERIOD          how often to pull (30s, 15m, 1h, 1h30m, 1d); needed with --pull
+      --pull-header "N: V"    send this header (like Authorization) to the pulled URLs'
+                              own host; repeatable
+      --ca-file PEM           trust these CAs for the pulled URLs instead of the system's
+      --allow-http            allow plain http:// URLs (exports then travel unencrypted)
+      --pull-timeout SECONDS  give up a fetch that makes no progress this long (default 60)
   version                   print the version
 
 environment:
@@ -103,11 +115,12 @@ environment:
 
 struct Args {
   std::vector<std::string> positional;
-  std::map<std::string, std::string> options;  // "--name" -> value ("" for flags)
+  std::map<std::string, std::string> options;  // "--name" -> last value ("" for flags)
+  std::map<std::string, std::vector<std::string>> repeated;  // "--name" -> every value
 };
 
-const std::vector<std::string> kFlags = {"--no-access-log", "--dry-run", "--use-email",
-                                         "--csv",           "--all",     "--once"};
+const std::vector<std::string> kFlags = {"--no-access-log", "--dry-run", "--use-email", "--csv",
+                                         "--all",           "--once",    "--allow-http"};
 
 std::optional<Args> parse_args(int argc, char** argv, int first) {
   Args args;
@@ -116,10 +129,12 @@ std::optional<Args> parse_args(int argc, char** argv, int first) {
     if (a.rfind("--", 0) == 0) {
       if (auto eq = a.find('='); eq != std::string::npos) {
         args.options[a.substr(0, eq)] = a.substr(eq + 1);
+        args.repeated[a.substr(0, eq)].push_back(a.substr(eq + 1));
       } else if (std::find(kFlags.begin(), kFlags.end(), a) != kFlags.end()) {
         args.options[a] = "";
       } else if (i + 1 < argc) {
         args.options[a] = argv[++i];
+        args.repeated[a].push_back(argv[i]);
       } else {
         std::fprintf(stderr, "lrsbridge: option %s needs a value\n", a.c_str());
         return std::nullopt;
@@ -613,16 +628,88 @@ std::filesystem::path move_into(const std::filesystem::path& file,
   return target;
 }
 
+// --pull and its companions; nullopt after printing what is wrong.
+std::optional<PullOptions> pull_options(const Args& args) {
+  PullOptions pull;
+  auto all = [&](const std::string& name) {
+    auto it = args.repeated.find(name);
+    return it == args.repeated.end() ? std::vector<std::string>{} : it->second;
+  };
+  pull.allow_http = args.options.count("--allow-http") != 0;
+  for (const auto& text : all("--pull")) {
+    auto url = connectors::parse_pull_url(text, pull.allow_http);
+    if (!url) {
+      std::fprintf(stderr, "lrsbridge: %s\n", url.error().message.c_str());
+      return std::nullopt;
+    }
+    for (const auto& earlier : pull.urls) {
+      if (earlier.text() == url->text()) {
+        std::fprintf(stderr, "lrsbridge: --pull %s is given twice\n", text.c_str());
+        return std::nullopt;
+      }
+    }
+    pull.urls.push_back(*url);
+  }
+  for (const auto& text : all("--pull-header")) {
+    auto header = connectors::parse_header_line(text);
+    if (!header) {
+      std::fprintf(stderr, "lrsbridge: %s\n", header.error().message.c_str());
+      return std::nullopt;
+    }
+    pull.headers.push_back(*header);
+  }
+  pull.ca_file = option(args, "--ca-file", "");
+  bool has_every = args.options.count("--every") != 0;
+  if (pull.urls.empty()) {
+    for (const char* name :
+         {"--every", "--pull-header", "--ca-file", "--allow-http", "--pull-timeout"}) {
+      if (args.options.count(name) != 0) {
+        std::fprintf(stderr, "lrsbridge: %s is for --pull URL, and no --pull was given\n", name);
+        return std::nullopt;
+      }
+    }
+    return pull;
+  }
+  if (!has_every) {
+    std::fprintf(stderr, "lrsbridge: --pull needs --every PERIOD (like 15m or 1h)\n");
+    return std::nullopt;
+  }
+  auto every = connectors::parse_period(option(args, "--every", ""));
+  if (!every) {
+    std::fprintf(stderr, "lrsbridge: %s\n", every.error().message.c_str());
+    return std::nullopt;
+  }
+  pull.every = *every;
+  try {
+    std::size_t used = 0;
+    std::string text = option(args, "--pull-timeout", "60");
+    long long seconds = std::stoll(text, &used);
+    if (used != text.size() || seconds < 1) throw std::out_of_range("timeout");
+    pull.timeout = std::chrono::seconds(seconds);
+  } catch (const std::exception&) {
+    std::fprintf(stderr, "lrsbridge: --pull-timeout takes a whole number of seconds, 1 or more\n");
+    return std::nullopt;
+  }
+  if (!pull.ca_file.empty() && !std::filesystem::is_regular_file(pull.ca_file)) {
+    std::fprintf(stderr, "lrsbridge: --ca-file %s: no such file\n", pull.ca_file.c_str());
+    return std::nullopt;
+  }
+  return pull;
+}
+
 int cmd_watch(const Args& args) {
   if (args.positional.size() != 2) {
     std::fprintf(stderr, "lrsbridge: usage: lrsbridge watch DIR --lms-url URL [options]\n");
     return 2;
   }
   std::vector<std::string> known = kImportOptions;
-  known.insert(known.end(), {"--interval", "--settle", "--once"});
+  known.insert(known.end(), {"--interval", "--settle", "--once", "--pull", "--every",
+                             "--pull-header", "--ca-file", "--allow-http", "--pull-timeout"});
   if (!check_known(args, known)) return 2;
   connectors::ImportOptions options;
   if (!import_options(args, options)) return 2;
+  auto pull = pull_options(args);
+  if (!pull) return 2;
   if (options.dry_run) {
     std::fprintf(stderr, "lrsbridge: watch moves files it imports; --dry-run is not for it\n");
     return 2;
@@ -647,7 +734,14 @@ int cmd_watch(const Args& args) {
   std::signal(SIGINT, stop_watching);
   std::signal(SIGTERM, stop_watching);
   std::printf("watching %s\n", dir.c_str());
+  for (const auto& url : pull->urls) {
+    std::printf("pulling %s every %llds\n", url.text().c_str(),
+                static_cast<long long>(pull->every.count()));
+  }
   std::fflush(stdout);
+  std::optional<ExportPuller> puller;
+  int pull_failures = 0;  // with --once, a failed fetch makes the exit status 1
+  if (!pull->urls.empty()) puller.emplace(dir, *pull);
   // A file is complete when its size and modification time stay the same for `settle`
   // seconds: writers that copy slowly or upload in parts are still changing it.
   struct Seen {
@@ -659,6 +753,15 @@ int cmd_watch(const Args& args) {
   auto settle_time = std::chrono::duration<double>(settle);
   while (!g_stop_watching) {
     bool waiting = false;
+    if (puller) {
+      auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+      auto round = puller->pull_due(now_s);
+      pull_failures += round.failed;
+      // A new download still has to settle and be imported before --once may end.
+      if (round.placed > 0) waiting = true;
+    }
     std::error_code ec;
     std::vector<fs::path> files;
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
@@ -700,15 +803,15 @@ int cmd_watch(const Args& args) {
       std::fflush(stdout);
     }
     if (once && !waiting) break;
-    auto nap =
-        std::chrono::duration<double>(waiting ? std::min(interval, settle / 2 + 0.05) : interval);
+    double look = puller ? std::min(interval, static_cast<double>(pull->every.count())) : interval;
+    auto nap = std::chrono::duration<double>(waiting ? std::min(look, settle / 2 + 0.05) : look);
     for (auto until = std::chrono::steady_clock::now() + nap;
          !g_stop_watching && std::chrono::steady_clock::now() < until;) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   }
   std::printf("watch stopped\n");
-  return 0;
+  return once && pull_failures > 0 ? 1 : 0;
 }
 
 }  // namespace

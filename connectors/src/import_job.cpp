@@ -11,6 +11,7 @@
 #include "connectors/export_format.h"
 #include "connectors/statement_builder.h"
 #include "connectors/time_zone.h"
+#include "connectors/url_pull.h"
 #include "lrs/auth.h"
 #include "lrs/clock.h"
 #include "lrs/statement_service.h"
@@ -51,7 +52,8 @@ struct NameFacts {
 };
 
 NameFacts facts_from_file_name(const std::string& file_name) {
-  std::string name = base_name(file_name);
+  // A pulled copy is named like the export plus the fetch time; the course is the export's.
+  std::string name = strip_pull_stamp(base_name(file_name));
   NameFacts facts;
   std::smatch m;
   static const std::regex kMoodleCompletion(
