@@ -174,4 +174,35 @@ Result<void> in_transaction(Connection& conn, std::string_view what,
     if (!LRS_PG_NAME_(__LINE__)) return tl::unexpected<Error>(LRS_PG_NAME_(__LINE__).error()); \
   } while (0)
 
+// The rows of one read-only query, each made into a T by read(rows, i), on a pooled
+// connection (retried as Pool::run says).
+template <class T, class Read>
+Result<std::vector<T>> select_all(Pool& pool, const std::string& sql, const Params& params,
+                                  Read read, const std::string& what) {
+  std::vector<T> out;
+  LRS_PG_TRY(pool.read(what, [&](Connection& c) -> Result<void> {
+    out.clear();
+    auto rows = c.exec(sql, params, what);
+    if (!rows) return tl::unexpected<Error>(rows.error());
+    for (int i = 0; i < rows->size(); ++i) out.push_back(read(*rows, i));
+    return {};
+  }));
+  return out;
+}
+
+// The first of select_all's rows, nullopt when there are none.
+template <class T>
+Result<std::optional<T>> first(Result<std::vector<T>> rows) {
+  if (!rows) return tl::unexpected<Error>(std::move(rows).error());
+  if (rows->empty()) return std::optional<T>();
+  return std::optional<T>(std::move(rows->front()));
+}
+
+// Parameters holding one text value.
+inline Params one(std::string_view v) {
+  Params p;
+  p.add(v);
+  return p;
+}
+
 }  // namespace lrs::pg

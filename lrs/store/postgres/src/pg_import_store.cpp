@@ -77,30 +77,14 @@ Result<void> PgImportStore::update_job(const ImportJobRecord& job) {
 }
 
 Result<std::optional<ImportJobRecord>> PgImportStore::find_job(const std::string& id) {
-  std::optional<ImportJobRecord> out;
-  LRS_PG_TRY(pool_.read("reading import job " + id, [&](Connection& c) -> Result<void> {
-    Params p;
-    p.add(id);
-    auto rows = c.exec(std::string(kJobColumns) + " WHERE id = $1", p, "reading import job " + id);
-    if (!rows) return tl::unexpected<Error>(rows.error());
-    out.reset();
-    if (rows->size() != 0) out = read_job(*rows, 0);
-    return {};
-  }));
-  return out;
+  return first(select_all<ImportJobRecord>(pool_, std::string(kJobColumns) + " WHERE id = $1",
+                                           one(id), read_job, "reading import job " + id));
 }
 
 Result<std::vector<ImportJobRecord>> PgImportStore::list_jobs() {
-  std::vector<ImportJobRecord> out;
-  LRS_PG_TRY(pool_.read("listing import jobs", [&](Connection& c) -> Result<void> {
-    out.clear();
-    auto rows =
-        c.exec(std::string(kJobColumns) + " ORDER BY started_us DESC, id", "listing import jobs");
-    if (!rows) return tl::unexpected<Error>(rows.error());
-    for (int i = 0; i < rows->size(); ++i) out.push_back(read_job(*rows, i));
-    return {};
-  }));
-  return out;
+  return select_all<ImportJobRecord>(pool_,
+                                     std::string(kJobColumns) + " ORDER BY started_us DESC, id",
+                                     Params{}, read_job, "listing import jobs");
 }
 
 Result<void> PgImportStore::quarantine(const std::vector<QuarantinedRow>& rows) {
@@ -139,25 +123,19 @@ Result<void> PgImportStore::quarantine(const std::vector<QuarantinedRow>& rows) 
 
 Result<std::vector<QuarantinedRow>> PgImportStore::quarantined(const std::string& job_id,
                                                                bool include_resolved) {
-  std::vector<QuarantinedRow> out;
-  std::string what = "reading the quarantine of import " + job_id;
-  LRS_PG_TRY(pool_.read(what, [&](Connection& c) -> Result<void> {
-    out.clear();
-    Params p;
-    p.add(job_id);
-    p.add_bool(include_resolved);
-    auto rows = c.exec(
-        "SELECT line, raw, reason, resolved FROM import_quarantine WHERE job = $1 "
-        "AND ($2::boolean OR NOT resolved) ORDER BY line",
-        p, what);
-    if (!rows) return tl::unexpected<Error>(rows.error());
-    for (int i = 0; i < rows->size(); ++i) {
-      out.push_back({job_id, rows->integer(i, 0), bytea_value(rows->text(i, 1)),
-                     bytea_value(rows->text(i, 2)), rows->boolean(i, 3)});
-    }
-    return {};
-  }));
-  return out;
+  Params p;
+  p.add(job_id);
+  p.add_bool(include_resolved);
+  return select_all<QuarantinedRow>(
+      pool_,
+      "SELECT line, raw, reason, resolved FROM import_quarantine WHERE job = $1 "
+      "AND ($2::boolean OR NOT resolved) ORDER BY line",
+      p,
+      [&](const Rows& rows, int i) {
+        return QuarantinedRow{job_id, rows.integer(i, 0), bytea_value(rows.text(i, 1)),
+                              bytea_value(rows.text(i, 2)), rows.boolean(i, 3)};
+      },
+      "reading the quarantine of import " + job_id);
 }
 
 Result<void> PgImportStore::resolve(const std::string& job_id,

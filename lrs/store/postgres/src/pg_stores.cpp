@@ -110,23 +110,17 @@ Result<std::optional<Document>> PgDocumentStore::get(const DocumentScope& scope,
 
 Result<std::vector<std::string>> PgDocumentStore::list_ids(const DocumentScope& scope,
                                                            std::optional<std::int64_t> since_us) {
-  std::vector<std::string> ids;
-  LRS_PG_TRY(pool_.read("listing documents", [&](Connection& c) -> Result<void> {
-    ids.clear();
-    // Without a registration, a State list covers every registration (DocumentScope).
-    std::string sql =
-        "SELECT doc_id, max(updated) AS u FROM documents WHERE kind = $1 AND activity = $2 AND "
-        "agent = $3";
-    sql += scope.registration ? " AND registration = $4" : " AND $4 = $4";
-    sql += " AND updated > $5 GROUP BY doc_id ORDER BY u, doc_id";
-    Params p = scope_params(scope);
-    p.add(since_us.value_or(std::numeric_limits<std::int64_t>::min()));
-    auto rows = c.exec(sql, p, "listing documents");
-    if (!rows) return tl::unexpected<Error>(rows.error());
-    for (int i = 0; i < rows->size(); ++i) ids.emplace_back(rows->text(i, 0));
-    return {};
-  }));
-  return ids;
+  // Without a registration, a State list covers every registration (DocumentScope).
+  std::string sql =
+      "SELECT doc_id, max(updated) AS u FROM documents WHERE kind = $1 AND activity = $2 AND "
+      "agent = $3";
+  sql += scope.registration ? " AND registration = $4" : " AND $4 = $4";
+  sql += " AND updated > $5 GROUP BY doc_id ORDER BY u, doc_id";
+  Params p = scope_params(scope);
+  p.add(since_us.value_or(std::numeric_limits<std::int64_t>::min()));
+  return select_all<std::string>(
+      pool_, sql, p, [](const Rows& rows, int i) { return std::string(rows.text(i, 0)); },
+      "listing documents");
 }
 
 Result<void> PgDocumentStore::update(const DocumentScope& scope, const std::string& id,
@@ -209,30 +203,14 @@ Result<void> PgCredentialStore::add(const Credential& credential) {
 }
 
 Result<std::optional<Credential>> PgCredentialStore::find(const std::string& key) {
-  std::optional<Credential> out;
-  LRS_PG_TRY(pool_.read("reading credential " + key, [&](Connection& c) -> Result<void> {
-    Params p;
-    p.add(key);
-    auto rows =
-        c.exec(std::string(kCredentialColumns) + " WHERE key = $1", p, "reading credential " + key);
-    if (!rows) return tl::unexpected<Error>(rows.error());
-    if (rows->size() != 0) out = read_credential(*rows, 0);
-    return {};
-  }));
-  return out;
+  return first(select_all<Credential>(pool_, std::string(kCredentialColumns) + " WHERE key = $1",
+                                      one(key), read_credential, "reading credential " + key));
 }
 
 Result<std::vector<Credential>> PgCredentialStore::list() {
-  std::vector<Credential> out;
-  LRS_PG_TRY(pool_.read("listing credentials", [&](Connection& c) -> Result<void> {
-    out.clear();
-    auto rows = c.exec(std::string(kCredentialColumns) + " ORDER BY created_us, seq",
-                       "listing credentials");
-    if (!rows) return tl::unexpected<Error>(rows.error());
-    for (int i = 0; i < rows->size(); ++i) out.push_back(read_credential(*rows, i));
-    return {};
-  }));
-  return out;
+  return select_all<Credential>(pool_,
+                                std::string(kCredentialColumns) + " ORDER BY created_us, seq",
+                                Params{}, read_credential, "listing credentials");
 }
 
 Result<void> PgCredentialStore::revoke(const std::string& key) {
@@ -285,32 +263,6 @@ AttemptRecord read_attempt(const Rows& rows, int i) {
 }
 
 // Every row of `sql` read with `read`.
-template <class T, class Read>
-Result<std::vector<T>> select_all(Pool& pool, const std::string& sql, const Params& params,
-                                  Read read, const std::string& what) {
-  std::vector<T> out;
-  LRS_PG_TRY(pool.read(what, [&](Connection& c) -> Result<void> {
-    out.clear();
-    auto rows = c.exec(sql, params, what);
-    if (!rows) return tl::unexpected<Error>(rows.error());
-    for (int i = 0; i < rows->size(); ++i) out.push_back(read(*rows, i));
-    return {};
-  }));
-  return out;
-}
-
-template <class T>
-Result<std::optional<T>> first(Result<std::vector<T>> rows) {
-  if (!rows) return tl::unexpected<Error>(std::move(rows).error());
-  if (rows->empty()) return std::optional<T>();
-  return std::optional<T>(std::move(rows->front()));
-}
-
-Params one(std::string_view v) {
-  Params p;
-  p.add(v);
-  return p;
-}
 
 }  // namespace
 
