@@ -209,6 +209,15 @@ std::string merge_activity_definition(std::string_view stored, std::string_view 
   return json_text(old);
 }
 
+std::optional<std::string> redefined_activity(std::optional<std::string_view> stored,
+                                              std::string_view incoming, bool redefine) {
+  if (!stored) return std::string(incoming);
+  if (!redefine || *stored == incoming) return std::nullopt;
+  std::string merged = merge_activity_definition(*stored, incoming);
+  if (merged == *stored) return std::nullopt;
+  return merged;
+}
+
 std::optional<std::string> agent_key(const json& agent) {
   if (!agent.is_object()) return std::nullopt;
   if (auto v = string_member(agent, "mbox"); !v.empty()) return "mbox:" + std::string(v);

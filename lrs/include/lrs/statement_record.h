@@ -27,6 +27,15 @@ std::optional<std::string> agent_key(const nlohmann::json& agent);
 // `incoming` when `stored` is not a JSON object.
 std::string merge_activity_definition(std::string_view stored, std::string_view incoming);
 
+// What a backend stores for an activity once a stored statement carried `incoming` as its
+// definition: the new canonical definition, or nullopt when the stored one stays. `stored`
+// is nullopt for an activity without one (then `incoming` is stored). Without `redefine`
+// (a credential lacking the define scope) an existing definition never changes
+// (Communication 4.1.2). A definition equal to the stored one, which nearly every
+// statement repeats, is recognized without parsing either.
+std::optional<std::string> redefined_activity(std::optional<std::string_view> stored,
+                                              std::string_view incoming, bool redefine);
+
 // `statement` must be valid and complete (id, timestamp, authority, version filled in;
 // no "stored"). The body is its compact serialisation. `definitions` and `agent_names`
 // are filled in; `redefine` is left false (it depends on the credential).

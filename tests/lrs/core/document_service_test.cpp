@@ -118,6 +118,20 @@ TEST_CASE("merge_activity_definition merges language maps and replaces the rest"
   CHECK(lrs::merge_activity_definition("not json", R"({"a":1})") == R"({"a":1})");
 }
 
+TEST_CASE("redefined_activity says what a backend stores for a definition") {
+  const std::string a = R"({"name":{"en":"A"}})";
+  CHECK(lrs::redefined_activity(std::nullopt, a, false) == a);
+  CHECK(lrs::redefined_activity(std::nullopt, a, true) == a);
+  // Without the define scope the stored definition stays, even when another is sent.
+  CHECK_FALSE(lrs::redefined_activity(a, R"({"name":{"fr":"B"}})", false));
+  // The same definition again, or one the stored one already holds: nothing changes.
+  CHECK_FALSE(lrs::redefined_activity(a, a, true));
+  CHECK_FALSE(
+      lrs::redefined_activity(R"({"name":{"en":"A","fr":"B"}})", R"({"name":{"fr":"B"}})", true));
+  CHECK(lrs::redefined_activity(a, R"({"name":{"fr":"B"}})", true) ==
+        R"({"name":{"en":"A","fr":"B"}})");
+}
+
 TEST_CASE("statement records carry definitions and agent names") {
   json statement = {
       {"actor", {{"mbox", "mailto:a@example.com"}, {"name", "Ann"}}},

@@ -400,16 +400,12 @@ Result<void> InsertJob::store_descriptions(const std::vector<Item>& items,
       if (!inserted[i]) continue;
       for (const ActivityDefinition& d : items[i].record->definitions) {
         auto it = stored.find(d.activity_id);
-        // Without the define scope the first definition stays (Communication 4.1.2).
-        if (it != stored.end() && !items[i].record->redefine) continue;
-        // Nearly every statement repeats the definition already stored; merging it again
-        // would change nothing, and parsing both under the clock lock holds up every writer.
-        if (it != stored.end() && it->second == d.definition) continue;
-        std::string merged =
-            it != stored.end() ? merge_activity_definition(it->second, d.definition) : d.definition;
-        if (it != stored.end() && merged == it->second) continue;
-        stored[d.activity_id] = merged;
-        changed[d.activity_id] = merged;
+        auto merged = redefined_activity(
+            it != stored.end() ? std::optional<std::string_view>(it->second) : std::nullopt,
+            d.definition, items[i].record->redefine);
+        if (!merged) continue;
+        stored[d.activity_id] = *merged;
+        changed[d.activity_id] = std::move(*merged);
       }
     }
     if (!changed.empty()) {

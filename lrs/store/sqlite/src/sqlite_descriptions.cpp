@@ -67,11 +67,9 @@ Result<void> DescriptionWriter::store_definition(Connection& conn, const Activit
     known = &definitions_[d.activity_id];
     known->stored = *stored;
   }
-  // Without the define scope the first definition stays (Communication 4.1.2).
-  if (stored && !redefine) return {};
-  std::string merged = stored ? merge_activity_definition(*stored, d.definition) : d.definition;
-  if (stored && merged == *stored) {
-    if (remember) known->no_op = d.definition;
+  auto merged = redefined_activity(stored, d.definition, redefine);
+  if (!merged) {
+    if (remember && redefine) known->no_op = d.definition;
     return {};
   }
   auto stmt = conn.prepare(
@@ -80,7 +78,7 @@ Result<void> DescriptionWriter::store_definition(Connection& conn, const Activit
   if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
   StmtUse q(stmt->get());
   q->bind_text(1, d.activity_id);
-  q->bind_text(2, merged);
+  q->bind_text(2, *merged);
   LRS_SQLITE_TRY(q->run("storing an activity definition"));
   touched_.insert(d.activity_id);
   definitions_.erase(d.activity_id);
