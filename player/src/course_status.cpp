@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string_view>
 
@@ -144,33 +145,38 @@ scorm::ActivityStatus sco_status(const scorm::CmiModel& model) {
                    [&](std::string_view element) { return model.stored(element); });
 }
 
-lrs::Result<scorm::ActivityStatuses> stored_sco_statuses(lrs::PlayerStore& store,
-                                                         const std::string& registration,
-                                                         const std::string& except_sco) {
-  auto attempts = store.list_attempts(registration);
-  if (!attempts) return tl::unexpected(attempts.error());
+lrs::Result<scorm::ActivityStatuses> latest_sco_statuses(
+    const std::vector<lrs::AttemptRecord>& attempts) {
+  std::map<std::string, const lrs::AttemptRecord*> latest;
+  for (const lrs::AttemptRecord& a : attempts) {
+    const lrs::AttemptRecord*& slot = latest[a.sco];
+    if (slot == nullptr || slot->number < a.number) slot = &a;
+  }
   scorm::ActivityStatuses out;
-  // Sorted by SCO then number: the last of each SCO is its latest attempt.
-  for (std::size_t i = 0; i < attempts->size(); ++i) {
-    const lrs::AttemptRecord& a = (*attempts)[i];
-    if (i + 1 < attempts->size() && (*attempts)[i + 1].sco == a.sco) continue;
-    if (!except_sco.empty() && a.sco == except_sco) continue;
+  for (const auto& [sco, a] : latest) {
     // Only a handful of values are read: the stored JSON is read as is, without the
     // full re-validation of scorm::from_json.
-    json doc = json::parse(a.cmi_json, nullptr, false);
+    json doc = json::parse(a->cmi_json, nullptr, false);
     if (!doc.is_object() || !doc.contains("values") || !doc["values"].is_object()) {
       return lrs::fail(lrs::ErrorCode::kInternal,
-                       "attempt " + std::to_string(a.id) + ": stored CMI is not an object");
+                       "attempt " + std::to_string(a->id) + ": stored CMI is not an object");
     }
     const json& values = doc["values"];
-    out[a.sco] = status_of(doc.value("scorm", "") == "1.2",
-                           [&](std::string_view element) -> std::optional<std::string> {
-                             auto it = values.find(std::string(element));
-                             if (it == values.end() || !it->is_string()) return std::nullopt;
-                             return it->get<std::string>();
-                           });
+    out[sco] = status_of(doc.value("scorm", "") == "1.2",
+                         [&](std::string_view element) -> std::optional<std::string> {
+                           auto it = values.find(std::string(element));
+                           if (it == values.end() || !it->is_string()) return std::nullopt;
+                           return it->get<std::string>();
+                         });
   }
   return out;
+}
+
+lrs::Result<scorm::ActivityStatuses> stored_sco_statuses(lrs::PlayerStore& store,
+                                                         const std::string& registration) {
+  auto attempts = store.list_attempts(registration);
+  if (!attempts) return tl::unexpected(attempts.error());
+  return latest_sco_statuses(*attempts);
 }
 
 std::string status_label(const scorm::ActivityStatus& status) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -24,11 +25,14 @@ scorm::RollupActivity rollup_tree_from_summary(const nlohmann::json& summary);
 // attempt has been attempted.
 scorm::ActivityStatus sco_status(const scorm::CmiModel& model);
 
-// The statuses of every SCO of `registration` with an attempt, from its latest attempt;
-// `except_sco`'s is left out (the caller has that SCO's model at hand).
+// The status of each SCO of `attempts` from its latest attempt (the highest number),
+// read from the stored CMI JSON.
+lrs::Result<scorm::ActivityStatuses> latest_sco_statuses(
+    const std::vector<lrs::AttemptRecord>& attempts);
+
+// The statuses of every SCO of `registration` with an attempt, from its latest attempt.
 lrs::Result<scorm::ActivityStatuses> stored_sco_statuses(lrs::PlayerStore& store,
-                                                         const std::string& registration,
-                                                         const std::string& except_sco = "");
+                                                         const std::string& registration);
 
 // What the table of contents shows: "passed", "failed", "completed", "incomplete",
 // "attempted" or "not attempted".

@@ -189,7 +189,7 @@ PlayerHandler::PlayerHandler(lrs::PlayerStore& store, lrs::Authenticator& auth,
     : store_(store),
       auth_(auth),
       options_(std::move(options)),
-      models_(std::make_unique<ModelCache>()) {
+      attempts_(std::make_unique<AttemptCache>()) {
   auto key = store_.secret(std::string(kTokenKeyName), [] { return lrs::generate_secret(); });
   if (!key) throw std::runtime_error("launch token key: " + key.error().message);
   token_key_ = *key;
@@ -545,7 +545,8 @@ HttpResponse PlayerHandler::runtime(const HttpRequest& request, std::string_view
     bool terminate = query_param(request.query, "terminate") == "true";
     // The body may arrive as text/plain (navigator.sendBeacon): it is parsed as JSON
     // whatever its Content-Type says.
-    CommitReply reply = commit_attempt(store_, id, session, request.body, terminate, models_.get());
+    CommitReply reply =
+        commit_attempt(store_, **attempt, session, request.body, terminate, attempts_.get());
     return json_response(reply.status, reply.body);
   }
   return lrs::error_response({ErrorCode::kNotFound, "nothing at " + request.path});

@@ -67,19 +67,19 @@ std::string course_iri(const std::string& package_id) {
   return "urn:lrsbridge:course:" + package_id;
 }
 
-// Who and where, from the attempt's registration and package (read once per commit).
-// `course_tree` receives the package's rollup tree (course_status.h).
-lrs::Result<adapter::TranslationContext> translation_context(lrs::PlayerStore& store,
-                                                             const lrs::AttemptRecord& attempt,
-                                                             scorm::ScormVersion version,
-                                                             scorm::RollupActivity& course_tree) {
+// Who and where, from the attempt's registration and package, and the package's rollup
+// tree (course_status.h).
+lrs::Result<AttemptContext> attempt_context(lrs::PlayerStore& store,
+                                            const lrs::AttemptRecord& attempt,
+                                            scorm::ScormVersion version) {
   auto reg = store.find_registration(attempt.registration);
   if (!reg) return tl::unexpected(reg.error());
   if (!*reg) return lrs::fail(lrs::ErrorCode::kNotFound, "no registration " + attempt.registration);
   auto package = store.find_package((*reg)->package_id);
   if (!package) return tl::unexpected(package.error());
   if (!*package) return lrs::fail(lrs::ErrorCode::kNotFound, "the package is gone");
-  adapter::TranslationContext ctx;
+  AttemptContext out;
+  adapter::TranslationContext& ctx = out.translation;
   json learner = json::parse((*reg)->learner_json, nullptr, false);
   if (learner.is_object() && learner.contains("account") && learner["account"].is_object()) {
     ctx.learner_home_page = learner["account"].value("homePage", "urn:lrsbridge");
@@ -96,7 +96,7 @@ lrs::Result<adapter::TranslationContext> translation_context(lrs::PlayerStore& s
   ctx.sco_iri = ctx.course_iri + "/sco/" + attempt.sco;
   ctx.sco_title = attempt.sco;
   json summary = json::parse((*package)->summary_json, nullptr, false);
-  course_tree = rollup_tree_from_summary(summary);
+  out.course_tree = rollup_tree_from_summary(summary);
   if (summary.is_object() && summary.contains("scos") && summary["scos"].is_array()) {
     for (const json& sco : summary["scos"]) {
       if (sco.is_object() && sco.value("identifier", "") == attempt.sco) {
@@ -111,7 +111,7 @@ lrs::Result<adapter::TranslationContext> translation_context(lrs::PlayerStore& s
   ctx.registration = attempt.registration;
   ctx.version = version;
   ctx.platform = "lrsbridge";
-  return ctx;
+  return out;
 }
 
 struct CommitContext {
@@ -163,27 +163,36 @@ adapter::CourseStatus course_status(const scorm::ActivityStatus& s) {
   return {s.completed, s.satisfied, s.measure};
 }
 
-// The course-level statements of a commit: the SCO's tracking status before and after it,
-// rolled up with the latest attempts of the other SCOs. A commit that leaves the SCO's
-// status as it was cannot change the course's, and costs no extra read.
-lrs::Result<std::vector<json>> course_statements_for_commit(lrs::PlayerStore& store,
-                                                            const scorm::RollupActivity& tree,
-                                                            const CommitContext& c,
-                                                            const scorm::CmiModel& before,
-                                                            const scorm::CmiModel& after) {
-  const scorm::ActivityStatus was = sco_status(before);
-  const scorm::ActivityStatus now = sco_status(after);
-  if (tree.children.empty() || was == now) return std::vector<json>{};
-  auto leaves = stored_sco_statuses(store, c.attempt.registration, c.attempt.sco);
-  if (!leaves) return tl::unexpected(leaves.error());
-  (*leaves)[c.attempt.sco] = was;
-  const scorm::ActivityStatus course_before = scorm::roll_up(tree, *leaves).at(tree.identifier);
-  (*leaves)[c.attempt.sco] = now;
-  const scorm::ActivityStatus course_after = scorm::roll_up(tree, *leaves).at(tree.identifier);
-  return adapter::course_statements(
-      c.translation, course_status(course_before), course_status(course_after),
-      c.terminate ? adapter::RuntimeEvent::kTerminate : adapter::RuntimeEvent::kCommit,
-      translation_sequence(c, c.sequence), c.timestamp_us);
+lrs::Result<lrs::PreparedStatements> prepare(std::vector<json> statements) {
+  return lrs::prepare_statements(std::move(statements), {}, bridge_principal(),
+                                 lrs::ClientVersion{lrs::XapiVersion::k2_0, "2.0.0"});
+}
+
+// The course-level statements of a commit, decided by the store inside the commit's
+// transaction from the latest attempts of the other SCOs (`others`): the SCO's tracking
+// status before and after the commit, each rolled up with theirs. Two commits to
+// different SCOs are decided one after the other, so a course status reached by both
+// together yields its statements once.
+lrs::RegistrationDecide course_decision(const scorm::RollupActivity& tree, const CommitContext& c,
+                                        const scorm::ActivityStatus& was,
+                                        const scorm::ActivityStatus& now) {
+  return [&tree, &c, was, now](const std::vector<lrs::AttemptRecord>& others)
+             -> lrs::Result<lrs::PreparedStatements> {
+    auto leaves = latest_sco_statuses(others);
+    if (!leaves) return tl::unexpected(leaves.error());
+    (*leaves)[c.attempt.sco] = was;
+    const scorm::ActivityStatus course_before = scorm::roll_up(tree, *leaves).at(tree.identifier);
+    (*leaves)[c.attempt.sco] = now;
+    const scorm::ActivityStatus course_after = scorm::roll_up(tree, *leaves).at(tree.identifier);
+    auto prepared = prepare(adapter::course_statements(
+        c.translation, course_status(course_before), course_status(course_after),
+        c.terminate ? adapter::RuntimeEvent::kTerminate : adapter::RuntimeEvent::kCommit,
+        translation_sequence(c, c.sequence), c.timestamp_us));
+    if (!prepared) {
+      return lrs::fail(prepared.error().code, "course rollup: " + prepared.error().message);
+    }
+    return prepared;
+  };
 }
 
 // A profile document with JSON `content` (ETag as the DocumentService makes it).
@@ -317,23 +326,55 @@ lrs::Result<LaunchedSession> launch_sco(lrs::PlayerStore& store, const ScoLaunch
   return lrs::fail(lrs::ErrorCode::kUnavailable, "too many concurrent launches; try again");
 }
 
-std::optional<scorm::CmiModel> ModelCache::find(std::int64_t attempt, std::int64_t revision) {
-  std::lock_guard lock(mutex_);
-  auto it = entries_.find(attempt);
-  if (it == entries_.end() || it->second.first != revision) return std::nullopt;
-  return it->second.second;
-}
-
-void ModelCache::put(std::int64_t attempt, std::int64_t revision, const scorm::CmiModel& model) {
-  std::lock_guard lock(mutex_);
+AttemptCache::Entry& AttemptCache::slot(std::int64_t attempt) {
   if (entries_.size() >= capacity_ && !entries_.contains(attempt)) {
     entries_.erase(entries_.begin());  // any one: sessions come and go
   }
-  entries_.insert_or_assign(attempt, std::pair{revision, model});
+  return entries_[attempt];
 }
 
-CommitReply commit_attempt(lrs::PlayerStore& store, std::int64_t attempt_id, std::int64_t session,
-                           std::string_view body, bool terminate, ModelCache* cache) {
+std::shared_ptr<const scorm::CmiModel> AttemptCache::model(std::int64_t attempt,
+                                                           std::int64_t revision) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(attempt);
+  if (it == entries_.end() || it->second.revision != revision) return nullptr;
+  return it->second.model;
+}
+
+void AttemptCache::put_model(std::int64_t attempt, std::int64_t revision,
+                             std::shared_ptr<const scorm::CmiModel> model) {
+  std::lock_guard lock(mutex_);
+  Entry& e = slot(attempt);
+  e.revision = revision;
+  e.model = std::move(model);
+}
+
+namespace {
+
+std::string context_key(const lrs::AttemptRecord& attempt) {
+  return attempt.registration + "|" + attempt.sco + "|" + std::to_string(attempt.number);
+}
+
+}  // namespace
+
+std::shared_ptr<const AttemptContext> AttemptCache::context(const lrs::AttemptRecord& attempt) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(attempt.id);
+  if (it == entries_.end() || it->second.context_key != context_key(attempt)) return nullptr;
+  return it->second.context;
+}
+
+void AttemptCache::put_context(const lrs::AttemptRecord& attempt,
+                               std::shared_ptr<const AttemptContext> ctx) {
+  std::lock_guard lock(mutex_);
+  Entry& e = slot(attempt.id);
+  e.context_key = context_key(attempt);
+  e.context = std::move(ctx);
+}
+
+CommitReply commit_attempt(lrs::PlayerStore& store, const lrs::AttemptRecord& read,
+                           std::int64_t session, std::string_view body, bool terminate,
+                           AttemptCache* cache) {
   json parsed = json::parse(body, nullptr, false);
   std::int64_t sequence = -1;
   if (parsed.is_object()) {
@@ -341,22 +382,25 @@ CommitReply commit_attempt(lrs::PlayerStore& store, std::int64_t attempt_id, std
       sequence = it->get<std::int64_t>();
     }
   }
-  std::optional<adapter::TranslationContext> translation;
-  scorm::RollupActivity course_tree;
+  std::shared_ptr<const AttemptContext> context;
+  std::optional<lrs::AttemptRecord> reread;
   for (int round = 0; round < kRetries; ++round) {
-    auto found = store.find_attempt(attempt_id);
-    if (!found) return reply(500, false, 101, found.error().message);
-    if (!*found) return reply(404, false, 101, "no attempt " + std::to_string(attempt_id));
-    lrs::AttemptRecord attempt = **found;
-    std::optional<scorm::CmiModel> cached =
-        cache != nullptr ? cache->find(attempt.id, attempt.revision) : std::nullopt;
-    if (!cached) {
+    if (round > 0) {
+      auto found = store.find_attempt(read.id);
+      if (!found) return reply(500, false, 101, found.error().message);
+      if (!*found) return reply(404, false, 101, "no attempt " + std::to_string(read.id));
+      reread = std::move(*found);
+    }
+    lrs::AttemptRecord attempt = reread ? *reread : read;
+    std::shared_ptr<const scorm::CmiModel> before =
+        cache != nullptr ? cache->model(attempt.id, attempt.revision) : nullptr;
+    if (!before) {
       auto loaded = scorm::from_json(attempt.cmi_json);
       if (!loaded) return reply(500, false, 101, "stored CMI: " + loaded.error());
-      cached = std::move(*loaded);
+      before = std::make_shared<const scorm::CmiModel>(std::move(*loaded));
     }
-    scorm::CmiModel model = std::move(*cached);
-    const int general = model.version() == scorm::ScormVersion::kScorm12 ? 101 : 391;
+    attempt.cmi_json.clear();  // rewritten below; no need to keep a copy
+    const int general = before->version() == scorm::ScormVersion::kScorm12 ? 101 : 391;
     if (attempt.session != session) {
       return reply(409, false, general,
                    "this page's session has been replaced by a newer launch; reload");
@@ -367,39 +411,43 @@ CommitReply commit_attempt(lrs::PlayerStore& store, std::int64_t attempt_id, std
     if (attempt.state != "open") {
       return reply(409, false, general, "the session has already been terminated");
     }
-    const scorm::CmiModel before = model;
-    scorm::CommitResult result = scorm::apply_commit_json(model, body);
+    auto model = std::make_shared<scorm::CmiModel>(*before);
+    scorm::CommitResult result = scorm::apply_commit_json(*model, body);
     if (!result.ok()) return reply(200, false, result.error, result.diagnostic);
     if (terminate) {
-      scorm::SessionEnd end = scorm::end_session(model);
+      scorm::SessionEnd end = scorm::end_session(*model);
       if (end.error != 0) return reply(200, false, general, end.diagnostic);
       attempt.state = end.suspended ? "suspended" : "finished";
     }
-    if (!translation) {
-      auto made = translation_context(store, attempt, model.version(), course_tree);
+    if (!context && cache != nullptr) context = cache->context(attempt);
+    if (!context) {
+      auto made = attempt_context(store, attempt, model->version());
       if (!made) return reply(500, false, general, made.error().message);
-      translation = std::move(*made);
+      context = std::make_shared<const AttemptContext>(std::move(*made));
+      if (cache != nullptr) cache->put_context(attempt, context);
     }
     const std::int64_t timestamp = now_us();
-    const CommitContext commit{*translation, attempt, sequence, terminate, timestamp};
-    std::vector<json> statements = statements_for_commit(commit, before, model);
-    auto course = course_statements_for_commit(store, course_tree, commit, before, model);
-    if (!course) return reply(500, false, general, "course rollup: " + course.error().message);
-    for (json& st : *course) statements.push_back(std::move(st));
-    auto prepared = lrs::prepare_statements(std::move(statements), {}, bridge_principal(),
-                                            lrs::ClientVersion{lrs::XapiVersion::k2_0, "2.0.0"});
+    const CommitContext commit{context->translation, attempt, sequence, terminate, timestamp};
+    auto prepared = prepare(statements_for_commit(commit, *before, *model));
     if (!prepared) {
       return reply(500, false, general, "translating the commit: " + prepared.error().message);
     }
-    auto documents = profile_documents(*translation, model);
+    auto documents = profile_documents(context->translation, *model);
     if (!documents) return reply(500, false, general, documents.error().message);
-    attempt.cmi_json = scorm::to_json(model);
+    // A commit that leaves the SCO's tracking status as it was cannot change the course's.
+    const scorm::ActivityStatus was = sco_status(*before);
+    const scorm::ActivityStatus now = sco_status(*model);
+    lrs::RegistrationDecide course;
+    if (!context->course_tree.children.empty() && was != now) {
+      course = course_decision(context->course_tree, commit, was, now);
+    }
+    attempt.cmi_json = scorm::to_json(*model);
     if (sequence >= 0) attempt.commit_sequence = sequence;
     attempt.updated_us = timestamp;
-    auto ok = store.update_attempt(attempt, *prepared, *documents);
+    auto ok = store.update_attempt(attempt, *prepared, *documents, course);
     if (ok) {
       // The stored revision is now one more (update_attempt's compare-and-set).
-      if (cache != nullptr) cache->put(attempt.id, attempt.revision + 1, model);
+      if (cache != nullptr) cache->put_model(attempt.id, attempt.revision + 1, std::move(model));
       return reply(200, true, 0, "");
     }
     if (ok.error().code != lrs::ErrorCode::kConflict) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -11,8 +12,10 @@
 #include <utility>
 #include <vector>
 
+#include "adapter/translator.h"
 #include "lrs/player_store.h"
 #include "scorm/cmi_model.h"
+#include "scorm/rollup.h"
 
 namespace player {
 
@@ -39,21 +42,43 @@ lrs::Result<LaunchedSession> launch_sco(lrs::PlayerStore& store, const ScoLaunch
 // The flattened values of a stored attempt (what launch_sco preloads).
 lrs::Result<std::string> preload_values(const lrs::AttemptRecord& attempt);
 
-// Parsed CMI models of recently committed attempts, each valid for one stored revision:
-// the next commit of the same session takes the model from here instead of re-reading and
-// re-checking the stored JSON (scorm::from_json is most of a commit's CPU time). A
-// revision mismatch (another process or a new launch wrote the attempt) is a miss.
-// Thread-safe; holds at most `capacity` models.
-class ModelCache {
+// What a commit of an attempt needs besides its CMI model: who and where (from its
+// registration and package) and the package's rollup tree. Fixed for the attempt's life:
+// registrations and packages are never changed, only deleted with their attempts.
+struct AttemptContext {
+  adapter::TranslationContext translation;
+  scorm::RollupActivity course_tree;
+};
+
+// What the commits of recently committed attempts keep between them, so the next commit
+// of a session reads neither the stored CMI nor the registration and package:
+// - the parsed CMI model, valid for one stored revision (scorm::from_json is most of a
+//   commit's CPU time); a revision mismatch (another process or a new launch wrote the
+//   attempt) is a miss;
+// - the attempt's context, valid while the attempt with that id is the same registration,
+//   SCO and number (the id of a deleted attempt may be given out again).
+// Thread-safe; holds at most `capacity` attempts.
+class AttemptCache {
  public:
-  explicit ModelCache(std::size_t capacity = 1024) : capacity_(capacity) {}
-  std::optional<scorm::CmiModel> find(std::int64_t attempt, std::int64_t revision);
-  void put(std::int64_t attempt, std::int64_t revision, const scorm::CmiModel& model);
+  explicit AttemptCache(std::size_t capacity = 1024) : capacity_(capacity) {}
+  std::shared_ptr<const scorm::CmiModel> model(std::int64_t attempt, std::int64_t revision);
+  void put_model(std::int64_t attempt, std::int64_t revision,
+                 std::shared_ptr<const scorm::CmiModel> model);
+  std::shared_ptr<const AttemptContext> context(const lrs::AttemptRecord& attempt);
+  void put_context(const lrs::AttemptRecord& attempt, std::shared_ptr<const AttemptContext> ctx);
 
  private:
+  struct Entry {
+    std::int64_t revision = -1;
+    std::shared_ptr<const scorm::CmiModel> model;
+    std::string context_key;  // registration, SCO and number the context belongs to
+    std::shared_ptr<const AttemptContext> context;
+  };
+  Entry& slot(std::int64_t attempt);  // under mutex_
+
   std::mutex mutex_;
   std::size_t capacity_;
-  std::unordered_map<std::int64_t, std::pair<std::int64_t, scorm::CmiModel>> entries_;
+  std::unordered_map<std::int64_t, Entry> entries_;
 };
 
 struct CommitReply {
@@ -61,11 +86,15 @@ struct CommitReply {
   std::string body;  // {"result":true,"errorCode":0} or {"result":false,...}
 };
 
-// Applies one commit body of session `session` to attempt `attempt_id`, all or nothing;
-// `terminate` also ends the session (scorm::end_session). A commit whose commitSequence
-// was already applied in this session answers success and changes nothing.
-// `cache` (may be null) keeps the model of each committed attempt for its next commit.
-CommitReply commit_attempt(lrs::PlayerStore& store, std::int64_t attempt_id, std::int64_t session,
-                           std::string_view body, bool terminate, ModelCache* cache = nullptr);
+// Applies one commit body of session `session` to the attempt `read` (as just read from
+// the store), all or nothing; `terminate` also ends the session (scorm::end_session). A
+// commit whose commitSequence was already applied in this session answers success and
+// changes nothing. Statements of the course (rolled up from every SCO's latest attempt)
+// are decided in the same transaction, serialized with the registration's other commits.
+// `cache` (may be null) keeps each committed attempt's model and context for its next
+// commit.
+CommitReply commit_attempt(lrs::PlayerStore& store, const lrs::AttemptRecord& read,
+                           std::int64_t session, std::string_view body, bool terminate,
+                           AttemptCache* cache = nullptr);
 
 }  // namespace player

@@ -61,6 +61,16 @@ struct DocumentWrite {
   DocumentStore::Decide decide;
 };
 
+// Statements that depend on the other SCOs of the attempt's registration (the course
+// rollup), decided inside update_attempt's transaction: `others` is the latest attempt of
+// every other SCO of that registration as the transaction sees it. Such decisions are
+// serialized across every update_attempt given one (also across processes), so of two
+// concurrent commits to different SCOs the later sees the earlier's state: a course
+// statement is neither missed nor repeated. May run more than once when the backend
+// retries the transaction; must not block on the store.
+using RegistrationDecide =
+    std::function<Result<PreparedStatements>(const std::vector<AttemptRecord>& others)>;
+
 class PlayerStore {
  public:
   PlayerStore() = default;
@@ -95,15 +105,21 @@ class PlayerStore {
   // transaction, as StatementStore::insert would: all or none with the attempt, a stored
   // id being skipped when statements.same accepts the re-send, and kConflict otherwise.
   // `documents` are written in that transaction too, after the attempt, in order; an
-  // error from a `decide` aborts everything and is returned.
+  // error from a `decide` aborts everything and is returned. Then `course` (when set) is
+  // called and the statements it returns are stored in the same transaction, the same way.
   virtual Result<void> update_attempt(const AttemptRecord& attempt,
                                       const PreparedStatements& statements,
-                                      const std::vector<DocumentWrite>& documents) = 0;
+                                      const std::vector<DocumentWrite>& documents,
+                                      const RegistrationDecide& course) = 0;
+  Result<void> update_attempt(const AttemptRecord& attempt, const PreparedStatements& statements,
+                              const std::vector<DocumentWrite>& documents) {
+    return update_attempt(attempt, statements, documents, {});
+  }
   Result<void> update_attempt(const AttemptRecord& attempt, const PreparedStatements& statements) {
-    return update_attempt(attempt, statements, {});
+    return update_attempt(attempt, statements, {}, {});
   }
   Result<void> update_attempt(const AttemptRecord& attempt) {
-    return update_attempt(attempt, PreparedStatements{}, {});
+    return update_attempt(attempt, PreparedStatements{}, {}, {});
   }
 
   // The value stored under `name`, or `make()` stored and returned on first use

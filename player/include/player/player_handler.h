@@ -35,7 +35,7 @@ struct PlayerOptions {
   std::int64_t token_lifetime_s = 7 * 24 * 3600;
 };
 
-class ModelCache;  // runtime.h
+class AttemptCache;  // runtime.h
 
 class PlayerHandler {
  public:
@@ -65,7 +65,7 @@ class PlayerHandler {
   lrs::Authenticator& auth_;
   PlayerOptions options_;
   std::string token_key_;
-  std::unique_ptr<ModelCache> models_;
+  std::unique_ptr<AttemptCache> attempts_;
 };
 
 }  // namespace player

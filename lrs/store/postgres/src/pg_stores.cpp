@@ -398,14 +398,17 @@ Result<std::vector<AttemptRecord>> PgPlayerStore::list_attempts(const std::strin
 
 Result<void> PgPlayerStore::update_attempt(const AttemptRecord& a,
                                            const PreparedStatements& statements,
-                                           const std::vector<DocumentWrite>& documents) {
+                                           const std::vector<DocumentWrite>& documents,
+                                           const RegistrationDecide& course) {
   std::string what = "updating attempt " + std::to_string(a.id);
   std::unordered_map<std::string, std::int64_t> terms;
   LRS_PG_TRY(pool_.write(what, [&](Connection& c) -> Result<void> {
     // The statements first (they take the stored clock before any other lock): a
-    // conflicting id fails the transaction before the attempt changes.
+    // conflicting id fails the transaction before the attempt changes. With a `course`
+    // decision the clock is taken even without statements: its lock, held to COMMIT, is
+    // what serializes the decisions (pg_statement_store.h).
     terms.clear();
-    if (!statements.records.empty()) {
+    if (!statements.records.empty() || course) {
       std::vector<bool> inserted;
       LRS_PG_TRY(statements_.insert_in(c, statements.records, statements.same, inserted, terms));
     }
@@ -434,6 +437,27 @@ Result<void> PgPlayerStore::update_attempt(const AttemptRecord& a,
     for (const DocumentWrite& w : documents) {
       LRS_PG_TRY(update_document(c, w.scope, w.id, w.decide, true));
     }
+    if (!course) return {};
+    // Read after the clock lock was granted, so every earlier decision has committed
+    // and is visible (READ COMMITTED takes a new snapshot per statement).
+    Params q;
+    q.add(a.registration);
+    q.add(a.sco);
+    auto latest = c.exec(std::string(kAttemptColumns) +
+                             " AS a WHERE registration = $1 AND sco <> $2 AND number = "
+                             "(SELECT max(number) FROM attempts b WHERE b.registration = "
+                             "a.registration AND b.sco = a.sco)",
+                         q, "reading the attempts of " + a.registration);
+    if (!latest) return tl::unexpected<Error>(latest.error());
+    std::vector<AttemptRecord> others;
+    for (int i = 0; i < latest->size(); ++i) others.push_back(read_attempt(*latest, i));
+    auto decided = course(others);
+    if (!decided) return tl::unexpected<Error>(std::move(decided).error());
+    if (decided->records.empty()) return {};
+    std::vector<bool> inserted;
+    std::unordered_map<std::string, std::int64_t> course_terms;
+    LRS_PG_TRY(statements_.insert_in(c, decided->records, decided->same, inserted, course_terms));
+    terms.merge(course_terms);
     return {};
   }));
   statements_.committed(terms);

@@ -215,12 +215,41 @@ Result<std::vector<AttemptRecord>> SqlitePlayerStore::list_attempts(
       "listing attempts of " + registration);
 }
 
+namespace {
+
+// The latest attempt of every SCO of `registration` but `sco`, on the writer's connection.
+Result<std::vector<AttemptRecord>> latest_of_other_scos(Connection& conn,
+                                                        const std::string& registration,
+                                                        const std::string& sco) {
+  auto stmt = conn.prepare(std::string(kAttemptColumns) +
+                           " AS a WHERE registration = ?1 AND sco <> ?2 AND number = "
+                           "(SELECT max(number) FROM attempts b WHERE b.registration = "
+                           "a.registration AND b.sco = a.sco)");
+  if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+  StmtUse q(stmt->get());
+  q->bind_text(1, registration);
+  q->bind_text(2, sco);
+  std::vector<AttemptRecord> out;
+  for (;;) {
+    auto row = q->step("reading the attempts of " + registration);
+    if (!row) return tl::unexpected<Error>(std::move(row).error());
+    if (!*row) break;
+    out.push_back(read_attempt(*q));
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<void> SqlitePlayerStore::update_attempt(const AttemptRecord& a,
                                                const PreparedStatements& statements,
-                                               const std::vector<DocumentWrite>& documents) {
+                                               const std::vector<DocumentWrite>& documents,
+                                               const RegistrationDecide& course) {
   // Compressed here, on the caller's thread, as SqliteStatementStore::insert does.
   std::vector<std::string> packed = statements_.pack(statements.records);
+  std::size_t course_records = 0;
   FunctionJob job([&](Connection& conn) -> Result<void> {
+    course_records = 0;
     // The statements first: a conflicting id fails the job before the attempt changes
     // (the job's savepoint rolls back both either way).
     if (!statements.records.empty()) {
@@ -255,6 +284,18 @@ Result<void> SqlitePlayerStore::update_attempt(const AttemptRecord& a,
         }
         LRS_SQLITE_TRY(write_document(conn, w.scope, w.id, *current, *next));
       }
+      if (!course) return {};
+      // On the writer thread, so decided after every earlier commit of the registration
+      // and before any later one.
+      auto others = latest_of_other_scos(conn, a.registration, a.sco);
+      if (!others) return tl::unexpected<Error>(std::move(others).error());
+      auto decided = course(*others);
+      if (!decided) return tl::unexpected<Error>(std::move(decided).error());
+      if (decided->records.empty()) return {};
+      std::vector<bool> inserted;
+      LRS_SQLITE_TRY(statements_.apply_insert(
+          conn, decided->records, statements_.pack(decided->records), decided->same, inserted));
+      course_records = decided->records.size();
       return {};
     }
     auto exists =
@@ -264,7 +305,8 @@ Result<void> SqlitePlayerStore::update_attempt(const AttemptRecord& a,
     return fail(ErrorCode::kConflict, "attempt " + std::to_string(a.id) + " changed meanwhile");
   });
   LRS_SQLITE_TRY(writer_.run(job));
-  if (!statements.records.empty()) statements_.note_inserted(statements.records.size());
+  const std::size_t stored = statements.records.size() + course_records;
+  if (stored != 0) statements_.note_inserted(stored);
   return {};
 }
 

@@ -28,7 +28,8 @@ class SqlitePlayerStore final : public PlayerStore {
   Result<std::vector<AttemptRecord>> list_attempts(const std::string& registration) override;
   using PlayerStore::update_attempt;
   Result<void> update_attempt(const AttemptRecord& attempt, const PreparedStatements& statements,
-                              const std::vector<DocumentWrite>& documents) override;
+                              const std::vector<DocumentWrite>& documents,
+                              const RegistrationDecide& course) override;
   Result<std::string> secret(const std::string& name,
                              const std::function<std::string()>& make) override;
 
