@@ -1,5 +1,6 @@
 // The PlayerStore contract (packages, registrations, attempts with their statements and
 // documents, server secrets), run against every backend.
+#include <algorithm>
 #include <string>
 #include <thread>
 #include <vector>
@@ -215,6 +216,91 @@ TEMPLATE_TEST_CASE("player store: secrets are made once", "[contract][player]", 
   CHECK_FALSE(got[0].empty());
   for (const auto& v : got) CHECK(v == got[0]);
   CHECK(*db->player().secret("launch", [] { return std::string("other"); }) == got[0]);
+}
+
+TEMPLATE_TEST_CASE("player store: a registration decision sees the other SCOs, one at a time",
+                   "[contract][player]", SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto db = backend.open();
+  PlayerStore& store = db->player();
+  REQUIRE(store.add_package(package("p1", 100)));
+  REQUIRE(store.add_registration(registration("r1", "p1")));
+  AttemptRecord old_a = attempt("r1", "sco-a", 1);
+  REQUIRE(store.insert_attempt(old_a));
+  AttemptRecord latest_a = attempt("r1", "sco-a", 2);
+  latest_a.cmi_json = "a2";
+  REQUIRE(store.insert_attempt(latest_a));
+  REQUIRE(store.insert_attempt(attempt("r1", "sco-c", 1)));
+  auto b_id = store.insert_attempt(attempt("r1", "sco-b", 1));
+  REQUIRE(b_id);
+  AttemptRecord b = **store.find_attempt(*b_id);
+  b.cmi_json = "b1";
+
+  SECTION("the latest attempt of each other SCO; its statements stored with the attempt") {
+    std::vector<std::string> seen;
+    auto ok = store.update_attempt(
+        b, PreparedStatements{}, {},
+        [&](const std::vector<AttemptRecord>& others) -> Result<PreparedStatements> {
+          for (const auto& o : others) seen.push_back(o.sco + ":" + o.cmi_json);
+          return prepared({record(make_id(5), "v:course")});
+        });
+    REQUIRE(ok);
+    std::sort(seen.begin(), seen.end());
+    CHECK(seen == std::vector<std::string>{"sco-a:a2", "sco-c:{}"});
+    CHECK(db->statements().get(make_id(5))->has_value());
+    CHECK((**store.find_attempt(b.id)).revision == 1);
+  }
+  SECTION("a failing decision changes nothing") {
+    auto failed =
+        store.update_attempt(b, prepared({record(make_id(6), "v:sco")}), {state_write("1")},
+                             [](const std::vector<AttemptRecord>&) -> Result<PreparedStatements> {
+                               return fail(ErrorCode::kInternal, "no rollup");
+                             });
+    REQUIRE_FALSE(failed);
+    CHECK(failed.error().message == "no rollup");
+    CHECK((**store.find_attempt(b.id)).revision == 0);
+    CHECK_FALSE(db->statements().get(make_id(6))->has_value());
+    CHECK_FALSE(db->documents().get(state_write("").scope, "progress")->has_value());
+  }
+  SECTION("concurrent updates of different SCOs: exactly one sees all of them done") {
+    // Four SCOs finish at once in each round; the one decided last sees the other three
+    // done and alone stores its statement.
+    constexpr int kScos = 4;
+    for (int round = 0; round < 8; ++round) {
+      const std::string reg = "race-" + std::to_string(round);
+      REQUIRE(store.add_registration(registration(reg, "p1")));
+      std::vector<AttemptRecord> attempts;
+      for (int i = 0; i < kScos; ++i) {
+        auto id = store.insert_attempt(attempt(reg, "sco-" + std::to_string(i), 1));
+        REQUIRE(id);
+        attempts.push_back(**store.find_attempt(*id));
+        attempts.back().cmi_json = "done";
+      }
+      std::vector<Result<void>> results(kScos, Result<void>{});
+      std::vector<std::thread> threads;
+      for (int i = 0; i < kScos; ++i) {
+        threads.emplace_back([&, i] {
+          results[i] = store.update_attempt(
+              attempts[i], PreparedStatements{}, {},
+              [&, i](const std::vector<AttemptRecord>& others) -> Result<PreparedStatements> {
+                for (const auto& o : others) {
+                  if (o.cmi_json != "done") return PreparedStatements{};
+                }
+                return prepared({record(make_id(1000 * (round + 1) + i), "v:all-done")});
+              });
+        });
+      }
+      for (auto& t : threads) t.join();
+      int stored = 0;
+      for (int i = 0; i < kScos; ++i) {
+        INFO("round " << round << ", SCO " << i);
+        REQUIRE(results[i]);
+        if (*db->statements().get(make_id(1000 * (round + 1) + i))) ++stored;
+      }
+      INFO("round " << round);
+      CHECK(stored == 1);
+    }
+  }
 }
 
 }  // namespace lrs::test
