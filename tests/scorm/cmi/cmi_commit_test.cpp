@@ -3,8 +3,11 @@
 #include "scorm/cmi_commit.h"
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "cmi_test_util.h"
 #include "scorm/cmi_json.h"
@@ -275,6 +278,14 @@ TEST_CASE("storage JSON round trip", "[json]") {
   CHECK(loaded->version() == scorm::ScormVersion::kScorm2004);
   CHECK(scorm::to_json(*loaded) == text);  // stable bytes
   CHECK(scorm::diff(m, *loaded).empty());
+  // `values` lists every element once, in the model's (ElementLess) order.
+  auto doc = nlohmann::ordered_json::parse(text);
+  std::vector<std::pair<std::string, std::string>> listed;
+  for (const auto& [element, value] : doc["values"].items()) {
+    listed.emplace_back(element, value.get<std::string>());
+  }
+  CHECK(listed ==
+        std::vector<std::pair<std::string, std::string>>(m.values().begin(), m.values().end()));
 
   CmiModel12 m12;
   REQUIRE(m12.set_value("cmi.interactions.0.student_response", "x") == 0);
