@@ -405,7 +405,7 @@ HttpResponse PlayerHandler::player_page(const HttpRequest& request, std::string_
     launch.lms_values.emplace_back("cmi.launch_data", data);
   }
   launch_values(cmi, sco, launch.lms_values);
-  auto session = launch_sco(store_, launch);
+  auto session = launch_sco(store_, launch, attempts_.get());
   if (!session) return lrs::error_response(session.error());
   auto progress = course_progress_json(store_, reg_id, summary);
   if (!progress) return lrs::error_response(progress.error());

@@ -260,13 +260,23 @@ lrs::Result<std::string> preload_values(const lrs::AttemptRecord& attempt) {
   return flatten(*model);
 }
 
-lrs::Result<LaunchedSession> launch_sco(lrs::PlayerStore& store, const ScoLaunch& launch) {
+lrs::Result<LaunchedSession> launch_sco(lrs::PlayerStore& store, const ScoLaunch& launch,
+                                        AttemptCache* cache) {
   scorm::CmiOptions options;
   if (launch.edition >= 2) options.edition = launch.edition < 3 ? 3 : launch.edition;
   scorm::LaunchValues values;
   values.learner_id = launch.learner_id;
   values.learner_name = launch.learner_name;
   values.lms_values = launch.lms_values;
+  // What the session's first commit would otherwise read: the stored model and the
+  // attempt's context (a context that cannot be made now is made, or reported, then).
+  auto remember = [&](const lrs::AttemptRecord& a, const scorm::CmiModel& model) {
+    if (cache == nullptr) return;
+    cache->put_model(a.id, a.revision, std::make_shared<const scorm::CmiModel>(model));
+    if (cache->context(a)) return;
+    auto made = attempt_context(store, a, model.version());
+    if (made) cache->put_context(a, std::make_shared<const AttemptContext>(std::move(*made)));
+  };
   for (int round = 0; round < kRetries; ++round) {
     auto latest = store.latest_attempt(launch.registration, launch.sco);
     if (!latest) return tl::unexpected(latest.error());
@@ -305,6 +315,7 @@ lrs::Result<LaunchedSession> launch_sco(lrs::PlayerStore& store, const ScoLaunch
         return tl::unexpected(id.error());
       }
       a.id = *id;
+      remember(a, start.model);
       out.attempt = a;
       return out;
     }
@@ -320,6 +331,7 @@ lrs::Result<LaunchedSession> launch_sco(lrs::PlayerStore& store, const ScoLaunch
       return tl::unexpected(ok.error());
     }
     a.revision += 1;
+    remember(a, start.model);
     out.attempt = a;
     return out;
   }

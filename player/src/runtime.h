@@ -37,7 +37,11 @@ struct LaunchedSession {
 
 // Opens a session: resumes the latest attempt after a suspend, else starts a new one
 // (scorm::start_session decides), and stores it with a new session number.
-lrs::Result<LaunchedSession> launch_sco(lrs::PlayerStore& store, const ScoLaunch& launch);
+// `cache` (may be null) receives the stored model, so the session's first commit need not
+// load it.
+class AttemptCache;
+lrs::Result<LaunchedSession> launch_sco(lrs::PlayerStore& store, const ScoLaunch& launch,
+                                        AttemptCache* cache = nullptr);
 
 // The flattened values of a stored attempt (what launch_sco preloads).
 lrs::Result<std::string> preload_values(const lrs::AttemptRecord& attempt);
