@@ -272,7 +272,7 @@ lrs::Result<LaunchedSession> launch_sco(lrs::PlayerStore& store, const ScoLaunch
   // attempt's context (a context that cannot be made now is made, or reported, then).
   auto remember = [&](const lrs::AttemptRecord& a, const scorm::CmiModel& model) {
     if (cache == nullptr) return;
-    cache->put_model(a.id, a.revision, std::make_shared<const scorm::CmiModel>(model));
+    cache->put_model(a, a.revision, std::make_shared<const scorm::CmiModel>(model));
     if (cache->context(a)) return;
     auto made = attempt_context(store, a, model.version());
     if (made) cache->put_context(a, std::make_shared<const AttemptContext>(std::move(*made)));
@@ -338,22 +338,40 @@ lrs::Result<LaunchedSession> launch_sco(lrs::PlayerStore& store, const ScoLaunch
   return lrs::fail(lrs::ErrorCode::kUnavailable, "too many concurrent launches; try again");
 }
 
-AttemptCache::Entry& AttemptCache::slot(std::int64_t attempt) {
-  if (entries_.size() >= capacity_ && !entries_.contains(attempt)) {
+namespace {
+
+std::string identity(const lrs::AttemptRecord& attempt) {
+  return attempt.registration + "|" + attempt.sco + "|" + std::to_string(attempt.number);
+}
+
+}  // namespace
+
+const AttemptCache::Entry* AttemptCache::find(const lrs::AttemptRecord& attempt) const {
+  auto it = entries_.find(attempt.id);
+  if (it == entries_.end() || it->second.identity != identity(attempt)) return nullptr;
+  return &it->second;
+}
+
+AttemptCache::Entry& AttemptCache::slot(const lrs::AttemptRecord& attempt) {
+  if (entries_.size() >= capacity_ && !entries_.contains(attempt.id)) {
     entries_.erase(entries_.begin());  // any one: sessions come and go
   }
-  return entries_[attempt];
+  Entry& e = entries_[attempt.id];
+  if (e.identity != identity(attempt)) {
+    e = Entry{};
+    e.identity = identity(attempt);
+  }
+  return e;
 }
 
-std::shared_ptr<const scorm::CmiModel> AttemptCache::model(std::int64_t attempt,
-                                                           std::int64_t revision) {
+std::shared_ptr<const scorm::CmiModel> AttemptCache::model(const lrs::AttemptRecord& attempt) {
   std::lock_guard lock(mutex_);
-  auto it = entries_.find(attempt);
-  if (it == entries_.end() || it->second.revision != revision) return nullptr;
-  return it->second.model;
+  const Entry* e = find(attempt);
+  if (e == nullptr || e->revision != attempt.revision) return nullptr;
+  return e->model;
 }
 
-void AttemptCache::put_model(std::int64_t attempt, std::int64_t revision,
+void AttemptCache::put_model(const lrs::AttemptRecord& attempt, std::int64_t revision,
                              std::shared_ptr<const scorm::CmiModel> model) {
   std::lock_guard lock(mutex_);
   Entry& e = slot(attempt);
@@ -361,27 +379,16 @@ void AttemptCache::put_model(std::int64_t attempt, std::int64_t revision,
   e.model = std::move(model);
 }
 
-namespace {
-
-std::string context_key(const lrs::AttemptRecord& attempt) {
-  return attempt.registration + "|" + attempt.sco + "|" + std::to_string(attempt.number);
-}
-
-}  // namespace
-
 std::shared_ptr<const AttemptContext> AttemptCache::context(const lrs::AttemptRecord& attempt) {
   std::lock_guard lock(mutex_);
-  auto it = entries_.find(attempt.id);
-  if (it == entries_.end() || it->second.context_key != context_key(attempt)) return nullptr;
-  return it->second.context;
+  const Entry* e = find(attempt);
+  return e == nullptr ? nullptr : e->context;
 }
 
 void AttemptCache::put_context(const lrs::AttemptRecord& attempt,
                                std::shared_ptr<const AttemptContext> ctx) {
   std::lock_guard lock(mutex_);
-  Entry& e = slot(attempt.id);
-  e.context_key = context_key(attempt);
-  e.context = std::move(ctx);
+  slot(attempt).context = std::move(ctx);
 }
 
 CommitReply commit_attempt(lrs::PlayerStore& store, const lrs::AttemptRecord& read,
@@ -405,7 +412,7 @@ CommitReply commit_attempt(lrs::PlayerStore& store, const lrs::AttemptRecord& re
     }
     lrs::AttemptRecord attempt = reread ? *reread : read;
     std::shared_ptr<const scorm::CmiModel> before =
-        cache != nullptr ? cache->model(attempt.id, attempt.revision) : nullptr;
+        cache != nullptr ? cache->model(attempt) : nullptr;
     if (!before) {
       auto loaded = scorm::from_json(attempt.cmi_json);
       if (!loaded) return reply(500, false, 101, "stored CMI: " + loaded.error());
@@ -459,7 +466,7 @@ CommitReply commit_attempt(lrs::PlayerStore& store, const lrs::AttemptRecord& re
     auto ok = store.update_attempt(attempt, *prepared, *documents, course);
     if (ok) {
       // The stored revision is now one more (update_attempt's compare-and-set).
-      if (cache != nullptr) cache->put_model(attempt.id, attempt.revision + 1, std::move(model));
+      if (cache != nullptr) cache->put_model(attempt, attempt.revision + 1, std::move(model));
       return reply(200, true, 0, "");
     }
     if (ok.error().code != lrs::ErrorCode::kConflict) {

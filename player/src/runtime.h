@@ -59,26 +59,31 @@ struct AttemptContext {
 // - the parsed CMI model, valid for one stored revision (scorm::from_json is most of a
 //   commit's CPU time); a revision mismatch (another process or a new launch wrote the
 //   attempt) is a miss;
-// - the attempt's context, valid while the attempt with that id is the same registration,
-//   SCO and number (the id of a deleted attempt may be given out again).
+// - the attempt's context.
+// An entry belongs to the attempt's id together with its registration, SCO and number: the
+// id of a deleted attempt may be given out again (SQLite), and then nothing is found.
 // Thread-safe; holds at most `capacity` attempts.
 class AttemptCache {
  public:
   explicit AttemptCache(std::size_t capacity = 1024) : capacity_(capacity) {}
-  std::shared_ptr<const scorm::CmiModel> model(std::int64_t attempt, std::int64_t revision);
-  void put_model(std::int64_t attempt, std::int64_t revision,
+  std::shared_ptr<const scorm::CmiModel> model(const lrs::AttemptRecord& attempt);
+  // The model stored as `attempt` with revision `revision`.
+  void put_model(const lrs::AttemptRecord& attempt, std::int64_t revision,
                  std::shared_ptr<const scorm::CmiModel> model);
   std::shared_ptr<const AttemptContext> context(const lrs::AttemptRecord& attempt);
   void put_context(const lrs::AttemptRecord& attempt, std::shared_ptr<const AttemptContext> ctx);
 
  private:
   struct Entry {
+    std::string identity;  // registration, SCO and number
     std::int64_t revision = -1;
     std::shared_ptr<const scorm::CmiModel> model;
-    std::string context_key;  // registration, SCO and number the context belongs to
     std::shared_ptr<const AttemptContext> context;
   };
-  Entry& slot(std::int64_t attempt);  // under mutex_
+  // Under mutex_: the entry of `attempt`, or nullptr.
+  const Entry* find(const lrs::AttemptRecord& attempt) const;
+  // Under mutex_: the entry of `attempt`, emptied if it belonged to another attempt.
+  Entry& slot(const lrs::AttemptRecord& attempt);
 
   std::mutex mutex_;
   std::size_t capacity_;
