@@ -33,6 +33,8 @@
 #include "lrs/xapi_handler.h"
 #include "player/packages.h"
 #include "player/player_handler.h"
+#include "player/relay_handler.h"
+#include "player/wrap.h"
 #include <unistd.h>
 
 namespace app {
@@ -62,6 +64,13 @@ commands:
       --web-dir DIR           browser assets; scorm-again is read from
                               DIR/node_modules/scorm-again/dist (default: the source tree's web/)
   package import COURSE.zip import a SCORM package and print it as JSON
+      --db URL --data-dir DIR as for serve
+  wrap COURSE.zip           make a SCORM zip for an LMS that also reports to this bridge
+                            (imports the package like package import; prints a summary)
+      --bridge-url URL        this bridge as the learners' browsers reach it (required)
+      --lms-url URL           the LMS base URL: learners' account homePage, and the only
+                              origin allowed to call the relay (required)
+      -o OUT.zip              where to write the wrapped zip (required)
       --db URL --data-dir DIR as for serve
   credentials add           create a credential and print its key and secret
       --scopes "S1 S2"        xAPI scopes (default "all"): all, all/read, statements/write,
@@ -126,7 +135,7 @@ std::optional<Args> parse_args(int argc, char** argv, int first) {
   Args args;
   for (int i = first; i < argc; ++i) {
     std::string a = argv[i];
-    if (a.rfind("--", 0) == 0) {
+    if (a.rfind("--", 0) == 0 || a == "-o") {  // -o OUT: the one short option (wrap)
       if (auto eq = a.find('='); eq != std::string::npos) {
         args.options[a.substr(0, eq)] = a.substr(eq + 1);
         args.repeated[a.substr(0, eq)].push_back(a.substr(eq + 1));
@@ -311,14 +320,18 @@ int cmd_serve(const Args& args) {
   player_options.web_dir = option(args, "--web-dir", LRS_DEFAULT_WEB_DIR);
   player_options.public_url = option(args, "--public-url", "");
   std::unique_ptr<player::PlayerHandler> scorm_player;
+  std::unique_ptr<player::RelayHandler> relay;
   try {
     scorm_player = std::make_unique<player::PlayerHandler>((*db)->player(), auth, player_options);
+    relay = std::make_unique<player::RelayHandler>((*db)->player(), auth,
+                                                   player::RelayOptions{player_options.public_url});
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lrsbridge: %s\n", e.what());
     return 1;
   }
   auto handler = [&](const lrs::HttpRequest& request) -> lrs::HttpResponse {
     if (xapi.handles(request.path)) return xapi.handle(request);
+    if (relay->handles(request.path)) return relay->handle(request);
     if (scorm_player->handles(request.path)) return scorm_player->handle(request);
     if (admin.handles(request.path)) return admin.handle(request);
     if (imports.handles(request.path)) return imports.handle(request);
@@ -426,6 +439,67 @@ int cmd_package(const Args& args) {
     return 1;
   }
   std::printf("%s\n", player::package_json(outcome->record).c_str());
+  return 0;
+}
+
+int cmd_wrap(const Args& args) {
+  if (args.positional.size() != 2) {
+    std::fprintf(stderr,
+                 "lrsbridge: usage: lrsbridge wrap COURSE.zip --bridge-url URL --lms-url URL "
+                 "-o OUT.zip [--db URL] [--data-dir DIR]\n");
+    return 2;
+  }
+  if (!check_known(args, {"--db", "--data-dir", "--bridge-url", "--lms-url", "-o"})) return 2;
+  const std::string out = option(args, "-o", "");
+  player::WrapOptions options{option(args, "--bridge-url", ""), option(args, "--lms-url", "")};
+  for (const auto& [name, value] : {std::pair{"--bridge-url", options.bridge_url},
+                                    {"--lms-url", options.lms_url},
+                                    {"-o", out}}) {
+    if (value.empty()) {
+      std::fprintf(stderr, "lrsbridge: wrap needs %s\n", name);
+      return 2;
+    }
+  }
+  std::ifstream in(args.positional[1], std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "lrsbridge: cannot read %s\n", args.positional[1].c_str());
+    return 1;
+  }
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto db = open_database(option(args, "--db", kDefaultDb));
+  if (!db) return report(db.error());
+  auto wrapped = player::wrap_package((*db)->player(), option(args, "--data-dir", kDefaultDataDir),
+                                      bytes, options);
+  if (!wrapped) {
+    std::fprintf(stderr, "lrsbridge: %s: %s\n", args.positional[1].c_str(),
+                 wrapped.error().message.c_str());
+    return 1;
+  }
+  const std::string part = out + ".part";
+  {
+    std::ofstream file(part, std::ios::binary | std::ios::trunc);
+    file.write(wrapped->zip.data(), static_cast<std::streamsize>(wrapped->zip.size()));
+    if (!file.flush()) {
+      std::fprintf(stderr, "lrsbridge: cannot write %s\n", part.c_str());
+      return 1;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(part, out, ec);
+  if (ec) {
+    std::fprintf(stderr, "lrsbridge: cannot write %s: %s\n", out.c_str(), ec.message().c_str());
+    return 1;
+  }
+  nlohmann::json scos = nlohmann::json::array();
+  for (const auto& s : wrapped->manifest.scos) {
+    scos.push_back({{"item", s.item}, {"resource", s.resource}, {"launch", s.new_href}});
+  }
+  nlohmann::json summary = {
+      {"package", nlohmann::json::parse(player::package_json(wrapped->imported.record))},
+      {"wrapped", out},
+      {"scos", scos},
+      {"notes", wrapped->manifest.notes}};
+  std::printf("%s\n", summary.dump().c_str());
   return 0;
 }
 
@@ -835,6 +909,7 @@ int run_cli(int argc, char** argv) {
   if (command == "serve") return cmd_serve(*args);
   if (command == "credentials") return cmd_credentials(*args);
   if (command == "package") return cmd_package(*args);
+  if (command == "wrap") return cmd_wrap(*args);
   if (command == "import") return cmd_import(*args);
   if (command == "watch") return cmd_watch(*args);
   std::fprintf(stderr, "lrsbridge: unknown command \"%s\"\n\n%s", command.c_str(), kUsage);

@@ -258,6 +258,9 @@ lrs::Result<LaunchedSession> launch_sco(lrs::PlayerStore& store, const ScoLaunch
   values.learner_id = launch.learner_id;
   values.learner_name = launch.learner_name;
   values.lms_values = launch.lms_values;
+  values.policy = launch.policy;
+  values.mode = launch.mode;
+  values.credit = launch.credit;
   for (int round = 0; round < kRetries; ++round) {
     auto latest = store.latest_attempt(launch.registration, launch.sco);
     if (!latest) return tl::unexpected(latest.error());

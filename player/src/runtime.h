@@ -13,6 +13,7 @@
 
 #include "lrs/player_store.h"
 #include "scorm/cmi_model.h"
+#include "scorm/cmi_session.h"
 
 namespace player {
 
@@ -24,6 +25,10 @@ struct ScoLaunch {
   std::string learner_id;
   std::string learner_name;
   std::vector<std::pair<std::string, std::string>> lms_values;  // launch_data, mastery ...
+  // The relay (a wrapped package) follows the LMS's own attempt decision and mode.
+  scorm::AttemptPolicy policy = scorm::AttemptPolicy::kAuto;
+  std::string mode = "normal";
+  bool credit = true;
 };
 
 struct LaunchedSession {
