@@ -16,7 +16,8 @@
     ? { api: 'API_1484_11', init: 'Initialize', fin: 'Terminate', get: 'GetValue',
       set: 'SetValue', commit: 'Commit', err: 'GetLastError', errStr: 'GetErrorString',
       diag: 'GetDiagnostic', id: 'cmi.learner_id', name: 'cmi.learner_name',
-      entry: 'cmi.entry', mode: 'cmi.mode', credit: 'cmi.credit' }
+      entry: 'cmi.entry', mode: 'cmi.mode', credit: 'cmi.credit',
+      values: ['cmi.launch_data', 'cmi.completion_threshold', 'cmi.scaled_passing_score'] }
     : { api: 'API', init: 'LMSInitialize', fin: 'LMSFinish', get: 'LMSGetValue',
       set: 'LMSSetValue', commit: 'LMSCommit', err: 'LMSGetLastError',
       errStr: 'LMSGetErrorString', diag: 'LMSGetDiagnostic', id: 'cmi.core.student_id',
@@ -48,6 +49,7 @@
   var session = null;  // {attempt, session, token} once the bridge opened one
   var opened = false;
   var off = false;  // the bridge refused or lost this session: stop mirroring
+  var flushWanted = false;  // a Commit or Terminate came before the session was open
   var terminateWanted = false;
   var terminated = false;
   var unloading = false;
@@ -82,6 +84,7 @@
 
   function flush(terminate) {
     if (off || !session) {
+      flushWanted = true;
       if (terminate) terminateWanted = true;
       if (unloading && !off && Object.keys(pending).length) {
         warn('the page is closing before the bridge opened the session: values dropped');
@@ -141,7 +144,7 @@
     get(n.id);
     post(relayUrl('/sessions'), info, false).then(function (answer) {
       session = answer;
-      flush(terminateWanted);
+      if (flushWanted) flush(terminateWanted);
     }, function (e) {
       off = true;
       warn('the bridge did not open a session (' + e.message + '); this session is not mirrored');
