@@ -52,10 +52,6 @@ std::int64_t now_s() {
       .count();
 }
 
-bool starts_with(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
 std::map<std::string, std::string> query_of(const HttpRequest& request) {
   std::map<std::string, std::string> out;
   if (auto pairs = lrs::parse_query_string(request.query)) {
@@ -133,13 +129,13 @@ RelayHandler::RelayHandler(lrs::PlayerStore& store, lrs::Authenticator& auth, Re
 RelayHandler::~RelayHandler() = default;
 
 bool RelayHandler::handles(std::string_view path) const {
-  return starts_with(path, "/relay/") ||
-         (starts_with(path, "/api/packages/") && path.ends_with("/wrap"));
+  return path.starts_with("/relay/") ||
+         (path.starts_with("/api/packages/") && path.ends_with("/wrap"));
 }
 
 HttpResponse RelayHandler::handle(const HttpRequest& request) {
   std::string_view path = request.path;
-  if (starts_with(path, "/api/packages/")) {
+  if (path.starts_with("/api/packages/")) {
     path.remove_prefix(14);
     return wrap(request, std::string(path.substr(0, path.size() - 5)));
   }
@@ -190,7 +186,7 @@ HttpResponse RelayHandler::handle(const HttpRequest& request) {
     return with_cors(std::move(r));
   }
   if (rest == "sessions") return with_cors(open_session(request, package, lms));
-  if (starts_with(rest, "attempts/") && rest.ends_with("/commit")) {
+  if (rest.starts_with("attempts/") && rest.ends_with("/commit")) {
     return with_cors(commit(request, package, rest.substr(9, rest.size() - 9 - 7), lms));
   }
   return with_cors(lrs::error_response({ErrorCode::kNotFound, "nothing at " + request.path}));

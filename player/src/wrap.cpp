@@ -13,6 +13,7 @@
 #include <zip.h>
 
 #include "lrs/auth.h"
+#include "player_page.h"
 #include "scorm/manifest.h"
 
 namespace player {
@@ -56,53 +57,15 @@ std::string safe_name(std::string_view text) {
   return out;
 }
 
-// JSON for a <script> element: "</" cannot end the element early.
-std::string script_json(const json& value) {
-  std::string text = value.dump();
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '<' && i + 1 < text.size() && text[i + 1] == '/') {
-      out += "<\\/";
-      ++i;
-    } else {
-      out.push_back(text[i]);
-    }
-  }
-  return out;
-}
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
-
 std::string shim_page(const std::string& title, const json& config) {
   return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" +
-         html_escape(title) +
+         escape_html(title) +
          "</title>\n<style>html,body{margin:0;height:100%;overflow:hidden}"
          "iframe{display:block;border:0;width:100%;height:100%}</style>\n</head>\n<body>\n"
          "<iframe id=\"sco\" title=\"" +
-         html_escape(title) +
+         escape_html(title) +
          "\" allow=\"fullscreen\"></iframe>\n<script>window.LRSBRIDGE_RELAY = " +
-         script_json(config) + ";</script>\n<script>\n" + kShimScript +
+         escape_script(config.dump()) + ";</script>\n<script>\n" + kShimScript +
          "</script>\n</body>\n</html>\n";
 }
 
