@@ -318,10 +318,25 @@ lrs::Result<RewrittenManifest> rewrite_manifest(
     for (const auto& note : out.notes) why += "; " + note;
     return lrs::fail(lrs::ErrorCode::kInvalid, why);
   }
+  // The declaration is a child node with parse_full, so it is written back as it was,
+  // except its encoding: the text is written as UTF-8 whatever it was read as.
+  for (pugi::xml_node node : doc.children()) {
+    if (node.type() == pugi::node_declaration && node.attribute("encoding")) {
+      node.attribute("encoding").set_value("UTF-8");
+    }
+  }
   Writer writer;
   doc.save(writer, "", pugi::format_raw | pugi::format_no_declaration, pugi::encoding_utf8);
-  // The declaration is a child node with parse_full, so it is written back as it was.
   out.xml = std::move(writer.out);
+  // Whitespace between the declaration and the root is not a node; keep its line break.
+  const auto original_end = manifest_xml.find("?>");
+  const auto written_end = out.xml.find("?>");
+  if (manifest_xml.starts_with("<?xml") && out.xml.starts_with("<?xml") &&
+      original_end != std::string_view::npos && written_end != std::string::npos) {
+    std::string_view after = manifest_xml.substr(original_end + 2);
+    const std::size_t breaks = after.find_first_not_of("\r\n");
+    out.xml.insert(written_end + 2, after.substr(0, breaks == std::string_view::npos ? 0 : breaks));
+  }
   return out;
 }
 

@@ -155,6 +155,24 @@ TEST_CASE("rewrite_manifest keeps xml:base, queries, parameters and prerequisite
   CHECK(rewritten->shim_pages[0].second.find("\"content\":\"start.html\"") != std::string::npos);
 }
 
+TEST_CASE("rewrite_manifest writes UTF-8 and says so", "[wrap]") {
+  // An item title in ISO-8859-1, as some authoring tools still write manifests.
+  std::string xml = scorm::test::minimal_manifest("index.html");
+  xml.replace(xml.find("<?xml version=\"1.0\"?>"), 21,
+              "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>");
+  xml.replace(xml.find("<title>Lesson</title>"), 21, "<title>Le\xe7on</title>");
+  auto before = scorm::parse_manifest(xml);
+  REQUIRE(before);
+  auto rewritten = player::rewrite_manifest(xml, kTarget, nothing_exists);
+  REQUIRE(rewritten);
+  CHECK(rewritten->xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<manifest"));
+  auto after = scorm::parse_manifest(rewritten->xml);
+  REQUIRE(after);
+  CHECK_FALSE(after->has_errors());
+  CHECK(after->organizations[0].items[0].title == before->organizations[0].items[0].title);
+  CHECK(after->organizations[0].items[0].title == "Le\xc3\xa7on");
+}
+
 TEST_CASE("rewrite_manifest refuses a manifest without SCOs or a broken one", "[wrap]") {
   const std::string assets_only = R"(<manifest identifier="m"
     xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
