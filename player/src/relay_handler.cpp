@@ -358,25 +358,39 @@ HttpResponse RelayHandler::commit(const HttpRequest& request, const std::string&
   }
 
   // The body may arrive as text/plain (fetch without preflight, sendBeacon).
-  std::string body = request.body;
-  std::vector<Skipped> skipped;
-  std::string parse_error;
-  auto pairs = scorm::parse_commit_json(request.body, &parse_error);
-  auto model = scorm::from_json((*attempt)->cmi_json);
-  if (pairs && model) {
-    scorm::CmiPairs kept = without_refused(*model, std::move(*pairs), skipped);
-    if (!skipped.empty()) {
-      json filtered = json::object();
-      for (const auto& [element, value] : kept) filtered[element] = value;
-      json original = json::parse(request.body, nullptr, false);
-      if (original.is_object() && original.contains("commitSequence")) {
-        filtered["commitSequence"] = original["commitSequence"];
-      }
-      body = filtered.dump();
-    }
-  }
   const bool terminate = param(query, "terminate") == "true";
-  CommitReply reply = commit_attempt(store_, id, session, body, terminate, models_.get());
+  std::vector<Skipped> skipped;
+  CommitReply reply;
+  lrs::AttemptRecord current = **attempt;
+  // Two rounds: another commit of the attempt landing between the filtering here and the
+  // runtime's apply can make a kept value refusable; the second round filters against the
+  // state that commit left (the runtime applies all or nothing, so a refusal changed nothing).
+  for (int round = 0; round < 2; ++round) {
+    skipped.clear();
+    std::string body = request.body;
+    auto pairs = scorm::parse_commit_json(request.body);
+    auto model = scorm::from_json(current.cmi_json);
+    if (pairs && model) {
+      scorm::CmiPairs kept = without_refused(*model, std::move(*pairs), skipped);
+      if (!skipped.empty()) {
+        json filtered = json::object();
+        for (const auto& [element, value] : kept) filtered[element] = value;
+        json original = json::parse(request.body, nullptr, false);
+        if (original.is_object() && original.contains("commitSequence")) {
+          filtered["commitSequence"] = original["commitSequence"];
+        }
+        body = filtered.dump();
+      }
+    }
+    reply = commit_attempt(store_, id, session, body, terminate, models_.get());
+    json answer = json::parse(reply.body, nullptr, false);
+    const bool refused = reply.status == 200 && answer.is_object() && answer.contains("result") &&
+                         answer["result"] == false;
+    if (!refused) break;
+    auto again = store_.find_attempt(id);
+    if (!again || !*again || (*again)->revision == current.revision) break;
+    current = **again;
+  }
   if (skipped.empty()) return json_response(reply.status, reply.body);
   json answer = json::parse(reply.body, nullptr, false);
   json list = json::array();
