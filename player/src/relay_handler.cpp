@@ -11,6 +11,9 @@
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
 
+#include "lrs/document_service.h"
+#include "lrs/statement_record.h"
+#include "lrs/timestamp.h"
 #include "lrs/url.h"
 #include "lrs/uuid.h"
 #include "player/launch_token.h"
@@ -114,12 +117,43 @@ scorm::CmiPairs without_refused(const scorm::CmiModel& model, scorm::CmiPairs pa
   return pairs;
 }
 
+// Appends `records` to the skipped-values state document of the attempt's SCO activity
+// (the player's SCO IRI), learner and registration.
+lrs::Result<void> keep_skipped(lrs::DocumentStore& documents, const std::string& package,
+                               const lrs::AttemptRecord& attempt, const json& learner,
+                               const json& records) {
+  auto agent = lrs::agent_key(json{{"objectType", "Agent"}, {"account", learner["account"]}});
+  if (!agent) return lrs::fail(ErrorCode::kInternal, "the learner has no agent key");
+  lrs::DocumentScope scope{lrs::DocumentKind::kState,
+                           "urn:lrsbridge:course:" + package + "/sco/" + attempt.sco, *agent,
+                           lrs::Uuid::parse(attempt.registration)};
+  return documents.update(scope, kSkippedStateId,
+                          [&](const std::optional<lrs::Document>& current)
+                              -> lrs::Result<std::optional<lrs::Document>> {
+                            json content =
+                                current ? json::parse(current->content, nullptr, false) : json();
+                            if (!content.is_object() || !content.contains("skipped") ||
+                                !content["skipped"].is_array()) {
+                              content = {{"skipped", json::array()}};
+                            }
+                            for (const json& r : records) content["skipped"].push_back(r);
+                            lrs::Document d;
+                            d.id = kSkippedStateId;
+                            d.content = content.dump();
+                            d.content_type = "application/json";
+                            d.etag = lrs::document_etag(d.content);
+                            return d;
+                          });
+}
+
 }  // namespace
 
-RelayHandler::RelayHandler(lrs::PlayerStore& store, lrs::Authenticator& auth, RelayOptions options)
+RelayHandler::RelayHandler(lrs::PlayerStore& store, lrs::Authenticator& auth, RelayOptions options,
+                           lrs::DocumentStore* documents)
     : store_(store),
       auth_(auth),
       options_(std::move(options)),
+      documents_(documents),
       models_(std::make_unique<ModelCache>()) {
   auto key = server_key(store_);
   if (!key) throw std::runtime_error("relay key: " + key.error().message);
@@ -394,6 +428,12 @@ HttpResponse RelayHandler::commit(const HttpRequest& request, const std::string&
   if (skipped.empty()) return json_response(reply.status, reply.body);
   json answer = json::parse(reply.body, nullptr, false);
   json list = json::array();
+  json original = json::parse(request.body, nullptr, false);
+  const json sequence = original.is_object() ? original.value("commitSequence", json()) : json();
+  const std::string timestamp =
+      lrs::format_timestamp_us(std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
   for (const Skipped& s : skipped) {
     std::fprintf(stderr, "relay: attempt %lld: skipped %s=\"%s\" (SCORM error %d: %s)\n",
                  static_cast<long long>(id), s.element.c_str(), s.value.c_str(), s.error,
@@ -402,6 +442,21 @@ HttpResponse RelayHandler::commit(const HttpRequest& request, const std::string&
                     {"value", s.value},
                     {"errorCode", s.error},
                     {"errorMessage", s.message}});
+  }
+  if (documents_ != nullptr) {
+    json records = json::array();
+    for (json entry : list) {
+      entry["attempt"] = id;
+      entry["session"] = session;
+      entry["commitSequence"] = sequence;
+      entry["timestamp"] = timestamp;
+      records.push_back(std::move(entry));
+    }
+    auto kept = keep_skipped(*documents_, package, current, learner, records);
+    if (!kept) {
+      std::fprintf(stderr, "relay: attempt %lld: the skipped values could not be kept: %s\n",
+                   static_cast<long long>(id), kept.error().message.c_str());
+    }
   }
   if (answer.is_object()) answer["skipped"] = list;
   return json_response(reply.status, answer.is_object() ? answer.dump() : reply.body);

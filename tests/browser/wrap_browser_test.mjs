@@ -352,6 +352,16 @@ try {
     }
     assert.deepEqual(all.filter((st) => st.object.id === courseIri).map(verbOf).sort(),
       ['completed', 'passed']);
+    // The value the bridge skipped is kept in a state document with its SCORM error.
+    const stateRes = await fetch(`${base}/xapi/activities/state?activityId=` +
+      `${encodeURIComponent(scoIri('quiz'))}&agent=${encodeURIComponent(JSON.stringify(
+        { objectType: 'Agent', account: { homePage: lmsUrl, name: 'lms-user-42' } }))}` +
+      `&registration=${[...registrations][0]}&stateId=urn%3Alrsbridge%3Arelay%3Askipped`,
+    { headers: { authorization: auth, 'x-experience-api-version': '2.0.0' } });
+    assert.equal(stateRes.status, 200);
+    const kept = (await stateRes.json()).skipped;
+    assert.deepEqual(kept.map((k) => [k.element, k.value, k.errorCode]),
+      [['cmi.score.scaled', '7', 407]]);
     console.log(`ok - SCORM 2004 wrapped: LMS answers unchanged, ${all.length} statements ` +
       'relayed (suspend, resume, every interaction type, course passed)');
   }

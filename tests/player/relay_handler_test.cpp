@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lrs/sqlite_database.h"
+#include "lrs/statement_record.h"
 #include "lrs/statement_store.h"
 #include "lrs/url.h"
 #include "lrs/uuid.h"
@@ -41,8 +42,8 @@ struct Fixture {
     REQUIRE(admin);
     REQUIRE(db->credentials().add(*admin));
     auth = std::make_unique<lrs::Authenticator>(db->credentials(), std::chrono::hours(1));
-    relay = std::make_unique<player::RelayHandler>(db->player(), *auth,
-                                                   player::RelayOptions{"http://bridge.test"});
+    relay = std::make_unique<player::RelayHandler>(
+        db->player(), *auth, player::RelayOptions{"http://bridge.test"}, &db->documents());
     auto imported = player::import_package(
         db->player(), dir.path() / "packages",
         scorm::test::read_file(fs::path(LRS_EXAMPLES_DIR) / (example + ".zip")));
@@ -233,6 +234,26 @@ TEST_CASE("a relayed commit skips what the CMI model refuses and keeps the rest"
   CHECK(values["cmi.core.score.min"] == "0");
   CHECK(values["cmi.core.credit"] == "credit");
   CHECK_FALSE(values.contains("cmi.core.score.raw"));
+
+  // The skipped values are kept in a state document of the SCO, learner and registration.
+  auto agent = lrs::agent_key(
+      json{{"objectType", "Agent"}, {"account", {{"homePage", kLms}, {"name", "u1"}}}});
+  REQUIRE(agent);
+  lrs::DocumentScope scope{lrs::DocumentKind::kState,
+                           "urn:lrsbridge:course:" + f.package + "/sco/quiz", *agent,
+                           lrs::Uuid::parse(s["registration"].get<std::string>())};
+  auto kept = f.db->documents().get(scope, player::kSkippedStateId);
+  REQUIRE(kept);
+  REQUIRE(*kept);
+  json record = json::parse((*kept)->content);
+  REQUIRE(record["skipped"].size() == 2);
+  for (const json& entry : record["skipped"]) {
+    CHECK(entry["attempt"] == s["attempt"]);
+    CHECK(entry["commitSequence"] == 1);
+    CHECK(codes[entry["element"].get<std::string>()] == entry["errorCode"].get<int>());
+  }
+  CHECK(record["skipped"][0]["value"] ==
+        (record["skipped"][0]["element"] == "cmi.core.credit" ? "no-credit" : "lots"));
 
   // The translated statements are stored with the commit (initialized, passed, ...).
   lrs::StatementFilter filter;

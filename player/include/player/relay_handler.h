@@ -18,8 +18,10 @@
 //
 // Commits run through the player's runtime (validation, translation, one transaction).
 // A value the LMS accepted but this CMI model refuses is skipped, the rest of the commit
-// is stored, and the answer lists each skipped element with its SCORM error (also logged
-// on stderr). Thread-safe.
+// is stored, and the answer lists each skipped element with its SCORM error. The skipped
+// values are also kept (logged on stderr, and appended to the xAPI state document
+// kSkippedStateId of the SCO activity, learner and registration) so none is lost.
+// Thread-safe.
 #pragma once
 
 #include <filesystem>
@@ -28,12 +30,17 @@
 #include <string_view>
 
 #include "lrs/auth.h"
+#include "lrs/document_store.h"
 #include "lrs/http_message.h"
 #include "lrs/player_store.h"
 
 namespace player {
 
 class ModelCache;  // runtime.h
+
+// stateId of the document that records skipped values: {"skipped": [{attempt, session,
+// commitSequence, element, value, errorCode, errorMessage, timestamp}, ...]}, oldest first.
+inline constexpr const char* kSkippedStateId = "urn:lrsbridge:relay:skipped";
 
 struct RelayOptions {
   std::string public_url;  // default bridge URL for /wrap ("" = http://{Host})
@@ -43,7 +50,9 @@ struct RelayOptions {
 class RelayHandler {
  public:
   // Reads (or makes) the server key; throws std::runtime_error when the store cannot.
-  RelayHandler(lrs::PlayerStore& store, lrs::Authenticator& auth, RelayOptions options);
+  // `documents` (may be null: skipped values are then only logged) keeps skipped values.
+  RelayHandler(lrs::PlayerStore& store, lrs::Authenticator& auth, RelayOptions options,
+               lrs::DocumentStore* documents = nullptr);
   ~RelayHandler();
   RelayHandler(const RelayHandler&) = delete;
   RelayHandler& operator=(const RelayHandler&) = delete;
@@ -61,6 +70,7 @@ class RelayHandler {
   lrs::PlayerStore& store_;
   lrs::Authenticator& auth_;
   RelayOptions options_;
+  lrs::DocumentStore* documents_;
   std::string key_;
   std::unique_ptr<ModelCache> models_;
 };
