@@ -28,7 +28,9 @@
 #   PROCS ["1 2"]  the process counts of each run
 # For each post run the summary also gives CPU microseconds per statement of the
 # lrsbridge processes (summed) and of PostgreSQL, the share of the machine's CPU time
-# that was idle or waiting for I/O (from /proc/stat), and the load average at the end.
+# that was idle or waiting for I/O (from /proc/stat), the load average at the end, and
+# lock_waits=W/N: in W of N samples of pg_stat_activity (every 0.2 s) a backend of the
+# database waited for a lock (any heavyweight lock: advisory, row, relation).
 # Servers listen on 127.0.0.1 only and are stopped by the PIDs this script started.
 set -euo pipefail
 
@@ -53,6 +55,7 @@ DATA_DIR=$(mktemp -d /tmp/lrsbridge-bench-pg-XXXXXX)
 
 PIDS=()
 SCHEMA=""
+STARTS=0
 stop_servers() {
   local pid
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -80,6 +83,7 @@ with_schema() {
 # start_servers P: a fresh schema and P servers on it.
 start_servers() {
   local procs=$1 i
+  STARTS=$((STARTS + 1))
   drop_schema
   SCHEMA=bench_$$_$RANDOM
   psql -q "$POSTGRES_URL" -c "CREATE SCHEMA $SCHEMA" >/dev/null
@@ -89,7 +93,7 @@ start_servers() {
     [ "$PIN" = 1 ] && pin=(taskset -c "$i")
     LRSBRIDGE_ADMIN=$USER_PASS "${pin[@]}" "$SERVER" serve --db "$url" --data-dir "$DATA_DIR/packages" \
       --listen "127.0.0.1:$((BASE_PORT + i))" --no-access-log \
-      >"$RESULTS_DIR/server-$i.log" 2>&1 &
+      >"$RESULTS_DIR/server-start$STARTS-$i.log" 2>&1 &
     PIDS+=($!)
   done
   for ((i = 0; i < procs; i++)); do
@@ -99,7 +103,7 @@ start_servers() {
     done
     if ! kill -0 "${PIDS[$i]}" 2>/dev/null; then
       echo "server $i did not start:" >&2
-      cat "$RESULTS_DIR/server-$i.log" >&2
+      cat "$RESULTS_DIR/server-start$STARTS-$i.log" >&2
       exit 1
     fi
   done
@@ -168,8 +172,19 @@ for run in $(seq "$REPEATS"); do
     pg_before=$(cpu_ticks $(postgres_pids))
     lrs_before=$(cpu_ticks "${PIDS[@]}")
     read -r busy_before idle_before <<<"$(machine_jiffies)"
+    locks="$RESULTS_DIR/locks-post-run$run-p$procs.txt"
+    (while :; do
+      psql -Atq "$POSTGRES_URL" -c "SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'), \
+        string_agg(DISTINCT wait_event, ',') FILTER (WHERE wait_event_type = 'Lock') \
+        FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()" \
+        2>/dev/null || true
+      sleep 0.2
+    done >"$locks") &
+    sampler=$!
     # shellcheck disable=SC2086
     r=$(load "$procs" post "post-run$run" $POST_ARGS)
+    kill "$sampler" 2>/dev/null || true
+    wait "$sampler" 2>/dev/null || true
     read -r n p99 errors <<<"$r"
     lrs_after=$(cpu_ticks "${PIDS[@]}")
     pg_after=$(cpu_ticks $(postgres_pids))
@@ -180,8 +195,9 @@ for run in $(seq "$REPEATS"); do
       'BEGIN { if (s == 0) s = 1;
         printf "lrs_cpu_us_per_st=%.0f pg_cpu_us_per_st=%.0f idle_pct=%.0f",
           l * 1e6 / hz / s, p * 1e6 / hz / s, 100 * i / (b + i) }')
+    waits=$(awk -F'|' '$1 > 0 { w++ } END { printf "%d/%d", w, NR }' "$locks")
     echo "post procs=$procs run=$run statements_per_s=$n p99_ms=$p99 errors=$errors $cpu" \
-      "load=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$summary"
+      "lock_waits=$waits load=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$summary"
     # Queries on a store of QUERY_N statements, seeded through the first server.
     "$LOAD" seed --url "http://127.0.0.1:$BASE_PORT/xapi" --user "$USER_PASS" \
       --count "$QUERY_N" >/dev/null 2>&1 || true
