@@ -5,8 +5,8 @@
 // stored at time t, it already sees every statement that will ever be stored at or
 // below t. Until migration 3 one advisory lock, held from a writer's first read to its
 // COMMIT, made stored times increase in commit order; it also serialised the processes
-// (the second one added 10%, not the 60% two cores allow). Now the lock is held for an
-// instant only, and readers look no further than a horizon:
+// (a second process added 10% to ingest; the target is 60%). Now the lock is held for
+// an instant only, and readers look no further than a horizon:
 //  - A writer takes its stored times from a sequence (lrsbridge_take_stored, see
 //    pg_schema.cpp step 3): under the clock lock for the time of one function call it
 //    registers itself as in flight from its first time on (advisory locks that
@@ -20,8 +20,9 @@
 //    statements at or below it; consistent_through() is the horizon. So a cursor never
 //    passes a time that a transaction still in flight may fill in.
 // A statement that committed above the horizon shows a moment later, once the writers
-// that took earlier times have ended; a reader in the same process as the writer
-// sees its own inserts at once (one writer thread per process).
+// that took earlier times have ended. With one process, whose inserts go through one
+// writer thread, that is at once unless a player commit (which stores statements in
+// its own transaction) took earlier times and is still in flight.
 //
 // The checks that must see every committed statement are made safe without the clock
 // lock:
