@@ -196,6 +196,13 @@ Result<void> PgCredentialStore::add(const Credential& credential) {
         p, "adding credential " + credential.key);
     if (!rows) return tl::unexpected<Error>(rows.error());
     if (rows->size() == 0) {
+      auto own = earlier_attempt(c,
+                                 "SELECT 1 FROM credentials WHERE key = $1 AND secret_hash = $2 "
+                                 "AND scopes = $3 AND label = $4 AND authority = $5 AND "
+                                 "created_us = $6 AND revoked = $7",
+                                 p, "adding credential " + credential.key);
+      if (!own) return tl::unexpected<Error>(own.error());
+      if (*own) return {};
       return fail(ErrorCode::kConflict, "credential " + credential.key + " already exists");
     }
     return {};
@@ -280,7 +287,16 @@ Result<void> PgPlayerStore::add_package(const PackageRecord& pkg) {
         "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING RETURNING id",
         p, "adding package " + pkg.id);
     if (!rows) return tl::unexpected<Error>(rows.error());
-    if (rows->size() == 0) return fail(ErrorCode::kConflict, "package " + pkg.id + " exists");
+    if (rows->size() == 0) {
+      auto own = earlier_attempt(c,
+                                 "SELECT 1 FROM packages WHERE id = $1 AND title = $2 AND "
+                                 "version = $3 AND summary = $4 AND directory = $5 AND "
+                                 "created_us = $6",
+                                 p, "adding package " + pkg.id);
+      if (!own) return tl::unexpected<Error>(own.error());
+      if (*own) return {};
+      return fail(ErrorCode::kConflict, "package " + pkg.id + " exists");
+    }
     return {};
   });
 }
