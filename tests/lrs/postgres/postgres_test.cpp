@@ -162,15 +162,16 @@ TEST_CASE("processes starting at once migrate once", "[postgres]") {
   CHECK(dbs[3]->statements().get(make_id(1))->has_value());
 }
 
-TEST_CASE("a version 1 database gains the import tables and keeps its data", "[postgres]") {
+TEST_CASE("a version 1 database gains the import and person tables and keeps its data",
+          "[postgres]") {
   PostgresBackend backend;
   {
     auto db = backend.open();
     REQUIRE(db->statements().insert({record(make_id(1), "v:a")}, kSame));
   }
-  // What a database made before the import store looks like.
+  // What a database made before the import and person stores looks like.
   postgres_admin(backend.url,
-                 "DROP TABLE import_quarantine; DROP TABLE import_jobs; "
+                 "DROP TABLE import_quarantine; DROP TABLE import_jobs; DROP TABLE person_links; "
                  "DELETE FROM lrsbridge_schema_version WHERE version > 1");
   auto db = backend.open();
   CHECK(db->statements().get(make_id(1))->has_value());
@@ -180,6 +181,8 @@ TEST_CASE("a version 1 database gains the import tables and keeps its data", "[p
   REQUIRE(db->imports().add_job(job));
   REQUIRE(db->imports().quarantine({{"job-1", 3, "3,x", "bad date", false}}));
   CHECK(db->imports().quarantined("job-1", false)->size() == 1);
+  REQUIRE(db->persons().link({{"k1", "{}", "test", 1}, {"k2", "{}", "test", 1}}, "p1"));
+  CHECK((*db->persons().find_by_agent("k2"))->id == "p1");
 }
 
 TEST_CASE("import jobs and their quarantine are shared by processes", "[postgres]") {
