@@ -1,7 +1,8 @@
 // End-to-end: the issue's bad-input list over real HTTP (multipart bodies with missing
 // or extra parts and wrong boundaries, huge headers, malformed JWS, merges into
 // non-JSON documents, non-JSON bodies sent as JSON): each gets a 4xx naming the
-// problem, and nothing of the refused request is stored.
+// problem, and nothing of the refused request is stored. Also the signed statements the
+// malformed ones are refused against: a valid JWS is stored, a tampered statement is not.
 #include <cstdio>
 #include <filesystem>
 
@@ -10,6 +11,7 @@
 #include <openssl/sha.h>
 
 #include "http_client.h"
+#include "lrs/core/jws_signer.h"
 #include "lrs/url.h"
 
 using nlohmann::json;
@@ -180,4 +182,41 @@ TEST_CASE("documents: merges into non-JSON and non-JSON sent as JSON change noth
   // A new document POSTed as JSON must be a JSON object too.
   CHECK(lrs.call("POST", state + "fresh", "[1,2]", "application/json").status == 400);
   CHECK(lrs.call("GET", state + "fresh", "", "").status == 404);
+}
+
+TEST_CASE("signed statements: a valid JWS is stored, a statement that differs is refused",
+          "[e2e]") {
+  Lrs lrs;
+  lrs::test::Signer signer;
+  json statement = {{"id", "5a1b2c3d-0000-4000-8000-00000000005e"},
+                    {"actor", {{"mbox", "mailto:signed@example.com"}}},
+                    {"verb", {{"id", "http://adlnet.gov/expapi/verbs/passed"}}},
+                    {"object", {{"id", "http://example.com/exam"}}},
+                    {"result", {{"score", {{"scaled", 0.9}}}}}};
+  auto send = [&](const json& sent, const std::string& alg) {
+    std::string jws =
+        signer.sign({{"alg", alg}, {"x5c", {lrs::test::b64(signer.der())}}}, statement.dump());
+    json with_signature = sent;
+    with_signature["attachments"] = json::array(
+        {statement_with(jws, kSignature, "application/octet-stream")["attachments"][0]});
+    return lrs.call("POST", "/xapi/statements",
+                    part("B", "application/json", json::array({with_signature}).dump()) +
+                        part("B", "application/octet-stream", jws, sha256_hex(jws)) + "--B--",
+                    "multipart/mixed; boundary=B");
+  };
+  json tampered = statement;
+  tampered["result"]["score"]["scaled"] = 1.0;
+  auto refused = send(tampered, "RS256");
+  CHECK(refused.status == 400);
+  CHECK(refused.body.find("differs") != std::string::npos);
+  CHECK(lrs.statement_count() == 0);
+
+  REQUIRE(send(statement, "RS512").status == 200);
+  auto back = lrs.call(
+      "GET", "/xapi/statements?attachments=true&statementId=" + statement["id"].get<std::string>(),
+      "", "");
+  REQUIRE(back.status == 200);
+  CHECK(back.header("content-type").rfind("multipart/mixed", 0) == 0);
+  CHECK(back.body.find(kSignature) != std::string::npos);
+  CHECK(lrs.statement_count() == 1);
 }
