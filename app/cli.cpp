@@ -26,6 +26,8 @@
 #include "lrs/auth.h"
 #include "lrs/clock.h"
 #include "lrs/document_service.h"
+#include "lrs/person_admin_handler.h"
+#include "lrs/person_service.h"
 #include "lrs/postgres_database.h"
 #include "lrs/sqlite_database.h"
 #include "lrs/statement_service.h"
@@ -79,6 +81,14 @@ commands:
       --key KEY --secret S    choose them instead of generating them
   credentials list          list credentials (never their secrets)
   credentials revoke KEY    revoke a credential
+  persons link AGENT AGENT...  record that these Agents are one person, so GET /xapi/agents
+                            lists all their identifiers; AGENT is Agent JSON like
+                            '{"account":{"homePage":"https://lms.example.org","name":"42"}}'
+                            or a mailto: IRI; prints the person
+  persons list              list persons and their linked agents (JSON lines)
+  persons show ID|AGENT     one person, by id or by one of its agents
+  persons unlink ID [AGENT] dissolve a person, or take one agent out of it
+      --db URL                as for serve
   import FILE               import an LMS export (CSV) as xAPI statements; prints a summary
       --lms-url URL           the LMS base URL, home page of the learners' accounts (required)
       --format NAME           auto (default), moodle-course-completion,
@@ -311,9 +321,11 @@ int cmd_serve(const Args& args) {
     std::fprintf(stderr, "lrsbridge: --default-xapi-version must be 2.0.0 or 1.0.3\n");
     return 2;
   }
-  lrs::DocumentService documents((*db)->documents(), (*db)->statements());
+  lrs::DocumentService documents((*db)->documents(), (*db)->statements(), (*db)->persons());
   lrs::XapiHandler xapi(statements, auth, xapi_options, &documents);
   lrs::AdminHandler admin((*db)->credentials(), auth);
+  lrs::PersonService persons((*db)->persons(), (*db)->statements());
+  lrs::PersonAdminHandler person_admin(persons, auth);
   connectors::ImportHandler imports((*db)->statements(), (*db)->imports(), auth);
   player::PlayerOptions player_options;
   player_options.data_dir = option(args, "--data-dir", kDefaultDataDir);
@@ -335,6 +347,7 @@ int cmd_serve(const Args& args) {
     if (relay->handles(request.path)) return relay->handle(request);
     if (scorm_player->handles(request.path)) return scorm_player->handle(request);
     if (admin.handles(request.path)) return admin.handle(request);
+    if (person_admin.handles(request.path)) return person_admin.handle(request);
     if (imports.handles(request.path)) return imports.handle(request);
     if (request.path == "/health") {
       lrs::HttpResponse r;
@@ -410,6 +423,77 @@ int cmd_credentials(const Args& args) {
   }
   std::fprintf(stderr, "lrsbridge: unknown credentials action \"%s\" (add, list, revoke)\n",
                action.c_str());
+  return 2;
+}
+
+// A CLI agent argument: Agent JSON, or a mailto: IRI for the common case.
+nlohmann::json agent_argument(const std::string& text) {
+  if (text.rfind("mailto:", 0) == 0) return {{"mbox", text}};
+  nlohmann::json parsed = nlohmann::json::parse(text, nullptr, false);
+  return parsed.is_discarded() ? nlohmann::json(text) : parsed;
+}
+
+int cmd_persons(const Args& args) {
+  if (args.positional.size() < 2) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  const std::string& action = args.positional[1];
+  if (!check_known(args, {"--db"})) return 2;
+  auto db = open_database(option(args, "--db", kDefaultDb));
+  if (!db) return report(db.error());
+  lrs::PersonService service((*db)->persons(), (*db)->statements());
+  lrs::PersonStore& store = (*db)->persons();
+  if (action == "link") {
+    nlohmann::json agents = nlohmann::json::array();
+    for (std::size_t i = 2; i < args.positional.size(); ++i) {
+      agents.push_back(agent_argument(args.positional[i]));
+    }
+    auto person = service.link(agents, "cli");
+    if (!person) return report(person.error());
+    std::printf("%s\n", lrs::describe_person(*person).c_str());
+    return 0;
+  }
+  if (action == "list") {
+    auto all = store.list();
+    if (!all) return report(all.error());
+    for (const auto& p : *all) std::printf("%s\n", lrs::describe_person(p).c_str());
+    return 0;
+  }
+  if (action == "show" && args.positional.size() == 3) {
+    const std::string& which = args.positional[2];
+    std::optional<lrs::PersonRecord> person;
+    if (auto by_id = store.find(which); !by_id) {
+      return report(by_id.error());
+    } else if (*by_id) {
+      person = std::move(*by_id);
+    } else {
+      auto agent = lrs::linkable_agent(agent_argument(which), "agent", "");
+      if (!agent) return report(agent.error());
+      auto found = store.find_by_agent(agent->key);
+      if (!found) return report(found.error());
+      person = std::move(*found);
+    }
+    if (!person) return report({lrs::ErrorCode::kNotFound, "no person " + which});
+    std::printf("%s\n", lrs::describe_person(*person).c_str());
+    return 0;
+  }
+  if (action == "unlink" && (args.positional.size() == 3 || args.positional.size() == 4)) {
+    const std::string& id = args.positional[2];
+    if (args.positional.size() == 3) {
+      if (auto ok = store.remove(id); !ok) return report(ok.error());
+      std::printf("dissolved person %s\n", id.c_str());
+      return 0;
+    }
+    auto agent = lrs::linkable_agent(agent_argument(args.positional[3]), "agent", "");
+    if (!agent) return report(agent.error());
+    if (auto ok = store.unlink(id, agent->key); !ok) return report(ok.error());
+    std::printf("unlinked %s from person %s\n", agent->key.c_str(), id.c_str());
+    return 0;
+  }
+  std::fprintf(stderr,
+               "lrsbridge: usage: lrsbridge persons link AGENT AGENT... | list | show ID|AGENT | "
+               "unlink ID [AGENT]\n");
   return 2;
 }
 
@@ -909,6 +993,7 @@ int run_cli(int argc, char** argv) {
   if (!args) return 2;
   if (command == "serve") return cmd_serve(*args);
   if (command == "credentials") return cmd_credentials(*args);
+  if (command == "persons") return cmd_persons(*args);
   if (command == "package") return cmd_package(*args);
   if (command == "wrap") return cmd_wrap(*args);
   if (command == "import") return cmd_import(*args);

@@ -323,17 +323,17 @@ TEST_CASE("processes starting at once migrate once", "[postgres]") {
   CHECK(dbs[3]->statements().get(make_id(1))->has_value());
 }
 
-TEST_CASE("a version 1 database gains the import tables and the clock sequence, keeping its data",
+TEST_CASE("a version 1 database gains the later tables and the clock sequence, keeping its data",
           "[postgres]") {
   PostgresBackend backend;
   {
     auto db = backend.open();
     REQUIRE(db->statements().insert({record(make_id(1), "v:a")}, kSame));
   }
-  // What a database made before the import store and the clock sequence looks like,
-  // its clock a day ahead of the server's (a clock that stepped back since).
+  // What a database made before the import and person stores and the clock sequence looks
+  // like, its clock a day ahead of the server's (a clock that stepped back since).
   postgres_admin(backend.url,
-                 "DROP TABLE import_quarantine; DROP TABLE import_jobs; "
+                 "DROP TABLE import_quarantine; DROP TABLE import_jobs; DROP TABLE person_links; "
                  "CREATE TABLE stored_clock (id integer PRIMARY KEY CHECK (id = 1), "
                  "last bigint NOT NULL); "
                  "INSERT INTO stored_clock SELECT 1, last_value + 86400000000 "
@@ -357,6 +357,8 @@ TEST_CASE("a version 1 database gains the import tables and the clock sequence, 
   REQUIRE(fresh);
   REQUIRE(fresh->has_value());
   CHECK((*fresh)->stored_us > (*old)->stored_us + 86400000000LL);
+  REQUIRE(db->persons().link({{"k1", "{}", "test", 1}, {"k2", "{}", "test", 1}}, "p1"));
+  CHECK((*db->persons().find_by_agent("k2"))->id == "p1");
 }
 
 TEST_CASE("import jobs and their quarantine are shared by processes", "[postgres]") {

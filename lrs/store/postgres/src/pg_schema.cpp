@@ -225,6 +225,17 @@ BEGIN
   RETURN least(greatest(handed_out, now_us), oldest - 1);
 END $$;
 )sql"},
+    // Person links (lrs/person_store.h), as SQLite's step 5.
+    {4, R"sql(
+CREATE TABLE person_links (
+  agent text PRIMARY KEY,
+  person text NOT NULL,
+  ifi text NOT NULL,
+  source text NOT NULL,
+  linked_us bigint NOT NULL
+);
+CREATE INDEX person_links_person ON person_links (person, agent);
+)sql"},
 };
 
 Result<void> migrate_locked(Connection& conn, const std::string& server) {
