@@ -26,6 +26,8 @@
 #include "lrs/auth.h"
 #include "lrs/clock.h"
 #include "lrs/document_service.h"
+#include "lrs/person_admin_handler.h"
+#include "lrs/person_service.h"
 #include "lrs/postgres_database.h"
 #include "lrs/sqlite_database.h"
 #include "lrs/statement_service.h"
@@ -33,6 +35,8 @@
 #include "lrs/xapi_handler.h"
 #include "player/packages.h"
 #include "player/player_handler.h"
+#include "player/relay_handler.h"
+#include "player/wrap.h"
 #include <unistd.h>
 
 namespace app {
@@ -63,6 +67,13 @@ commands:
                               DIR/node_modules/scorm-again/dist (default: the source tree's web/)
   package import COURSE.zip import a SCORM package and print it as JSON
       --db URL --data-dir DIR as for serve
+  wrap COURSE.zip           make a SCORM zip for an LMS that also reports to this bridge
+                            (imports the package like package import; prints a summary)
+      --bridge-url URL        this bridge as the learners' browsers reach it (required)
+      --lms-url URL           the LMS base URL: learners' account homePage, and the only
+                              origin allowed to call the relay (required)
+      -o OUT.zip              where to write the wrapped zip (required)
+      --db URL --data-dir DIR as for serve
   credentials add           create a credential and print its key and secret
       --scopes "S1 S2"        xAPI scopes (default "all"): all, all/read, statements/write,
                               statements/read, statements/read/mine, state, define, profile
@@ -70,6 +81,14 @@ commands:
       --key KEY --secret S    choose them instead of generating them
   credentials list          list credentials (never their secrets)
   credentials revoke KEY    revoke a credential
+  persons link AGENT AGENT...  record that these Agents are one person, so GET /xapi/agents
+                            lists all their identifiers; AGENT is Agent JSON like
+                            '{"account":{"homePage":"https://lms.example.org","name":"42"}}'
+                            or a mailto: IRI; prints the person
+  persons list              list persons and their linked agents (JSON lines)
+  persons show ID|AGENT     one person, by id or by one of its agents
+  persons unlink ID [AGENT] dissolve a person, or take one agent out of it
+      --db URL                as for serve
   import FILE               import an LMS export (CSV) as xAPI statements; prints a summary
       --lms-url URL           the LMS base URL, home page of the learners' accounts (required)
       --format NAME           auto (default), moodle-course-completion,
@@ -126,7 +145,7 @@ std::optional<Args> parse_args(int argc, char** argv, int first) {
   Args args;
   for (int i = first; i < argc; ++i) {
     std::string a = argv[i];
-    if (a.rfind("--", 0) == 0) {
+    if (a.rfind("--", 0) == 0 || a == "-o") {  // -o OUT: the one short option (wrap)
       if (auto eq = a.find('='); eq != std::string::npos) {
         args.options[a.substr(0, eq)] = a.substr(eq + 1);
         args.repeated[a.substr(0, eq)].push_back(a.substr(eq + 1));
@@ -302,25 +321,33 @@ int cmd_serve(const Args& args) {
     std::fprintf(stderr, "lrsbridge: --default-xapi-version must be 2.0.0 or 1.0.3\n");
     return 2;
   }
-  lrs::DocumentService documents((*db)->documents(), (*db)->statements());
+  lrs::DocumentService documents((*db)->documents(), (*db)->statements(), (*db)->persons());
   lrs::XapiHandler xapi(statements, auth, xapi_options, &documents);
   lrs::AdminHandler admin((*db)->credentials(), auth);
+  lrs::PersonService persons((*db)->persons(), (*db)->statements());
+  lrs::PersonAdminHandler person_admin(persons, auth);
   connectors::ImportHandler imports((*db)->statements(), (*db)->imports(), auth);
   player::PlayerOptions player_options;
   player_options.data_dir = option(args, "--data-dir", kDefaultDataDir);
   player_options.web_dir = option(args, "--web-dir", LRS_DEFAULT_WEB_DIR);
   player_options.public_url = option(args, "--public-url", "");
   std::unique_ptr<player::PlayerHandler> scorm_player;
+  std::unique_ptr<player::RelayHandler> relay;
   try {
     scorm_player = std::make_unique<player::PlayerHandler>((*db)->player(), auth, player_options);
+    relay = std::make_unique<player::RelayHandler>(
+        (*db)->player(), auth, player::RelayOptions{player_options.public_url},
+        &(*db)->documents());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lrsbridge: %s\n", e.what());
     return 1;
   }
   auto handler = [&](const lrs::HttpRequest& request) -> lrs::HttpResponse {
     if (xapi.handles(request.path)) return xapi.handle(request);
+    if (relay->handles(request.path)) return relay->handle(request);
     if (scorm_player->handles(request.path)) return scorm_player->handle(request);
     if (admin.handles(request.path)) return admin.handle(request);
+    if (person_admin.handles(request.path)) return person_admin.handle(request);
     if (imports.handles(request.path)) return imports.handle(request);
     if (request.path == "/health") {
       lrs::HttpResponse r;
@@ -399,6 +426,77 @@ int cmd_credentials(const Args& args) {
   return 2;
 }
 
+// A CLI agent argument: Agent JSON, or a mailto: IRI for the common case.
+nlohmann::json agent_argument(const std::string& text) {
+  if (text.rfind("mailto:", 0) == 0) return {{"mbox", text}};
+  nlohmann::json parsed = nlohmann::json::parse(text, nullptr, false);
+  return parsed.is_discarded() ? nlohmann::json(text) : parsed;
+}
+
+int cmd_persons(const Args& args) {
+  if (args.positional.size() < 2) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  const std::string& action = args.positional[1];
+  if (!check_known(args, {"--db"})) return 2;
+  auto db = open_database(option(args, "--db", kDefaultDb));
+  if (!db) return report(db.error());
+  lrs::PersonService service((*db)->persons(), (*db)->statements());
+  lrs::PersonStore& store = (*db)->persons();
+  if (action == "link") {
+    nlohmann::json agents = nlohmann::json::array();
+    for (std::size_t i = 2; i < args.positional.size(); ++i) {
+      agents.push_back(agent_argument(args.positional[i]));
+    }
+    auto person = service.link(agents, "cli");
+    if (!person) return report(person.error());
+    std::printf("%s\n", lrs::describe_person(*person).c_str());
+    return 0;
+  }
+  if (action == "list") {
+    auto all = store.list();
+    if (!all) return report(all.error());
+    for (const auto& p : *all) std::printf("%s\n", lrs::describe_person(p).c_str());
+    return 0;
+  }
+  if (action == "show" && args.positional.size() == 3) {
+    const std::string& which = args.positional[2];
+    std::optional<lrs::PersonRecord> person;
+    if (auto by_id = store.find(which); !by_id) {
+      return report(by_id.error());
+    } else if (*by_id) {
+      person = std::move(*by_id);
+    } else {
+      auto agent = lrs::linkable_agent(agent_argument(which), "agent", "");
+      if (!agent) return report(agent.error());
+      auto found = store.find_by_agent(agent->key);
+      if (!found) return report(found.error());
+      person = std::move(*found);
+    }
+    if (!person) return report({lrs::ErrorCode::kNotFound, "no person " + which});
+    std::printf("%s\n", lrs::describe_person(*person).c_str());
+    return 0;
+  }
+  if (action == "unlink" && (args.positional.size() == 3 || args.positional.size() == 4)) {
+    const std::string& id = args.positional[2];
+    if (args.positional.size() == 3) {
+      if (auto ok = store.remove(id); !ok) return report(ok.error());
+      std::printf("dissolved person %s\n", id.c_str());
+      return 0;
+    }
+    auto agent = lrs::linkable_agent(agent_argument(args.positional[3]), "agent", "");
+    if (!agent) return report(agent.error());
+    if (auto ok = store.unlink(id, agent->key); !ok) return report(ok.error());
+    std::printf("unlinked %s from person %s\n", agent->key.c_str(), id.c_str());
+    return 0;
+  }
+  std::fprintf(stderr,
+               "lrsbridge: usage: lrsbridge persons link AGENT AGENT... | list | show ID|AGENT | "
+               "unlink ID [AGENT]\n");
+  return 2;
+}
+
 int cmd_package(const Args& args) {
   if (args.positional.size() != 3 || args.positional[1] != "import") {
     std::fprintf(stderr,
@@ -426,6 +524,67 @@ int cmd_package(const Args& args) {
     return 1;
   }
   std::printf("%s\n", player::package_json(outcome->record).c_str());
+  return 0;
+}
+
+int cmd_wrap(const Args& args) {
+  if (args.positional.size() != 2) {
+    std::fprintf(stderr,
+                 "lrsbridge: usage: lrsbridge wrap COURSE.zip --bridge-url URL --lms-url URL "
+                 "-o OUT.zip [--db URL] [--data-dir DIR]\n");
+    return 2;
+  }
+  if (!check_known(args, {"--db", "--data-dir", "--bridge-url", "--lms-url", "-o"})) return 2;
+  const std::string out = option(args, "-o", "");
+  player::WrapOptions options{option(args, "--bridge-url", ""), option(args, "--lms-url", "")};
+  for (const auto& [name, value] : {std::pair{"--bridge-url", options.bridge_url},
+                                    {"--lms-url", options.lms_url},
+                                    {"-o", out}}) {
+    if (value.empty()) {
+      std::fprintf(stderr, "lrsbridge: wrap needs %s\n", name);
+      return 2;
+    }
+  }
+  std::ifstream in(args.positional[1], std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "lrsbridge: cannot read %s\n", args.positional[1].c_str());
+    return 1;
+  }
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto db = open_database(option(args, "--db", kDefaultDb));
+  if (!db) return report(db.error());
+  auto wrapped = player::wrap_package((*db)->player(), option(args, "--data-dir", kDefaultDataDir),
+                                      bytes, options);
+  if (!wrapped) {
+    std::fprintf(stderr, "lrsbridge: %s: %s\n", args.positional[1].c_str(),
+                 wrapped.error().message.c_str());
+    return 1;
+  }
+  const std::string part = out + ".part";
+  {
+    std::ofstream file(part, std::ios::binary | std::ios::trunc);
+    file.write(wrapped->zip.data(), static_cast<std::streamsize>(wrapped->zip.size()));
+    if (!file.flush()) {
+      std::fprintf(stderr, "lrsbridge: cannot write %s\n", part.c_str());
+      return 1;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(part, out, ec);
+  if (ec) {
+    std::fprintf(stderr, "lrsbridge: cannot write %s: %s\n", out.c_str(), ec.message().c_str());
+    return 1;
+  }
+  nlohmann::json scos = nlohmann::json::array();
+  for (const auto& s : wrapped->manifest.scos) {
+    scos.push_back({{"item", s.item}, {"resource", s.resource}, {"launch", s.new_href}});
+  }
+  nlohmann::json summary = {
+      {"package", nlohmann::json::parse(player::package_json(wrapped->imported.record))},
+      {"wrapped", out},
+      {"scos", scos},
+      {"notes", wrapped->manifest.notes}};
+  std::printf("%s\n", summary.dump().c_str());
   return 0;
 }
 
@@ -834,7 +993,9 @@ int run_cli(int argc, char** argv) {
   if (!args) return 2;
   if (command == "serve") return cmd_serve(*args);
   if (command == "credentials") return cmd_credentials(*args);
+  if (command == "persons") return cmd_persons(*args);
   if (command == "package") return cmd_package(*args);
+  if (command == "wrap") return cmd_wrap(*args);
   if (command == "import") return cmd_import(*args);
   if (command == "watch") return cmd_watch(*args);
   std::fprintf(stderr, "lrsbridge: unknown command \"%s\"\n\n%s", command.c_str(), kUsage);

@@ -18,6 +18,19 @@
 #   QUERY_N [20000]   statements seeded before the get runs
 #   GET_ARGS ["--conns 4"]                lrs-load get arguments per server
 #   RESULTS_DIR  raw outputs [bench/results/<timestamp>-postgres]
+#   PG_PID       the postmaster's PID (head -1 DATADIR/postmaster.pid): with it, the CPU
+#                time of PostgreSQL (the postmaster and its children) is reported too
+#   PIN [0]      1: server i runs on CPU i (taskset -c), so one process has one core and
+#                two processes have one core each; the load generators and PostgreSQL
+#                are not pinned. Shows how the processes scale when the machine has as
+#                many cores as processes to give, on a machine too small to leave a
+#                second process cores of its own otherwise.
+#   PROCS ["1 2"]  the process counts of each run
+# For each post run the summary also gives CPU microseconds per statement of the
+# lrsbridge processes (summed) and of PostgreSQL, the share of the machine's CPU time
+# that was idle or waiting for I/O (from /proc/stat), the load average at the end, and
+# lock_waits=W/N: in W of N samples of pg_stat_activity (every 0.2 s) a backend of the
+# database waited for a lock (any heavyweight lock: advisory, row, relation).
 # Servers listen on 127.0.0.1 only and are stopped by the PIDs this script started.
 set -euo pipefail
 
@@ -30,6 +43,9 @@ BASE_PORT=${BASE_PORT:-18200}
 POST_ARGS=${POST_ARGS:-"--conns 4 --batch 100"}
 GET_ARGS=${GET_ARGS:-"--conns 4"}
 QUERY_N=${QUERY_N:-20000}
+PG_PID=${PG_PID:-}
+PIN=${PIN:-0}
+PROCS=${PROCS:-"1 2"}
 RESULTS_DIR=${RESULTS_DIR:-$ROOT/bench/results/$(date +%Y%m%d-%H%M%S)-postgres}
 LOAD=$BUILD_DIR/lrs-load
 SERVER=$BUILD_DIR/lrsbridge
@@ -39,6 +55,7 @@ DATA_DIR=$(mktemp -d /tmp/lrsbridge-bench-pg-XXXXXX)
 
 PIDS=()
 SCHEMA=""
+STARTS=0
 stop_servers() {
   local pid
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -66,14 +83,17 @@ with_schema() {
 # start_servers P: a fresh schema and P servers on it.
 start_servers() {
   local procs=$1 i
+  STARTS=$((STARTS + 1))
   drop_schema
   SCHEMA=bench_$$_$RANDOM
   psql -q "$POSTGRES_URL" -c "CREATE SCHEMA $SCHEMA" >/dev/null
   local url; url=$(with_schema "$SCHEMA")
   for ((i = 0; i < procs; i++)); do
-    LRSBRIDGE_ADMIN=$USER_PASS "$SERVER" serve --db "$url" --data-dir "$DATA_DIR/packages" \
+    local pin=()
+    [ "$PIN" = 1 ] && pin=(taskset -c "$i")
+    LRSBRIDGE_ADMIN=$USER_PASS "${pin[@]}" "$SERVER" serve --db "$url" --data-dir "$DATA_DIR/packages" \
       --listen "127.0.0.1:$((BASE_PORT + i))" --no-access-log \
-      >"$RESULTS_DIR/server-$i.log" 2>&1 &
+      >"$RESULTS_DIR/server-start$STARTS-$i.log" 2>&1 &
     PIDS+=($!)
   done
   for ((i = 0; i < procs; i++)); do
@@ -83,7 +103,7 @@ start_servers() {
     done
     if ! kill -0 "${PIDS[$i]}" 2>/dev/null; then
       echo "server $i did not start:" >&2
-      cat "$RESULTS_DIR/server-$i.log" >&2
+      cat "$RESULTS_DIR/server-start$STARTS-$i.log" >&2
       exit 1
     fi
   done
@@ -121,16 +141,63 @@ load() {
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
+# CPU clock ticks (user + system) used so far by the given PIDs.
+cpu_ticks() {
+  local pid total=0
+  for pid in "$@"; do
+    [ -r "/proc/$pid/stat" ] || continue
+    # Fields after the command name, which may hold spaces: utime and stime are 14, 15.
+    total=$((total + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }')))
+  done
+  echo "$total"
+}
+postgres_pids() {
+  [ -n "$PG_PID" ] || return 0
+  echo "$PG_PID"
+  pgrep -P "$PG_PID" || true
+}
+# "busy idle" jiffies of the whole machine (idle includes iowait).
+machine_jiffies() {
+  awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat
+}
+
 summary="$RESULTS_DIR/summary.txt"
 : >"$summary"
+HZ=$(getconf CLK_TCK)
 for run in $(seq "$REPEATS"); do
-  for procs in 1 2; do
+  for procs in $PROCS; do
     start_servers "$procs"
+    # Server CPU is counted from here; PostgreSQL's backends of the servers' pools are
+    # opened lazily, so the first ones appear during the run (counted from 0).
+    pg_before=$(cpu_ticks $(postgres_pids))
+    lrs_before=$(cpu_ticks "${PIDS[@]}")
+    read -r busy_before idle_before <<<"$(machine_jiffies)"
+    locks="$RESULTS_DIR/locks-post-run$run-p$procs.txt"
+    (while :; do
+      psql -Atq "$POSTGRES_URL" -c "SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'), \
+        string_agg(DISTINCT wait_event, ',') FILTER (WHERE wait_event_type = 'Lock') \
+        FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()" \
+        2>/dev/null || true
+      sleep 0.2
+    done >"$locks") &
+    sampler=$!
     # shellcheck disable=SC2086
     r=$(load "$procs" post "post-run$run" $POST_ARGS)
+    kill "$sampler" 2>/dev/null || true
+    wait "$sampler" 2>/dev/null || true
     read -r n p99 errors <<<"$r"
-    echo "post procs=$procs run=$run statements_per_s=$n p99_ms=$p99 errors=$errors" |
-      tee -a "$summary"
+    lrs_after=$(cpu_ticks "${PIDS[@]}")
+    pg_after=$(cpu_ticks $(postgres_pids))
+    read -r busy_after idle_after <<<"$(machine_jiffies)"
+    stored=$(awk -v n="$n" -v d="$DURATION" 'BEGIN { printf "%.0f", n * d }')
+    cpu=$(awk -v l=$((lrs_after - lrs_before)) -v p=$((pg_after - pg_before)) -v s="$stored" \
+      -v hz="$HZ" -v b=$((busy_after - busy_before)) -v i=$((idle_after - idle_before)) \
+      'BEGIN { if (s == 0) s = 1;
+        printf "lrs_cpu_us_per_st=%.0f pg_cpu_us_per_st=%.0f idle_pct=%.0f",
+          l * 1e6 / hz / s, p * 1e6 / hz / s, 100 * i / (b + i) }')
+    waits=$(awk -F'|' '$1 > 0 { w++ } END { printf "%d/%d", w, NR }' "$locks")
+    echo "post procs=$procs run=$run statements_per_s=$n p99_ms=$p99 errors=$errors $cpu" \
+      "lock_waits=$waits load=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$summary"
     # Queries on a store of QUERY_N statements, seeded through the first server.
     "$LOAD" seed --url "http://127.0.0.1:$BASE_PORT/xapi" --user "$USER_PASS" \
       --count "$QUERY_N" >/dev/null 2>&1 || true
@@ -144,12 +211,21 @@ for run in $(seq "$REPEATS"); do
 done
 echo "medians of $REPEATS runs of ${DURATION}s:" | tee -a "$summary"
 for kind in post get; do
-  for procs in 1 2; do
+  for procs in $PROCS; do
     m=$(grep "^$kind procs=$procs " "$summary" | sed 's/.*_per_s=\([0-9]*\).*/\1/' | median)
     p=$(grep "^$kind procs=$procs " "$summary" | sed 's/.*p99_ms=\([0-9.]*\).*/\1/' | median)
     e=$(grep "^$kind procs=$procs " "$summary" | sed 's/.*errors=\([0-9]*\).*/\1/' |
       awk '{ s += $1 } END { print s + 0 }')
-    echo "$kind procs=$procs per_s=$m p99_ms=$p errors=$e" | tee -a "$summary"
+    c=""
+    if [ "$kind" = post ]; then
+      c=$(grep "^post procs=$procs " "$summary" |
+        awk '{ for (i = 1; i <= NF; i++) if ($i ~ /cpu_us|idle/) print $i }' |
+        awk -F= '{ v[$1] = v[$1] " " $2 } END { for (k in v) print k, v[k] }' | sort |
+        while read -r k vs; do
+          echo -n " $k=$(tr ' ' '\n' <<<"$vs" | grep . | median)"
+        done)
+    fi
+    echo "$kind procs=$procs per_s=$m p99_ms=$p errors=$e$c" | tee -a "$summary"
   done
 done
 echo "raw outputs: $RESULTS_DIR"

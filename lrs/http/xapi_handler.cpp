@@ -1,5 +1,8 @@
 #include "lrs/xapi_handler.h"
 
+#include <algorithm>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "lrs/json_text.h"
@@ -160,6 +163,8 @@ HttpResponse XapiHandler::handle(const HttpRequest& request) {
     response.set_header("X-Experience-API-Version", options_.default_version);
   } else {
     response = handle_resource(*alternate ? **alternate : request);
+    // The server drops a HEAD answer's body by the request line, which here says POST.
+    if (*alternate && (*alternate)->method == "HEAD") response.body.clear();
   }
   std::string_view origin = request.header("origin");
   response.set_header("Access-Control-Allow-Origin", origin.empty() ? "*" : std::string(origin));
@@ -211,12 +216,22 @@ Result<std::optional<HttpRequest>> XapiHandler::alternate_request(
   static constexpr std::string_view kHeaderParams[] = {"authorization", "x-experience-api-version",
                                                        "content-type",  "content-length",
                                                        "if-match",      "if-none-match"};
+  std::vector<std::string> seen;
   for (auto& [name, value] : *form) {
     std::string lower = to_lower(name);
+    bool is_header = std::find(std::begin(kHeaderParams), std::end(kHeaderParams), lower) !=
+                     std::end(kHeaderParams);
+    if (is_header || name == "content") {
+      // A repeated header or content would silently replace the first one.
+      if (std::find(seen.begin(), seen.end(), lower) != seen.end()) {
+        return fail(ErrorCode::kInvalid, "alternate request syntax: form field \"" + name +
+                                             "\" is given more than once");
+      }
+      seen.push_back(lower);
+    }
     if (name == "content") {
       converted.body = std::move(value);
-    } else if (std::find(std::begin(kHeaderParams), std::end(kHeaderParams), lower) !=
-               std::end(kHeaderParams)) {
+    } else if (is_header) {
       if (lower == "content-length") continue;
       std::erase_if(converted.headers, [&](const auto& h) { return h.first == lower; });
       converted.headers.emplace_back(lower, std::move(value));
@@ -229,6 +244,13 @@ Result<std::optional<HttpRequest>> XapiHandler::alternate_request(
       v && v->major == XapiVersion::k2_0) {
     return fail(ErrorCode::kInvalid,
                 "the alternate request syntax (POST ?method=) is not part of xAPI 2.0");
+  }
+  std::string_view resource = std::string_view(converted.path).substr(options_.base_path.size());
+  if (!resource.empty() && resource.back() == '/') resource.remove_suffix(1);
+  if (resource == "/about" && !converted.query.empty()) {
+    return fail(ErrorCode::kInvalid,
+                "alternate request syntax: /about takes no parameters, got \"" +
+                    converted.query.substr(0, converted.query.find('=')) + "\"");
   }
   if ((method == "PUT" || method == "POST") && !converted.has_header("content-type")) {
     converted.headers.emplace_back("content-type", "application/json");

@@ -8,6 +8,7 @@
 #include <openssl/sha.h>
 
 #include "lrs/json_text.h"
+#include "lrs/person_service.h"
 #include "lrs/statement_record.h"
 #include "lrs/statement_validator.h"
 #include "lrs/text.h"
@@ -265,8 +266,9 @@ Result<std::string> merge_documents(std::string_view stored, std::string_view in
   return json_text(old);
 }
 
-DocumentService::DocumentService(DocumentStore& documents, StatementStore& statements)
-    : documents_(documents), statements_(statements) {}
+DocumentService::DocumentService(DocumentStore& documents, StatementStore& statements,
+                                 PersonStore& persons)
+    : documents_(documents), statements_(statements), persons_(persons) {}
 
 Result<std::string> DocumentService::put(const DocumentRequest& request, std::string content,
                                          std::string content_type,
@@ -423,20 +425,7 @@ Result<std::string> DocumentService::person(const QueryParams& params, const Pri
   if (value == nullptr) return fail(ErrorCode::kInvalid, "/agents requires the agent parameter");
   auto agent = parse_agent(*value, version);
   if (!agent) return tl::unexpected(agent.error());
-  auto names = statements_.agent_names(*agent_key(*agent));
-  if (!names) return tl::unexpected(names.error());
-
-  // Communication 2.4: a Person lists every identifier and name as arrays. The LRS
-  // links no identifiers together, so the Person holds the one queried.
-  json person = {{"objectType", "Person"}};
-  if (!names->empty()) person["name"] = *names;
-  for (const char* ifi : {"mbox", "mbox_sha1sum", "openid"}) {
-    if (auto it = agent->find(ifi); it != agent->end()) person[ifi] = json::array({*it});
-  }
-  if (auto it = agent->find("account"); it != agent->end()) {
-    person["account"] = json::array({*it});
-  }
-  return json_text(person);
+  return PersonService(persons_, statements_).person_object(*agent);
 }
 
 }  // namespace lrs

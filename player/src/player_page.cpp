@@ -1,7 +1,6 @@
 #include "player_page.h"
 
 namespace player {
-namespace {
 
 std::string escape_html(std::string_view text) {
   std::string out;
@@ -38,6 +37,8 @@ std::string escape_script(std::string_view json) {
   }
   return out;
 }
+
+namespace {
 
 // The page script. The SCO runs in the iframe and finds window.API (1.2) or
 // window.API_1484_11 (2004) on this page. scorm-again answers its calls locally and

@@ -268,6 +268,9 @@ lrs::Result<LaunchedSession> launch_sco(lrs::PlayerStore& store, const ScoLaunch
   values.learner_id = launch.learner_id;
   values.learner_name = launch.learner_name;
   values.lms_values = launch.lms_values;
+  values.policy = launch.policy;
+  values.mode = launch.mode;
+  values.credit = launch.credit;
   // What the session's first commit would otherwise read: the stored model and the
   // attempt's context (a context that cannot be made now is made, or reported, then).
   auto remember = [&](const lrs::AttemptRecord& a, const scorm::CmiModel& model) {

@@ -15,6 +15,7 @@
 #include "adapter/translator.h"
 #include "lrs/player_store.h"
 #include "scorm/cmi_model.h"
+#include "scorm/cmi_session.h"
 #include "scorm/rollup.h"
 
 namespace player {
@@ -27,6 +28,10 @@ struct ScoLaunch {
   std::string learner_id;
   std::string learner_name;
   std::vector<std::pair<std::string, std::string>> lms_values;  // launch_data, mastery ...
+  // The relay (a wrapped package) follows the LMS's own attempt decision and mode.
+  scorm::AttemptPolicy policy = scorm::AttemptPolicy::kAuto;
+  std::string mode = "normal";
+  bool credit = true;
 };
 
 struct LaunchedSession {

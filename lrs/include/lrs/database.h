@@ -6,6 +6,7 @@
 #include "lrs/credential_store.h"
 #include "lrs/document_store.h"
 #include "lrs/import_store.h"
+#include "lrs/person_store.h"
 #include "lrs/player_store.h"
 #include "lrs/statement_store.h"
 
@@ -23,6 +24,7 @@ class Database {
   virtual DocumentStore& documents() = 0;
   virtual PlayerStore& player() = 0;
   virtual ImportStore& imports() = 0;
+  virtual PersonStore& persons() = 0;
 };
 
 }  // namespace lrs

@@ -18,6 +18,7 @@
 #include "lrs/auth.h"
 #include "lrs/document_store.h"
 #include "lrs/error.h"
+#include "lrs/person_store.h"
 #include "lrs/statement_service.h"
 #include "lrs/statement_store.h"
 #include "lrs/version.h"
@@ -57,7 +58,7 @@ Result<std::string> merge_documents(std::string_view stored, std::string_view in
 
 class DocumentService {
  public:
-  DocumentService(DocumentStore& documents, StatementStore& statements);
+  DocumentService(DocumentStore& documents, StatementStore& statements, PersonStore& persons);
 
   // PUT: stores `content` as the document. kPreconditionFailed when If-Match or
   // If-None-Match fails; kConflict when the document exists and neither header was sent
@@ -92,8 +93,9 @@ class DocumentService {
   // definition when one is known (an Activity with only its id otherwise).
   Result<std::string> activity(const QueryParams& params, const Principal& who);
 
-  // GET /agents?agent=: the Person object as JSON, with the queried identifier and the
-  // names stored statements gave that agent.
+  // GET /agents?agent=: the Person object as JSON: the identifiers of every agent linked
+  // to the queried one (person_service.h), or just its own, and the names stored
+  // statements gave them.
   Result<std::string> person(const QueryParams& params, const Principal& who, XapiVersion version);
 
  private:
@@ -102,6 +104,7 @@ class DocumentService {
                             const Principal& who, bool merge, XapiVersion version);
   DocumentStore& documents_;
   StatementStore& statements_;
+  PersonStore& persons_;
 };
 
 }  // namespace lrs

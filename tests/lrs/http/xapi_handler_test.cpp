@@ -66,7 +66,8 @@ struct Fixture {
   Fixture() {
     statements =
         std::make_unique<lrs::StatementService>(db->statements(), lrs::StatementServiceOptions{});
-    documents = std::make_unique<lrs::DocumentService>(db->documents(), db->statements());
+    documents =
+        std::make_unique<lrs::DocumentService>(db->documents(), db->statements(), db->persons());
     handler = std::make_unique<lrs::XapiHandler>(*statements, shared_auth(),
                                                  lrs::XapiHandlerOptions{}, documents.get());
   }

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include <catch2/catch.hpp>
+#include <libpq-fe.h>
 
 #include "lrs/contract/backends.h"
 
@@ -23,6 +24,47 @@ std::vector<StoredStatement> everything(StatementStore& store, StatementFilter f
     f.after_us = page->next;
   }
 }
+
+// Holds a SHARE lock on a table in a transaction of its own until release(): writers
+// that insert into the table wait there, in the middle of their transactions and after
+// they took their stored times, as a slow transaction would.
+class TableBlocker {
+ public:
+  TableBlocker(const std::string& url, const std::string& table) : conn_(PQconnectdb(url.c_str())) {
+    REQUIRE(PQstatus(conn_) == CONNECTION_OK);
+    exec("BEGIN");
+    exec("LOCK TABLE " + table + " IN SHARE MODE");
+  }
+  ~TableBlocker() { PQfinish(conn_); }
+  TableBlocker(const TableBlocker&) = delete;
+  TableBlocker& operator=(const TableBlocker&) = delete;
+  void release() { exec("COMMIT"); }
+
+  // Waits until a transaction waits for the lock on `table`.
+  void wait_for_writer(const std::string& table) {
+    for (int i = 0; i < 1000; ++i) {
+      PGresult* r = PQexec(conn_, ("SELECT count(*) FROM pg_locks WHERE NOT granted AND "
+                                   "relation = '" +
+                                   table + "'::regclass")
+                                      .c_str());
+      bool waiting =
+          PQresultStatus(r) == PGRES_TUPLES_OK && std::string(PQgetvalue(r, 0, 0)) != "0";
+      PQclear(r);
+      if (waiting) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    FAIL("no writer waited for " + table);
+  }
+
+ private:
+  void exec(const std::string& sql) {
+    PGresult* r = PQexec(conn_, sql.c_str());
+    INFO(sql << ": " << PQresultErrorMessage(r));
+    CHECK(PQresultStatus(r) == PGRES_COMMAND_OK);
+    PQclear(r);
+  }
+  PGconn* conn_;
+};
 
 }  // namespace
 
@@ -110,6 +152,125 @@ TEST_CASE("consistent-through covers what the other process stored", "[postgres]
   CHECK((*a->statements().get(make_id(2)))->stored_us > *through);
 }
 
+// Three processes: A and B take their stored times and stall before COMMIT (B's times
+// after A's), C stores a statement after both and commits at once. A cursor paged
+// meanwhile must not pass A's and B's times: a naive reader would return C's
+// statement, move its cursor past it and never see A's and B's.
+TEST_CASE("a cursor paged while two slow transactions interleave misses nothing", "[postgres]") {
+  PostgresBackend backend;
+  auto a = backend.open();
+  auto b = backend.open();
+  auto c = backend.open();
+  insert_ok(c->statements(), {record(make_id(1), "v:i")});
+
+  TableBlocker names(backend.url, "agent_names");
+  TableBlocker definitions(backend.url, "activity_definitions");
+  auto slow_a = record(make_id(2), "v:i");
+  slow_a.agent_names = {{"mbox:a", "A"}};
+  std::thread ta([&] { CHECK(a->statements().insert({slow_a}, kSame)); });
+  names.wait_for_writer("agent_names");
+  auto slow_b = record(make_id(3), "v:i");
+  slow_b.definitions = {{"act:b", R"({"name":{"en":"B"}})"}};
+  std::thread tb([&] { CHECK(b->statements().insert({slow_b}, kSame)); });
+  definitions.wait_for_writer("activity_definitions");
+  insert_ok(c->statements(), {record(make_id(4), "v:i")});
+
+  // The cursor of a client that pages one statement at a time and polls for more.
+  std::vector<Uuid> seen;
+  std::optional<std::int64_t> after;
+  auto page_on = [&](StatementStore& store) {
+    for (;;) {
+      StatementFilter f;
+      f.verb = "v:i";
+      f.ascending = true;
+      f.limit = 1;
+      f.after_us = after;
+      auto page = store.query(f);
+      REQUIRE(page);
+      if (page->statements.empty()) return;
+      seen.push_back(page->statements.front().id);
+      after = page->statements.front().stored_us;
+    }
+  };
+  page_on(c->statements());
+  CHECK(seen == std::vector<Uuid>{make_id(1)});
+  auto through = c->statements().consistent_through();
+  REQUIRE(through);
+
+  definitions.release();  // B commits first, A is still in flight
+  tb.join();
+  page_on(a->statements());
+  CHECK(seen == std::vector<Uuid>{make_id(1)});
+
+  names.release();
+  ta.join();
+  page_on(b->statements());
+  CHECK(seen == std::vector<Uuid>{make_id(1), make_id(2), make_id(3), make_id(4)});
+  CHECK(*through < (*c->statements().get(make_id(2)))->stored_us);
+  auto now_through = c->statements().consistent_through();
+  REQUIRE(now_through);
+  CHECK(*now_through >= (*c->statements().get(make_id(4)))->stored_us);
+}
+
+TEST_CASE("the same statements sent to two processes at once are stored once", "[postgres]") {
+  PostgresBackend backend;
+  auto a = backend.open();
+  auto b = backend.open();
+  for (std::uint64_t n = 0; n < 20; ++n) {
+    std::vector<StatementRecord> batch;
+    for (std::uint64_t k = 0; k < 5; ++k) batch.push_back(record(make_id(n * 10 + k), "v:twice"));
+    // The last one differs in content: exactly one process may store it.
+    auto differ_a = record(make_id(n * 10 + 9), "v:twice", "a");
+    auto differ_b = record(make_id(n * 10 + 9), "v:twice", "b");
+    Result<StatementStore::InsertResult> ra, rb, ca, cb;
+    std::thread t1([&] {
+      ra = a->statements().insert(batch, kSame);
+      ca = a->statements().insert({differ_a}, kSame);
+    });
+    std::thread t2([&] {
+      rb = b->statements().insert(batch, kSame);
+      cb = b->statements().insert({differ_b}, kSame);
+    });
+    t1.join();
+    t2.join();
+    REQUIRE(ra);
+    REQUIRE(rb);
+    for (std::size_t k = 0; k < batch.size(); ++k) CHECK(ra->inserted[k] != rb->inserted[k]);
+    CHECK(ca.has_value() != cb.has_value());
+    const auto& refused = ca ? cb : ca;
+    if (!refused) CHECK(refused.error().code == ErrorCode::kConflict);
+  }
+  StatementFilter f;
+  f.verb = "v:twice";
+  f.limit = 1000;
+  CHECK(query_ok(a->statements(), f).statements.size() == 20 * 6);
+}
+
+TEST_CASE("definitions of one new activity sent to two processes at once are both merged",
+          "[postgres]") {
+  PostgresBackend backend;
+  auto a = backend.open();
+  auto b = backend.open();
+  for (std::uint64_t n = 0; n < 20; ++n) {
+    std::string activity = "act:new-" + std::to_string(n);
+    auto ra = record(make_id(n * 2), "v:def");
+    ra.definitions = {{activity, R"({"name":{"en":"English"}})"}};
+    ra.redefine = true;
+    auto rb = record(make_id(n * 2 + 1), "v:def");
+    rb.definitions = {{activity, R"({"name":{"fr":"Francais"}})"}};
+    rb.redefine = true;
+    std::thread t1([&] { CHECK(a->statements().insert({ra}, kSame)); });
+    std::thread t2([&] { CHECK(b->statements().insert({rb}, kSame)); });
+    t1.join();
+    t2.join();
+    auto stored = a->statements().activity_definition(activity);
+    REQUIRE(stored);
+    REQUIRE(stored->has_value());
+    CHECK((*stored)->find("English") != std::string::npos);
+    CHECK((*stored)->find("Francais") != std::string::npos);
+  }
+}
+
 TEST_CASE("voiding across processes: the target and the voider arrive at once", "[postgres]") {
   PostgresBackend backend;
   auto a = backend.open();
@@ -162,24 +323,42 @@ TEST_CASE("processes starting at once migrate once", "[postgres]") {
   CHECK(dbs[3]->statements().get(make_id(1))->has_value());
 }
 
-TEST_CASE("a version 1 database gains the import tables and keeps its data", "[postgres]") {
+TEST_CASE("a version 1 database gains the later tables and the clock sequence, keeping its data",
+          "[postgres]") {
   PostgresBackend backend;
   {
     auto db = backend.open();
     REQUIRE(db->statements().insert({record(make_id(1), "v:a")}, kSame));
   }
-  // What a database made before the import store looks like.
+  // What a database made before the import and person stores and the clock sequence looks
+  // like, its clock a day ahead of the server's (a clock that stepped back since).
   postgres_admin(backend.url,
-                 "DROP TABLE import_quarantine; DROP TABLE import_jobs; "
+                 "DROP TABLE import_quarantine; DROP TABLE import_jobs; DROP TABLE person_links; "
+                 "CREATE TABLE stored_clock (id integer PRIMARY KEY CHECK (id = 1), "
+                 "last bigint NOT NULL); "
+                 "INSERT INTO stored_clock SELECT 1, last_value + 86400000000 "
+                 "FROM stored_clock_seq; "
+                 "DROP FUNCTION lrsbridge_take_stored(bigint); "
+                 "DROP FUNCTION lrsbridge_stored_horizon(); DROP SEQUENCE stored_clock_seq; "
                  "DELETE FROM lrsbridge_schema_version WHERE version > 1");
   auto db = backend.open();
-  CHECK(db->statements().get(make_id(1))->has_value());
+  auto old = db->statements().get(make_id(1));
+  REQUIRE(old);
+  REQUIRE(old->has_value());
   ImportJobRecord job;
   job.id = "job-1";
   job.started_us = 5;
   REQUIRE(db->imports().add_job(job));
   REQUIRE(db->imports().quarantine({{"job-1", 3, "3,x", "bad date", false}}));
   CHECK(db->imports().quarantined("job-1", false)->size() == 1);
+  // The sequence continues from the table's clock, not from the server's.
+  REQUIRE(db->statements().insert({record(make_id(2), "v:a")}, kSame));
+  auto fresh = db->statements().get(make_id(2));
+  REQUIRE(fresh);
+  REQUIRE(fresh->has_value());
+  CHECK((*fresh)->stored_us > (*old)->stored_us + 86400000000LL);
+  REQUIRE(db->persons().link({{"k1", "{}", "test", 1}, {"k2", "{}", "test", 1}}, "p1"));
+  CHECK((*db->persons().find_by_agent("k2"))->id == "p1");
 }
 
 TEST_CASE("import jobs and their quarantine are shared by processes", "[postgres]") {
@@ -278,6 +457,76 @@ TEST_CASE("lost connections are retried without losing or duplicating statements
   for (const auto& s : stored) ids.insert(s.id);
   CHECK(ids.size() == stored.size());
   for (const Uuid& id : acknowledged) CHECK(ids.count(id) == 1);
+}
+
+// A COMMIT that succeeded but whose answer was lost: the pool runs the transaction
+// again, which finds its own row. It must succeed, not report its own row as a conflict;
+// a different row with the same key still is one.
+TEST_CASE("inserts retried after a lost COMMIT answer recognise their own rows", "[postgres]") {
+  PostgresBackend backend;
+  auto db = backend.open();
+
+  Credential cred;
+  cred.key = "lost-commit";
+  cred.secret_hash = "pbkdf2-sha256$1$c2FsdA==$aGFzaA==";
+  cred.scopes = {"all"};
+  cred.label = "retried";
+  cred.authority = R"({"mbox":"mailto:a@example.org"})";
+  cred.created_us = 42;
+  lose_next_commit_replies_for_testing(1);
+  REQUIRE(db->credentials().add(cred));
+  CHECK(db->credentials().list()->size() == 1);
+  auto other = cred;
+  other.created_us = 43;
+  auto again = db->credentials().add(other);
+  REQUIRE_FALSE(again);
+  CHECK(again.error().code == ErrorCode::kConflict);
+  // Without a lost answer, even the same content added twice is a conflict.
+  auto twice = db->credentials().add(cred);
+  REQUIRE_FALSE(twice);
+  CHECK(twice.error().code == ErrorCode::kConflict);
+
+  PackageRecord pkg;
+  pkg.id = "pkg-lost";
+  pkg.title = "Course";
+  pkg.version = "1.2";
+  pkg.summary_json = R"({"scos":["sco-1"]})";
+  pkg.directory = "/data/pkg-lost";
+  pkg.created_us = 7;
+  lose_next_commit_replies_for_testing(1);
+  REQUIRE(db->player().add_package(pkg));
+  CHECK(db->player().list_packages()->size() == 1);
+  auto pkg2 = pkg;
+  pkg2.title = "Another course";
+  auto clash = db->player().add_package(pkg2);
+  REQUIRE_FALSE(clash);
+  CHECK(clash.error().code == ErrorCode::kConflict);
+
+  ImportJobRecord job;
+  job.id = "job-lost";
+  job.file_name = "export.csv";
+  job.format = "moodle";
+  job.settings_json = "{}";
+  job.started_us = 9;
+  lose_next_commit_replies_for_testing(1);
+  REQUIRE(db->imports().add_job(job));
+  auto found = db->imports().find_job("job-lost");
+  REQUIRE(found);
+  CHECK(found->has_value());
+  auto job2 = job;
+  job2.started_us = 10;
+  auto dup = db->imports().add_job(job2);
+  REQUIRE_FALSE(dup);
+  CHECK(dup.error().code == ErrorCode::kConflict);
+
+  // Statements: the group is run again and finds them stored with the same content.
+  lose_next_commit_replies_for_testing(1);
+  auto stored = db->statements().insert({record(make_id(1), "v:lost-commit")}, kSame);
+  REQUIRE(stored);
+  StatementFilter f;
+  f.verb = "v:lost-commit";
+  CHECK(query_ok(db->statements(), f).statements.size() == 1);
+  lose_next_commit_replies_for_testing(0);
 }
 
 }  // namespace lrs::test

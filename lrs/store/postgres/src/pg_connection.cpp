@@ -1,10 +1,13 @@
 #include "pg_connection.h"
 
+#include <atomic>
 #include <charconv>
 #include <thread>
 #include <utility>
 
 #include <libpq-fe.h>
+
+#include "lrs/postgres_database.h"
 
 namespace lrs::pg {
 
@@ -176,7 +179,11 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& url) {
 
 Connection::~Connection() { PQfinish(conn_); }
 
-bool Connection::broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+bool Connection::broken() const { return lost_ || PQstatus(conn_) != CONNECTION_OK; }
+
+namespace {
+std::atomic<int> g_lose_commit_replies{0};
+}  // namespace
 
 bool Connection::last_failure_transient() const { return transient_; }
 
@@ -248,17 +255,34 @@ Result<void> Connection::copy_in(std::string_view copy_sql, std::string_view dat
   return {};
 }
 
+Result<bool> earlier_attempt(Connection& conn, const std::string& same_row, const Params& params,
+                             std::string_view what) {
+  if (!conn.repeating_lost_commit()) return false;
+  auto rows = conn.exec(same_row, params, what);
+  if (!rows) return tl::unexpected<Error>(rows.error());
+  return rows->size() != 0;
+}
+
 std::chrono::milliseconds retry_pause(int attempt) {
   return std::chrono::milliseconds(50 << std::min(attempt, 5));
 }
 
 Result<void> in_transaction(Connection& conn, std::string_view what,
                             const std::function<Result<void>(Connection&)>& fn) {
+  conn.lost_at_commit_ = false;
   LRS_PG_TRY(conn.exec("BEGIN", what));
   auto r = fn(conn);
   if (r) {
     auto committed = conn.exec("COMMIT", what);
+    if (committed && g_lose_commit_replies > 0 && g_lose_commit_replies.fetch_sub(1) > 0) {
+      // As if the network failed after the server committed, before its answer came.
+      conn.lost_ = true;
+      conn.transient_ = true;
+      committed = tl::unexpected<Error>(
+          Error{ErrorCode::kUnavailable, std::string(what) + ": connection lost (test)"});
+    }
     if (committed) return {};
+    conn.lost_at_commit_ = conn.broken();
     r = tl::unexpected<Error>(committed.error());
   }
   if (!conn.broken()) {
@@ -307,6 +331,7 @@ void Pool::give_back(std::unique_ptr<Connection> conn) {
 
 Result<void> Pool::run(bool transaction, std::string_view what,
                        const std::function<Result<void>(Connection&)>& fn) {
+  bool maybe_committed = false;
   for (int attempt = 0;; ++attempt) {
     auto conn = take();
     if (!conn) {
@@ -317,7 +342,10 @@ Result<void> Pool::run(bool transaction, std::string_view what,
       return tl::unexpected<Error>(conn.error());
     }
     Connection& c = **conn;
+    c.repeating_lost_commit_ = maybe_committed;
     auto r = transaction ? in_transaction(c, what, fn) : fn(c);
+    c.repeating_lost_commit_ = false;
+    maybe_committed = maybe_committed || (transaction && !r && c.lost_at_commit());
     bool transient = !r && (c.last_failure_transient() || c.broken());
     give_back(std::move(*conn));
     if (r || !transient || attempt >= kTransientRetries) return r;
@@ -326,3 +354,5 @@ Result<void> Pool::run(bool transaction, std::string_view what,
 }
 
 }  // namespace lrs::pg
+
+void lrs::lose_next_commit_replies_for_testing(int count) { pg::g_lose_commit_replies = count; }

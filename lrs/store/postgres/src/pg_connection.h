@@ -95,6 +95,12 @@ class Connection {
   const std::string& last_sqlstate() const { return sqlstate_; }
   // The connection is gone: a new one is needed.
   bool broken() const;
+  // The connection was lost while COMMIT was under way: the transaction may have
+  // committed, the client cannot know.
+  bool lost_at_commit() const { return lost_at_commit_; }
+  // This transaction repeats one whose COMMIT was lost (Pool::run): a row found in the
+  // way may be the earlier attempt's own, and is then no conflict.
+  bool repeating_lost_commit() const { return repeating_lost_commit_; }
   // The last failure is worth retrying the whole transaction for: the connection was
   // lost, or PostgreSQL aborted it for a deadlock or a serialization failure.
   bool last_failure_transient() const;
@@ -108,10 +114,16 @@ class Connection {
  private:
   explicit Connection(pg_conn* conn) : conn_(conn) {}
   Error error_from(pg_result* r, std::string_view what);
+  friend Result<void> in_transaction(Connection&, std::string_view,
+                                     const std::function<Result<void>(Connection&)>&);
+  friend class Pool;
 
   pg_conn* conn_;
   std::string sqlstate_;
   bool transient_ = false;
+  bool lost_ = false;  // by lose_next_commit_replies_for_testing
+  bool lost_at_commit_ = false;
+  bool repeating_lost_commit_ = false;
 };
 
 // The server a URL names, without the password, for messages.
@@ -132,7 +144,9 @@ class Pool {
   // on a fresh transaction a few times, so `fn` must be safe to run again: it sees
   // nothing of the failed attempt, which was rolled back. A COMMIT whose answer was
   // lost may in fact have committed; the retry then finds its own rows (statement ids
-  // are deterministic and a re-sent statement is skipped, so nothing is duplicated).
+  // are deterministic and a re-sent statement is skipped, so nothing is duplicated;
+  // other inserts compare the row in the way with their own when
+  // conn.repeating_lost_commit() says so).
   Result<void> run(bool transaction, std::string_view what,
                    const std::function<Result<void>(Connection&)>& fn);
   Result<void> read(std::string_view what, const std::function<Result<void>(Connection&)>& fn) {
@@ -197,6 +211,14 @@ Result<std::optional<T>> first(Result<std::vector<T>> rows) {
   if (rows->empty()) return std::optional<T>();
   return std::optional<T>(std::move(rows->front()));
 }
+
+// Whether the row an insert found in its way is the one it wrote itself on an earlier
+// attempt whose COMMIT answer was lost: only on such a retry, and only when `same_row`
+// (a query with the insert's parameters) finds the stored row equal to what was sent.
+// A `credentials add` or an upload retried by the pool then succeeds instead of
+// reporting its own row as a conflict.
+Result<bool> earlier_attempt(Connection& conn, const std::string& same_row, const Params& params,
+                             std::string_view what);
 
 // Parameters holding one text value.
 inline Params one(std::string_view v) {

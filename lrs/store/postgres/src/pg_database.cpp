@@ -4,6 +4,7 @@
 #include "lrs/postgres_database.h"
 #include "pg_connection.h"
 #include "pg_import_store.h"
+#include "pg_person_store.h"
 #include "pg_schema.h"
 #include "pg_statement_store.h"
 #include "pg_stores.h"
@@ -19,13 +20,15 @@ class PostgresDatabase final : public Database {
         credentials_(pool_),
         documents_(pool_),
         player_(pool_, statements_),
-        imports_(pool_) {}
+        imports_(pool_),
+        persons_(pool_) {}
 
   StatementStore& statements() override { return statements_; }
   CredentialStore& credentials() override { return credentials_; }
   DocumentStore& documents() override { return documents_; }
   PlayerStore& player() override { return player_; }
   ImportStore& imports() override { return imports_; }
+  PersonStore& persons() override { return persons_; }
 
  private:
   pg::Pool pool_;
@@ -34,6 +37,7 @@ class PostgresDatabase final : public Database {
   pg::PgDocumentStore documents_;
   pg::PgPlayerStore player_;
   pg::PgImportStore imports_;
+  pg::PgPersonStore persons_;
 };
 
 }  // namespace

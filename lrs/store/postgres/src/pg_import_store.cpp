@@ -58,7 +58,18 @@ Result<void> PgImportStore::add_job(const ImportJobRecord& job) {
         "ON CONFLICT (id) DO NOTHING RETURNING id",
         p, "adding import job " + job.id);
     if (!rows) return tl::unexpected<Error>(rows.error());
-    if (rows->size() == 0) return fail(ErrorCode::kConflict, "import job " + job.id + " exists");
+    if (rows->size() == 0) {
+      auto own = earlier_attempt(
+          c,
+          "SELECT 1 FROM import_jobs WHERE id = $1 AND file_name = $2::bytea AND format = $3 "
+          "AND settings = $4 AND state = $5 AND error = $6::bytea AND rows_read = $7 AND "
+          "statements_stored = $8 AND statements_present = $9 AND rows_quarantined = $10 AND "
+          "finished_us = $11 AND started_us = $12",
+          p, "adding import job " + job.id);
+      if (!own) return tl::unexpected<Error>(own.error());
+      if (*own) return {};
+      return fail(ErrorCode::kConflict, "import job " + job.id + " exists");
+    }
     return {};
   });
 }

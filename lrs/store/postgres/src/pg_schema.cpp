@@ -18,7 +18,8 @@ struct Migration {
 // released step, add a new one.
 //
 // Statement rows are keyed by `stored`, the stored time in microseconds, which the
-// single-row `stored_clock` hands out in commit order (see pg_statement_store.cpp).
+// stored clock hands out (a single-row table in step 1, a sequence from step 3; see
+// pg_statement_store.h).
 // `terms` holds the link terms of a statement including those inherited through
 // StatementRefs; `links` is the filter index: (term id * 2 + role, stored), role 1
 // meaning "matches with related_agents / related_activities", as in the SQLite backend.
@@ -146,6 +147,94 @@ CREATE TABLE import_quarantine (
   resolved boolean NOT NULL DEFAULT false,
   PRIMARY KEY (job, line)
 );
+)sql"},
+    // The stored clock becomes a sequence and two functions, so that writers no longer
+    // hold a lock from their first read to COMMIT (pg_statement_store.h, "Ordering").
+    // A sequence is not transactional: taking times from it holds nothing until COMMIT.
+    // Every process of a database must run this version or later: an older one would
+    // still order its writes by the dropped table (and fails on it instead).
+    //
+    // lrsbridge_take_stored(n) hands out the n times (last - n + 1 .. last) and, under
+    // the clock lock held for that instant only, registers the calling transaction as
+    // in flight from `before + 1` on with two shared transaction-level advisory locks,
+    // which PostgreSQL releases after the transaction's end is visible to others:
+    //   (1280463703 "LRSW", this schema's sequence oid)  who: a writer of this schema,
+    //   (before + 1)                                       from where (a bigint key).
+    // Both are taken before the sequence moves, so a reader that finds the sequence
+    // moved finds the writer registered. The session-level clock lock is released on
+    // every way out, a cancelled query included.
+    //
+    // lrsbridge_stored_horizon() is the greatest time at or below which nothing is in
+    // flight any more: the least registered `from` of this schema's writers, minus one;
+    // with none, the sequence or the server's clock, whichever is later (read first:
+    // a writer registering after the lock table was read reads a later clock). Every
+    // statement stored at or below it has committed, so a query whose snapshot is taken
+    // after it was computed sees all of them, and later commits land above it. Reading
+    // pg_locks costs about half a millisecond, so first a try-lock on the "who" key
+    // (exclusive, until the end of the reader's statement) tells whether any writer of
+    // this schema is in flight at all; if none is, the horizon is the clock.
+    {3, R"sql(
+CREATE SEQUENCE stored_clock_seq AS bigint MINVALUE 0;
+SELECT setval('stored_clock_seq',
+  greatest(last, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint), true)
+  FROM stored_clock;
+DROP TABLE stored_clock;
+CREATE FUNCTION lrsbridge_take_stored(n bigint) RETURNS bigint LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
+DECLARE
+  before bigint;
+  last bigint;
+BEGIN
+  PERFORM pg_advisory_lock(1280463683);
+  BEGIN
+    SELECT s.last_value INTO before FROM stored_clock_seq s;
+    PERFORM pg_advisory_xact_lock_shared(1280463703,
+      ('stored_clock_seq'::regclass::oid::bigint::bit(32))::integer);
+    PERFORM pg_advisory_xact_lock_shared(before + 1);
+    last := greatest(before + n,
+      (extract(epoch FROM clock_timestamp()) * 1000000)::bigint + n - 1);
+    PERFORM setval('stored_clock_seq', last, true);
+  EXCEPTION WHEN OTHERS OR query_canceled THEN
+    PERFORM pg_advisory_unlock(1280463683);
+    RAISE;
+  END;
+  PERFORM pg_advisory_unlock(1280463683);
+  RETURN last;
+END $$;
+CREATE FUNCTION lrsbridge_stored_horizon() RETURNS bigint LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
+DECLARE
+  now_us bigint := (extract(epoch FROM clock_timestamp()) * 1000000)::bigint;
+  handed_out bigint;
+  oldest bigint;
+BEGIN
+  SELECT s.last_value INTO handed_out FROM stored_clock_seq s;
+  IF pg_try_advisory_xact_lock(1280463703,
+       ('stored_clock_seq'::regclass::oid::bigint::bit(32))::integer) THEN
+    RETURN greatest(handed_out, now_us);
+  END IF;
+  WITH l AS MATERIALIZED (
+    SELECT pid, classid, objid, objsubid FROM pg_locks
+    WHERE locktype = 'advisory' AND granted
+      AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))
+  SELECT min((v.classid::bigint << 32) | v.objid::bigint) INTO oldest
+    FROM l w JOIN l v ON v.pid = w.pid
+    WHERE w.objsubid = 2 AND w.classid = 1280463703
+      AND w.objid = 'stored_clock_seq'::regclass::oid
+      AND v.objsubid = 1 AND v.classid <> 0;
+  RETURN least(greatest(handed_out, now_us), oldest - 1);
+END $$;
+)sql"},
+    // Person links (lrs/person_store.h), as SQLite's step 5.
+    {4, R"sql(
+CREATE TABLE person_links (
+  agent text PRIMARY KEY,
+  person text NOT NULL,
+  ifi text NOT NULL,
+  source text NOT NULL,
+  linked_us bigint NOT NULL
+);
+CREATE INDEX person_links_person ON person_links (person, agent);
 )sql"},
 };
 

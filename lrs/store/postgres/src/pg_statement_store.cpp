@@ -1,6 +1,7 @@
 #include "pg_statement_store.h"
 
 #include <algorithm>
+#include <cassert>
 #include <iterator>
 #include <limits>
 #include <set>
@@ -79,9 +80,37 @@ std::vector<Item> items_of(const std::vector<StatementRecord>& records,
   return items;
 }
 
-// The statements one insert request (or a whole group of them) touches, read once under the clock
-// lock and written back in a few bulk commands: COPY for new rows and their links, one command per
-// kind of change to existing rows.
+// SQLSTATEs a writer retries its transaction on, as PostgreSQL's own serialization
+// failures.
+constexpr const char* kUniqueViolation = "23505";
+constexpr const char* kSerializationFailure = "40001";
+
+// The activity definitions the inserted statements of `items` change (only those of
+// `only` when given), merged in statement order into `stored`, which gains them.
+std::map<std::string, std::string> merged_definitions(const std::vector<Item>& items,
+                                                      const std::vector<bool>& inserted,
+                                                      std::map<std::string, std::string>& stored,
+                                                      const std::set<std::string>* only) {
+  std::map<std::string, std::string> changed;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (!inserted[i]) continue;
+    for (const ActivityDefinition& d : items[i].record->definitions) {
+      if (only != nullptr && only->count(d.activity_id) == 0) continue;
+      auto it = stored.find(d.activity_id);
+      auto merged = redefined_activity(
+          it != stored.end() ? std::optional<std::string_view>(it->second) : std::nullopt,
+          d.definition, items[i].record->redefine);
+      if (!merged) continue;
+      stored[d.activity_id] = *merged;
+      changed[d.activity_id] = std::move(*merged);
+    }
+  }
+  return changed;
+}
+
+// The statements one insert request (or a whole group of them) touches, read once under the
+// references lock and written back in a few bulk commands: COPY for new rows and their links, one
+// command per kind of change to existing rows.
 class InsertJob {
  public:
   InsertJob(Connection& conn, StoredClock& clock,
@@ -103,6 +132,8 @@ class InsertJob {
   Result<void> flush(const std::vector<Item>& items, const std::vector<bool>& inserted);
   Result<void> store_descriptions(const std::vector<Item>& items,
                                   const std::vector<bool>& inserted);
+  Result<void> store_agent_names(const std::vector<std::string>& agents,
+                                 const std::vector<std::string>& names);
 
   Connection& conn_;
   StoredClock& clock_;
@@ -300,9 +331,16 @@ Result<void> InsertJob::flush(const std::vector<Item>& items, const std::vector<
         links += '\n';
       }
     }
-    LRS_PG_TRY(
+    auto copied =
         conn_.copy_in("COPY statements (stored, id, ref, voiding, voided, terms, body) FROM STDIN",
-                      data, "storing statements"));
+                      data, "storing statements");
+    if (!copied) {
+      // Another process stored one of these ids after this transaction looked (the
+      // index waited for its COMMIT): run again, the retry finds it stored and
+      // compares (pg_statement_store.h, "Duplicate ids").
+      if (conn_.last_sqlstate() == kUniqueViolation) conn_.restore_failure(kUniqueViolation, true);
+      return copied;
+    }
     if (!links.empty()) {
       LRS_PG_TRY(
           conn_.copy_in("COPY links (term, stored) FROM STDIN", links, "indexing statements"));
@@ -385,6 +423,9 @@ Result<void> InsertJob::store_descriptions(const std::vector<Item>& items,
     }
   }
   if (!activities.empty()) {
+    // Most definitions equal the stored ones: compare without locking, then lock and
+    // merge again only what changes, from the committed rows (another process may have
+    // merged into them meanwhile).
     std::map<std::string, std::string> stored;
     Params p;
     p.add(text_array(activities));
@@ -395,35 +436,69 @@ Result<void> InsertJob::store_descriptions(const std::vector<Item>& items,
     for (int i = 0; i < rows->size(); ++i) {
       stored.emplace(std::string(rows->text(i, 0)), std::string(rows->text(i, 1)));
     }
-    std::map<std::string, std::string> changed;
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      if (!inserted[i]) continue;
-      for (const ActivityDefinition& d : items[i].record->definitions) {
-        auto it = stored.find(d.activity_id);
-        auto merged = redefined_activity(
-            it != stored.end() ? std::optional<std::string_view>(it->second) : std::nullopt,
-            d.definition, items[i].record->redefine);
-        if (!merged) continue;
-        stored[d.activity_id] = *merged;
-        changed[d.activity_id] = std::move(*merged);
-      }
+    auto changed = merged_definitions(items, inserted, stored, nullptr);
+    if (changed.empty()) return store_agent_names(agents, names);
+    std::vector<std::string> keys;
+    std::set<std::string> only;
+    for (const auto& [k, v] : changed) {
+      keys.push_back(k);
+      only.insert(k);
     }
-    if (!changed.empty()) {
-      std::vector<std::string> keys, values;
-      for (auto& [k, v] : changed) {
-        keys.push_back(k);
-        values.push_back(v);
-      }
-      Params q;
-      q.add(text_array(keys));
-      q.add(text_array(values));
+    Params q;
+    q.add(text_array(keys));
+    // In key order, so two writers lock shared rows in one order.
+    auto locked = conn_.exec(
+        "SELECT activity, definition FROM activity_definitions WHERE activity = ANY($1::text[]) "
+        "ORDER BY activity FOR UPDATE",
+        q, "locking activity definitions");
+    if (!locked) return tl::unexpected<Error>(locked.error());
+    std::map<std::string, std::string> committed;
+    for (int i = 0; i < locked->size(); ++i) {
+      committed.emplace(std::string(locked->text(i, 0)), std::string(locked->text(i, 1)));
+    }
+    std::set<std::string> existing;
+    for (const auto& [k, v] : committed) existing.insert(k);
+    changed = merged_definitions(items, inserted, committed, &only);
+    std::vector<std::string> update_keys, update_values, insert_keys, insert_values;
+    for (auto& [k, v] : changed) {
+      bool update = existing.count(k) != 0;
+      (update ? update_keys : insert_keys).push_back(k);
+      (update ? update_values : insert_values).push_back(std::move(v));
+    }
+    if (!update_keys.empty()) {
+      Params u;
+      u.add(text_array(update_keys));
+      u.add(text_array(update_values));
       LRS_PG_TRY(
-          conn_.exec("INSERT INTO activity_definitions (activity, definition) "
-                     "SELECT * FROM unnest($1::text[], $2::text[]) "
-                     "ON CONFLICT (activity) DO UPDATE SET definition = excluded.definition",
-                     q, "storing activity definitions"));
+          conn_.exec("UPDATE activity_definitions d SET definition = u.definition "
+                     "FROM unnest($1::text[], $2::text[]) AS u(activity, definition) "
+                     "WHERE d.activity = u.activity",
+                     u, "storing activity definitions"));
+    }
+    if (!insert_keys.empty()) {
+      Params n;
+      n.add(text_array(insert_keys));
+      n.add(text_array(insert_values));
+      auto inserted_rows = conn_.exec(
+          "INSERT INTO activity_definitions (activity, definition) "
+          "SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (activity) DO NOTHING "
+          "RETURNING activity",
+          n, "storing activity definitions");
+      if (!inserted_rows) return tl::unexpected<Error>(inserted_rows.error());
+      if (inserted_rows->size() != static_cast<int>(insert_keys.size())) {
+        // Another process defined one of these activities first: merge into its
+        // definition on a fresh transaction.
+        conn_.restore_failure(kSerializationFailure, true);
+        return fail(ErrorCode::kInternal,
+                    "storing activity definitions: another process defined the same activity");
+      }
     }
   }
+  return store_agent_names(agents, names);
+}
+
+Result<void> InsertJob::store_agent_names(const std::vector<std::string>& agents,
+                                          const std::vector<std::string>& names) {
   if (!agents.empty()) {
     // `seen` (a sequence) orders names by first appearance; (agent, name) keeps them
     // distinct.
@@ -438,43 +513,48 @@ Result<void> InsertJob::store_descriptions(const std::vector<Item>& items,
   return {};
 }
 
-// The database's clock in microseconds, the one every process agrees on.
-constexpr const char* kNowUs = "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint";
-// The advisory lock key of the stored clock ("LRSC"; migrations use "LRSB").
-constexpr const char* kClockLock = "1280463683";
+// The advisory lock key of the references lock ("LRSR"; migrations use "LRSB", the
+// stored clock "LRSC").
+constexpr const char* kReferencesLock = "1280463698";
+
+// Takes the references lock for a transaction storing `records` (pg_statement_store.h,
+// "Voiding and StatementRef inheritance"): exclusively when one of them refers to
+// another statement, shared otherwise.
+Result<void> lock_references(Connection& conn, const std::vector<const StatementRecord*>& records) {
+  bool refers = std::any_of(records.begin(), records.end(),
+                            [](const StatementRecord* r) { return r->statement_ref.has_value(); });
+  LRS_PG_TRY(conn.exec(std::string(refers ? "SELECT pg_advisory_xact_lock("
+                                          : "SELECT pg_advisory_xact_lock_shared(") +
+                           kReferencesLock + ")",
+                       "locking statement references"));
+  return {};
+}
+
+// The horizon (pg_statement_store.h, "Ordering"): one read-only statement, no
+// transaction id, no WAL.
+Result<std::int64_t> stored_horizon(Connection& c) {
+  auto rows = c.exec("SELECT lrsbridge_stored_horizon()", "reading the stored horizon");
+  if (!rows) return tl::unexpected<Error>(rows.error());
+  return rows->integer(0, 0);
+}
 
 }  // namespace
 
-Result<StoredClock> StoredClock::lock(Connection& conn, std::int64_t reserve) {
-  // First the advisory lock, then the server's clock: consistent_through() relies on
-  // no writer reading the clock before it holds the lock.
-  LRS_PG_TRY(conn.exec(std::string("SELECT pg_advisory_xact_lock(") + kClockLock + ")",
-                       "locking the stored clock"));
-  // The times for `reserve` statements at once, so that a transaction that needs no
-  // more writes the row once. Times reserved for a statement that is then skipped (a
-  // re-send) are never used: gaps are fine, order is what matters.
-  reserve = std::max<std::int64_t>(reserve, 1);
+Result<StoredClock> StoredClock::take(Connection& conn, std::int64_t count) {
+  // Times reserved for a statement that is then skipped (a re-send) are never used:
+  // gaps are fine, order is what matters.
+  count = std::max<std::int64_t>(count, 1);
   Params p;
-  p.add(reserve);
-  auto rows = conn.exec(std::string("UPDATE stored_clock SET last = greatest(last + $1, ") +
-                            kNowUs + " + $1 - 1) WHERE id = 1 RETURNING last",
-                        p, "locking the stored clock");
+  p.add(count);
+  auto rows = conn.exec("SELECT lrsbridge_take_stored($1::bigint)", p, "taking stored times");
   if (!rows) return tl::unexpected<Error>(rows.error());
-  if (rows->size() != 1) return fail(ErrorCode::kInternal, "the stored_clock row is missing");
   std::int64_t last = rows->integer(0, 0);
-  return StoredClock(last - reserve, last);
+  return StoredClock(last - count + 1, last);
 }
 
-std::int64_t StoredClock::next() { return ++last_; }
-
-Result<void> StoredClock::save(Connection& conn) {
-  if (last_ <= saved_) return {};
-  Params p;
-  p.add(last_);
-  LRS_PG_TRY(
-      conn.exec("UPDATE stored_clock SET last = $1 WHERE id = 1", p, "advancing the stored clock"));
-  saved_ = last_;
-  return {};
+std::int64_t StoredClock::next() {
+  assert(next_ <= last_ && "more statements stamped than times taken");
+  return next_++;
 }
 
 Result<std::unordered_map<std::string, std::int64_t>> TermCache::ids(
@@ -636,20 +716,21 @@ void PgStatementStore::maybe_analyze(std::size_t inserted) {
 
 Result<void> PgStatementStore::apply_group(Connection& conn, std::vector<Job*>& group,
                                            std::unordered_map<std::string, std::int64_t>& terms) {
-  // Term ids first, before the clock lock: creating them needs no order.
-  std::vector<std::string> keys;
+  std::vector<const StatementRecord*> records;
   for (Job* j : group) {
-    for (const StatementRecord& r : *j->records) {
-      auto k = record_term_keys(r);
-      keys.insert(keys.end(), std::make_move_iterator(k.begin()), std::make_move_iterator(k.end()));
-    }
+    for (const StatementRecord& r : *j->records) records.push_back(&r);
+  }
+  // The references lock first: a writer waiting for it holds nothing else yet.
+  LRS_PG_TRY(lock_references(conn, records));
+  std::vector<std::string> keys;
+  for (const StatementRecord* r : records) {
+    auto k = record_term_keys(*r);
+    keys.insert(keys.end(), std::make_move_iterator(k.begin()), std::make_move_iterator(k.end()));
   }
   auto ids = terms_.ids(conn, std::move(keys));
   if (!ids) return tl::unexpected<Error>(ids.error());
   terms = std::move(*ids);
-  std::int64_t rows = 0;
-  for (Job* j : group) rows += static_cast<std::int64_t>(j->records->size());
-  auto clock = StoredClock::lock(conn, rows);
+  auto clock = StoredClock::take(conn, static_cast<std::int64_t>(records.size()));
   if (!clock) return tl::unexpected<Error>(clock.error());
   if (group.size() > 1) {
     // Usually no request fails: all of them as one job costs a handful of round trips
@@ -671,10 +752,12 @@ Result<void> PgStatementStore::apply_group(Connection& conn, std::vector<Job*>& 
         at += j->records->size();
         j->result = {};
       }
-      return clock->save(conn);
+      return {};
     }
     if (conn.broken() || conn.last_failure_transient()) return r;
     LRS_PG_TRY(conn.exec("ROLLBACK TO SAVEPOINT grouped", "abandoning an insert"));
+    // Each job below takes no more times than it took as part of the group.
+    clock->rewind();
   }
   for (Job* j : group) {
     LRS_PG_TRY(conn.exec("SAVEPOINT job", "starting an insert"));
@@ -686,26 +769,28 @@ Result<void> PgStatementStore::apply_group(Connection& conn, std::vector<Job*>& 
     }
     LRS_PG_TRY(conn.exec("RELEASE SAVEPOINT job", "ending an insert"));
   }
-  return clock->save(conn);
+  return {};
 }
 
 Result<void> PgStatementStore::insert_in(Connection& conn,
                                          const std::vector<StatementRecord>& records,
                                          const SameStatement& same, std::vector<bool>& inserted,
                                          std::unordered_map<std::string, std::int64_t>& terms) {
+  std::vector<const StatementRecord*> pointers;
   std::vector<std::string> keys;
   for (const StatementRecord& r : records) {
+    pointers.push_back(&r);
     auto k = record_term_keys(r);
     keys.insert(keys.end(), std::make_move_iterator(k.begin()), std::make_move_iterator(k.end()));
   }
+  LRS_PG_TRY(lock_references(conn, pointers));
   auto ids = terms_.ids(conn, std::move(keys));
   if (!ids) return tl::unexpected<Error>(ids.error());
   terms = std::move(*ids);
-  auto clock = StoredClock::lock(conn, static_cast<std::int64_t>(records.size()));
+  auto clock = StoredClock::take(conn, static_cast<std::int64_t>(records.size()));
   if (!clock) return tl::unexpected<Error>(clock.error());
   InsertJob job(conn, *clock, terms);
-  LRS_PG_TRY(job.run(items_of(records, same), inserted));
-  return clock->save(conn);
+  return job.run(items_of(records, same), inserted);
 }
 
 Result<std::optional<StoredStatement>> PgStatementStore::get(const Uuid& id) {
@@ -772,6 +857,13 @@ Result<StatementPage> PgStatementStore::query(const StatementFilter& filter) {
 
   LRS_PG_TRY(pool_.read("querying statements", [&](Connection& c) -> Result<void> {
     page = StatementPage{};
+    // The horizon first; the query below runs in a later snapshot, which holds every
+    // statement at or below it. Nothing above it is returned, so no cursor passes a
+    // time a transaction still in flight may fill in.
+    auto horizon = stored_horizon(c);
+    if (!horizon) return tl::unexpected<Error>(horizon.error());
+    std::int64_t top = std::min(hi, *horizon);
+    if (lo >= top) return {};
     // Link terms; an unknown term matches nothing.
     std::vector<std::int64_t> links;
     std::vector<std::string> unknown;
@@ -799,7 +891,7 @@ Result<StatementPage> PgStatementStore::query(const StatementFilter& filter) {
     const char* order = filter.ascending ? "ASC" : "DESC";
     Params p;
     p.add(lo);
-    p.add(hi);
+    p.add(top);
     p.add(static_cast<std::int64_t>(limit) + 1);
     std::string sql;
     if (links.empty()) {
@@ -888,24 +980,12 @@ Result<std::vector<std::string>> PgStatementStore::agent_names(const std::string
   return names;
 }
 
-// A writer holds the clock's advisory lock (exclusively) from before it reads the
-// server's clock until its COMMIT is visible. If the lock is free at some instant, every
-// statement stored before it has committed and every later writer will read a later
-// clock: the promise is the server's clock then (or `last` if greater). If a writer holds
-// it, the promise is the committed `last`: everything stored up to it has committed. A
-// try-lock in one read-only statement: no transaction id, no WAL, no fsync, one round
-// trip per GET. This relies on the database server's clock not stepping back; the
-// stored times themselves never go back whatever the clock does (StoredClock::next).
 Result<std::int64_t> PgStatementStore::consistent_through() {
   std::int64_t through = 0;
-  LRS_PG_TRY(pool_.read("reading the stored clock", [&](Connection& c) -> Result<void> {
-    auto rows = c.exec(std::string("SELECT CASE WHEN pg_try_advisory_xact_lock_shared(") +
-                           kClockLock + ") THEN greatest(last, " + kNowUs +
-                           ") ELSE last END FROM stored_clock WHERE id = 1",
-                       "reading the stored clock");
-    if (!rows) return tl::unexpected<Error>(rows.error());
-    if (rows->size() != 1) return fail(ErrorCode::kInternal, "the stored_clock row is missing");
-    through = rows->integer(0, 0);
+  LRS_PG_TRY(pool_.read("reading the stored horizon", [&](Connection& c) -> Result<void> {
+    auto h = stored_horizon(c);
+    if (!h) return tl::unexpected<Error>(h.error());
+    through = *h;
     return {};
   }));
   return through;

@@ -1,21 +1,42 @@
 // StatementStore on PostgreSQL. Private to lrs_postgres.
 //
 // Ordering across processes. Keyset cursors (`more`) and
-// X-Experience-API-Consistent-Through need stored times that increase in commit order,
-// also when several processes write. Every transaction that stores statements takes the
-// clock's lock (a transaction-level advisory lock, with the single row of `stored_clock`)
-// before it looks at existing statements and holds it to COMMIT: it takes stored times
-// above the row's `last` (and at least the database server's clock, so processes with
-// skewed clocks still agree), writes the row back and commits, and only then can the
-// next writer lock it. So a transaction that commits
-// later always stored later, and when a reader sees a statement it already sees every
-// statement stored before it. The alternative, a sequence plus a visibility horizon,
-// lets writers overlap but makes every reader compute the horizon of transactions
-// still in flight; one row lock is simpler and costs little because each process
-// group-commits (one transaction per batch of waiting requests) and does all work that
-// needs no ordering (term ids, parsing, compression of requests) before taking the lock.
-// The lock also serializes the checks that must see every committed statement:
-// duplicate ids, voiding of a target that arrives later, StatementRef inheritance.
+// X-Experience-API-Consistent-Through need this promise: once a reader sees a statement
+// stored at time t, it already sees every statement that will ever be stored at or
+// below t. Until migration 3 one advisory lock, held from a writer's first read to its
+// COMMIT, made stored times increase in commit order; it also serialised the processes
+// (a second process added 10% to ingest; the target is 60%). Now the lock is held for
+// an instant only, and readers look no further than a horizon:
+//  - A writer takes its stored times from a sequence (lrsbridge_take_stored, see
+//    pg_schema.cpp step 3): under the clock lock for the time of one function call it
+//    registers itself as in flight from its first time on (advisory locks that
+//    PostgreSQL drops only after the end of the transaction is visible) and moves the
+//    sequence past its times (and past the server's clock, so skewed process clocks do
+//    not matter). Then it runs the rest of its transaction in parallel with the others.
+//  - The horizon (lrsbridge_stored_horizon) is the least `from` of the writers still in
+//    flight, minus one, or the clock when there are none. Every statement at or below
+//    it has committed (or rolled back), and every later writer stores above it.
+//  - query() computes the horizon first and then reads, in a later snapshot, only
+//    statements at or below it; consistent_through() is the horizon. So a cursor never
+//    passes a time that a transaction still in flight may fill in.
+// A statement that committed above the horizon shows a moment later, once the writers
+// that took earlier times have ended. With one process, whose inserts go through one
+// writer thread, that is at once unless a player commit (which stores statements in
+// its own transaction) took earlier times and is still in flight.
+//
+// The checks that must see every committed statement are made safe without the clock
+// lock:
+//  - Duplicate ids: the unique index on `id`. A concurrent insert of the same id waits
+//    for the first and fails with a unique violation; the transaction is then retried
+//    as transient and finds the stored statement (same content: skipped; else 409).
+//  - Voiding and StatementRef inheritance (a target arriving after its referrer, terms
+//    flowing along chains of references): a transaction storing any statement with a
+//    StatementRef takes the references lock exclusively, every other one shares it, so
+//    a referrer never overlaps a writer whose statements it could refer to. Such
+//    statements are rare; plain statements share the lock and never wait for each other.
+//  - Activity definitions merged into the stored one: the rows to change are locked
+//    (FOR UPDATE) and merged again from what is committed; a definition created by two
+//    writers at once retries one of them.
 #pragma once
 
 #include <condition_variable>
@@ -34,19 +55,22 @@
 
 namespace lrs::pg {
 
-// The stored clock while a transaction holds its lock.
+// The stored times one transaction took: `count` of them, registered as in flight
+// until the transaction ends.
 class StoredClock {
  public:
-  // Takes the lock until the transaction ends, with times for `reserve` statements.
-  static Result<StoredClock> lock(Connection& conn, std::int64_t reserve);
+  static Result<StoredClock> take(Connection& conn, std::int64_t count);
+  // The next unused time of the range (a bug when there is none left).
   std::int64_t next();
-  // Writes the last time handed out back to the row, when beyond the reservation.
-  Result<void> save(Connection& conn);
+  // The times handed out since take() are unused again: the rows they stamped were
+  // rolled back to a savepoint.
+  void rewind() { next_ = first_; }
 
  private:
-  StoredClock(std::int64_t last, std::int64_t saved) : last_(last), saved_(saved) {}
+  StoredClock(std::int64_t first, std::int64_t last) : first_(first), next_(first), last_(last) {}
+  std::int64_t first_;
+  std::int64_t next_;
   std::int64_t last_;
-  std::int64_t saved_;
 };
 
 // Term ids (terms.id) by key. Ids of committed terms never change, so the cache is
@@ -82,8 +106,8 @@ class PgStatementStore final : public StatementStore {
   Result<std::int64_t> consistent_through() override;
 
   // Stores `records` in the caller's transaction on `conn` (the player store's attempt
-  // updates), as insert() would; the terms are created and the clock locked here, so
-  // call it before anything else that locks rows. Once that transaction committed,
+  // updates), as insert() would; the references lock is taken and the terms created
+  // here, so call it before anything else that locks rows. Once that transaction committed,
   // pass `terms` to committed().
   Result<void> insert_in(Connection& conn, const std::vector<StatementRecord>& records,
                          const SameStatement& same, std::vector<bool>& inserted,

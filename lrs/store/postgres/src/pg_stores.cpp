@@ -196,6 +196,13 @@ Result<void> PgCredentialStore::add(const Credential& credential) {
         p, "adding credential " + credential.key);
     if (!rows) return tl::unexpected<Error>(rows.error());
     if (rows->size() == 0) {
+      auto own = earlier_attempt(c,
+                                 "SELECT 1 FROM credentials WHERE key = $1 AND secret_hash = $2 "
+                                 "AND scopes = $3 AND label = $4 AND authority = $5 AND "
+                                 "created_us = $6 AND revoked = $7",
+                                 p, "adding credential " + credential.key);
+      if (!own) return tl::unexpected<Error>(own.error());
+      if (*own) return {};
       return fail(ErrorCode::kConflict, "credential " + credential.key + " already exists");
     }
     return {};
@@ -280,7 +287,16 @@ Result<void> PgPlayerStore::add_package(const PackageRecord& pkg) {
         "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING RETURNING id",
         p, "adding package " + pkg.id);
     if (!rows) return tl::unexpected<Error>(rows.error());
-    if (rows->size() == 0) return fail(ErrorCode::kConflict, "package " + pkg.id + " exists");
+    if (rows->size() == 0) {
+      auto own = earlier_attempt(c,
+                                 "SELECT 1 FROM packages WHERE id = $1 AND title = $2 AND "
+                                 "version = $3 AND summary = $4 AND directory = $5 AND "
+                                 "created_us = $6",
+                                 p, "adding package " + pkg.id);
+      if (!own) return tl::unexpected<Error>(own.error());
+      if (*own) return {};
+      return fail(ErrorCode::kConflict, "package " + pkg.id + " exists");
+    }
     return {};
   });
 }
@@ -404,13 +420,19 @@ Result<void> PgPlayerStore::update_attempt(const AttemptRecord& a,
   std::unordered_map<std::string, std::int64_t> terms;
   LRS_PG_TRY(pool_.write(what, [&](Connection& c) -> Result<void> {
     // The statements first (they take the stored clock before any other lock): a
-    // conflicting id fails the transaction before the attempt changes. With a `course`
-    // decision the clock is taken even without statements: its lock, held to COMMIT, is
-    // what serializes the decisions (pg_statement_store.h).
+    // conflicting id fails the transaction before the attempt changes.
     terms.clear();
-    if (!statements.records.empty() || course) {
+    if (!statements.records.empty()) {
       std::vector<bool> inserted;
       LRS_PG_TRY(statements_.insert_in(c, statements.records, statements.same, inserted, terms));
+    }
+    if (course) {
+      // The registration's row, locked to COMMIT, serializes the decisions of its
+      // attempts' commits (taken before the attempt's row, in every such transaction;
+      // NO KEY: launches inserting attempts only share its key).
+      auto locked = c.exec("SELECT 1 FROM registrations WHERE id = $1 FOR NO KEY UPDATE",
+                           one(a.registration), "locking registration " + a.registration);
+      if (!locked) return tl::unexpected<Error>(locked.error());
     }
     Params p;
     p.add(a.cmi_json);
@@ -438,8 +460,8 @@ Result<void> PgPlayerStore::update_attempt(const AttemptRecord& a,
       LRS_PG_TRY(update_document(c, w.scope, w.id, w.decide, true));
     }
     if (!course) return {};
-    // Read after the clock lock was granted, so every earlier decision has committed
-    // and is visible (READ COMMITTED takes a new snapshot per statement).
+    // Read after the registration's lock was granted, so every earlier decision has
+    // committed and is visible (READ COMMITTED takes a new snapshot per statement).
     Params q;
     q.add(a.registration);
     q.add(a.sco);

@@ -151,6 +151,17 @@ CREATE TABLE import_quarantine (
   PRIMARY KEY (job, line)
 ) WITHOUT ROWID;
 )sql"},
+    // Version 4 is reserved for the statement ingest work on another branch.
+    {5, R"sql(
+CREATE TABLE person_links (
+  agent TEXT PRIMARY KEY,
+  person TEXT NOT NULL,
+  ifi TEXT NOT NULL,
+  source TEXT NOT NULL,
+  linked_us INTEGER NOT NULL
+);
+CREATE INDEX person_links_person ON person_links(person, agent);
+)sql"},
 };
 
 Result<void> migrate_in_transaction(Connection& conn) {

@@ -15,6 +15,8 @@
 //     key are neighbours in the B-tree, so indexing a statement touches few pages, and
 //     a filter is one index range walked in stored order.
 //   credentials(key TEXT PRIMARY KEY, ...)
+//   person_links(agent TEXT PRIMARY KEY, person, ifi, source, linked_us) (version 5)
+//     One row per linked agent key; the agents of one person share `person`.
 #pragma once
 
 #include "sqlite_handle.h"

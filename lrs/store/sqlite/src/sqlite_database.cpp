@@ -13,6 +13,7 @@
 #include "sqlite_document_store.h"
 #include "sqlite_handle.h"
 #include "sqlite_import_store.h"
+#include "sqlite_person_store.h"
 #include "sqlite_player_store.h"
 #include "sqlite_statement_store.h"
 #include "writer.h"
@@ -82,7 +83,8 @@ class SqliteDatabase final : public Database {
         credentials_(*writer_, reads_),
         documents_(*writer_, reads_),
         player_(*writer_, reads_, statements_),
-        imports_(*writer_, reads_) {
+        imports_(*writer_, reads_),
+        persons_(*writer_, reads_) {
     writer_->add_participant(&statements_);
     writer_->start();
   }
@@ -98,6 +100,7 @@ class SqliteDatabase final : public Database {
   DocumentStore& documents() override { return documents_; }
   PlayerStore& player() override { return player_; }
   ImportStore& imports() override { return imports_; }
+  PersonStore& persons() override { return persons_; }
 
  private:
   std::unique_ptr<sqlite::Checkpointer> checkpointer_;  // null for ":memory:"
@@ -108,6 +111,7 @@ class SqliteDatabase final : public Database {
   sqlite::SqliteDocumentStore documents_;
   sqlite::SqlitePlayerStore player_;
   sqlite::SqliteImportStore imports_;
+  sqlite::SqlitePersonStore persons_;
 };
 
 }  // namespace

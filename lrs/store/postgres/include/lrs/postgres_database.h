@@ -4,8 +4,9 @@
 // Nothing is kept only in a process: statements, documents, credentials and the
 // player's records live in the database, so processes behind a load balancer are
 // interchangeable (package files go to a shared --data-dir). Statement inserts of one
-// process are group-committed by one writer thread; the stored clock is a row of the
-// database, so stored times increase in commit order across processes.
+// process are group-committed by one writer thread; stored times come from a sequence
+// of the database, and readers see them only up to a horizon below every transaction
+// still in flight, so a `more` cursor continues correctly on any process.
 #pragma once
 
 #include <cstddef>
@@ -31,5 +32,9 @@ struct PostgresOptions {
 // server cannot be reached, kInvalid when the database holds a newer schema than this
 // binary knows; the message names the server and the problem (never the password).
 Result<std::unique_ptr<Database>> open_postgres_database(const PostgresOptions& options);
+
+// For tests of the retry path: the next `count` transactions of this process that
+// commit report a lost connection instead, as when the answer to COMMIT never arrives.
+void lose_next_commit_replies_for_testing(int count);
 
 }  // namespace lrs
