@@ -151,6 +151,14 @@ CREATE TABLE import_quarantine (
   PRIMARY KEY (job, line)
 ) WITHOUT ROWID;
 )sql"},
+    // The filter-index rows of statements stored after indexed_through are held in memory
+    // and rebuilt from `terms` when the database is opened (SqliteStatementStore).
+    {4, R"sql(
+CREATE TABLE link_state (
+  indexed_through INTEGER NOT NULL
+);
+INSERT INTO link_state (indexed_through) SELECT coalesce(max(stored), 0) FROM statements;
+)sql"},
 };
 
 Result<void> migrate_in_transaction(Connection& conn) {
