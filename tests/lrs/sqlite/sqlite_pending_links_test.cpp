@@ -183,3 +183,46 @@ TEST_CASE("links held in memory are rebuilt after a kill", "[sqlite]") {
 }
 
 }  // namespace lrs::test
+
+namespace lrs::test {
+
+// Two stores on one file (a server and an import): neither sees the other's memory, so
+// each writes every unindexed statement, the other's included, to `links` once it
+// notices the other's commits. Both then find everything by every filter.
+TEST_CASE("two writers on one file index each other's statements", "[sqlite]") {
+  TempDir dir;
+  const std::string path = dir.file("lrs.db");
+  auto server = open_db(path, 2, 1'000'000);
+  auto import = open_db(path, 2, 1'000'000);
+  std::uint64_t next = 1;
+  for (int round = 0; round < 12; ++round) {
+    Database& writer = round % 3 == 2 ? *server : *import;
+    std::vector<StatementRecord> batch;
+    for (int k = 0; k < 7; ++k) batch.push_back(keyed(next++));
+    insert_ok(writer.statements(), std::move(batch));
+    // The store that wrote last answers from its memory and `links`.
+    StatementFilter verb;
+    verb.verb = "v:2";
+    CHECK(query_all(writer.statements(), verb).size() == next / 3);  // n % 3 == 2, n < next
+  }
+  // Every filter, from both: each commit after the other's wrote everything to `links`.
+  insert_ok(server->statements(), {keyed(next++)});
+  insert_ok(import->statements(), {keyed(next++)});
+  insert_ok(server->statements(), {keyed(next++)});
+  const std::uint64_t stored = next - 1;
+  auto filters = kill_filters();
+  for (Database* db : {server.get(), import.get()}) {
+    for (std::size_t i = 0; i < filters.size(); ++i) {
+      const auto& [filter, matches] = filters[i];
+      std::vector<Uuid> want;
+      for (std::uint64_t k = 1; k <= stored; ++k) {
+        if (matches(k)) want.push_back(make_id(k));
+      }
+      if (!filter.ascending) std::reverse(want.begin(), want.end());
+      INFO("filter #" << i << (db == server.get() ? " from the server" : " from the import"));
+      CHECK(query_all(db->statements(), filter) == want);
+    }
+  }
+}
+
+}  // namespace lrs::test

@@ -225,35 +225,44 @@ void SqliteStatementStore::train() {
 
 Result<void> SqliteStatementStore::restore_pending_links() {
   FunctionJob job([this](Connection& conn) -> Result<void> {
-    auto stmt = conn.prepare(
-        "SELECT stored, terms, body FROM statements WHERE stored > ?1 AND voided = 0 "
-        "ORDER BY stored");
-    if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
-    StmtUse q(stmt->get());
-    q->bind(1, indexed_through_);
-    for (;;) {
-      auto row = q->step("reading the statements whose links were not written");
-      if (!row) return tl::unexpected<Error>(std::move(row).error());
-      if (!*row) break;
-      std::int64_t stored = q->col_int(0);
-      std::vector<std::int64_t> terms = decode_terms(q->col_blob(1));
-      // The authority's own link is not in `terms` (statements referring to this one do
-      // not inherit it): it comes from the body, as when the statement was stored.
-      auto body = stored_body(conn, *q, 2, stored);
-      if (!body) return tl::unexpected<Error>(std::move(body).error());
-      nlohmann::json parsed = nlohmann::json::parse(*body, nullptr, false);
-      if (parsed.is_object() && parsed.contains("authority")) {
-        if (auto key = agent_key(parsed["authority"])) {
-          auto authority = term_id(conn, 'u', *key);
-          if (!authority) return tl::unexpected<Error>(std::move(authority).error());
-          terms.push_back(*authority * 2);
-        }
-      }
-      LRS_SQLITE_TRY(add_links(conn, terms, stored, false));
-    }
+    // Rebuilt links count no second time towards terms.n_*: counts were kept apart.
+    LRS_SQLITE_TRY(collect_unindexed(conn, link_buffer_));
+    auto version = conn.query_int("PRAGMA data_version", "reading the data version");
+    if (!version) return tl::unexpected<Error>(std::move(version).error());
+    data_version_ = *version;
     return {};
   });
   return writer_.run(job);
+}
+
+Result<void> SqliteStatementStore::collect_unindexed(Connection& conn,
+                                                     std::vector<PendingLinks::Row>& out) {
+  auto stmt = conn.prepare(
+      "SELECT stored, terms, body FROM statements WHERE stored > ?1 AND voided = 0 "
+      "ORDER BY stored");
+  if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+  StmtUse q(stmt->get());
+  q->bind(1, indexed_through_);
+  for (;;) {
+    auto row = q->step("reading the statements whose links were not written");
+    if (!row) return tl::unexpected<Error>(std::move(row).error());
+    if (!*row) break;
+    std::int64_t stored = q->col_int(0);
+    for (std::int64_t t : decode_terms(q->col_blob(1))) out.emplace_back(t, stored);
+    // The authority's own link is not in `terms` (statements referring to this one do
+    // not inherit it): it comes from the body, as when the statement was stored.
+    auto body = stored_body(conn, *q, 2, stored);
+    if (!body) return tl::unexpected<Error>(std::move(body).error());
+    nlohmann::json parsed = nlohmann::json::parse(*body, nullptr, false);
+    if (parsed.is_object() && parsed.contains("authority")) {
+      if (auto key = agent_key(parsed["authority"])) {
+        auto authority = term_id(conn, 'u', *key);
+        if (!authority) return tl::unexpected<Error>(std::move(authority).error());
+        out.emplace_back(*authority * 2, stored);
+      }
+    }
+  }
+  return {};
 }
 
 //---------------------------------------------------------------------------------------
@@ -480,7 +489,9 @@ Result<std::int64_t> SqliteStatementStore::consistent_through() {
 // Writer thread
 
 std::int64_t SqliteStatementStore::next_stored() {
-  last_stored_ = std::max({now_us(), last_stored_ + 1, floor_.load() + 1});
+  // Above indexed_through_ too: a statement at or below it would never be looked for in
+  // memory (another process's clock may have moved it past ours).
+  last_stored_ = std::max({now_us(), last_stored_ + 1, floor_.load() + 1, indexed_through_ + 1});
   return last_stored_;
 }
 
@@ -503,7 +514,18 @@ void SqliteStatementStore::on_job_end(bool kept) {
 }
 
 Result<void> SqliteStatementStore::before_commit(Connection& conn) {
-  if (pending_links_.size() + transaction_links_.size() >= staged_link_limit_) {
+  // Another process (an import on the same file) keeps the links of its newest
+  // statements in its own memory, where this one cannot see them. Once it has committed,
+  // every statement after indexed_through is indexed from the table, its ones included,
+  // and written to `links` now, so moving indexed_through never skips any.
+  auto version = conn.query_int("PRAGMA data_version", "reading the data version");
+  if (!version) return tl::unexpected<Error>(std::move(version).error());
+  bool others_wrote = *version != data_version_;
+  data_version_ = *version;
+  if (others_wrote) {
+    LRS_SQLITE_TRY(collect_unindexed(conn, transaction_links_));
+    LRS_SQLITE_TRY(write_pending_links(conn));
+  } else if (pending_links_.size() + transaction_links_.size() >= staged_link_limit_) {
     LRS_SQLITE_TRY(write_pending_links(conn));
   } else if (!transaction_links_.empty()) {
     // Visible before COMMIT: a reader whose snapshot holds this transaction must find
@@ -623,12 +645,14 @@ Result<void> SqliteStatementStore::write_pending_links(Connection& conn) {
     q->bind(2, rows[i].second);
     LRS_SQLITE_TRY(q->run("indexing a statement"));
   }
+  std::int64_t through = last_stored_;
+  for (const auto& row : rows) through = std::max(through, row.second);
   auto mark = conn.prepare("UPDATE link_state SET indexed_through = ?1");
   if (!mark) return tl::unexpected<Error>(std::move(mark).error());
   StmtUse q(mark->get());
-  q->bind(1, last_stored_);
+  q->bind(1, through);
   LRS_SQLITE_TRY(q->run("recording how far the filter index is written"));
-  indexed_through_ = last_stored_;
+  indexed_through_ = through;
   writing_pending_ = true;
   return {};
 }

@@ -115,6 +115,9 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   Result<std::int64_t> term_id(Connection& conn, char type, std::string_view key);
   Result<void> add_links(Connection& conn, const std::vector<std::int64_t>& terms,
                          std::int64_t stored, bool or_ignore);
+  // Appends the links of the statements stored after indexed_through_, as the table
+  // holds them (their terms and authority).
+  Result<void> collect_unindexed(Connection& conn, std::vector<PendingLinks::Row>& out);
   // Writes every pending link to `links` and moves indexed_through up to last_stored_.
   Result<void> write_pending_links(Connection& conn);
   Result<void> void_target(Connection& conn, const Target& target);
@@ -160,6 +163,8 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   std::int64_t committed_indexed_;
   bool writing_pending_ = false;  // this transaction writes pending_links_ to `links`
   bool published_links_ = false;  // this transaction added to pending_links_
+  // PRAGMA data_version at the last commit: it changes when another process commits.
+  std::int64_t data_version_ = -1;
   std::vector<std::string> job_new_terms_;
   // Link count changes per link term, of the current job and of committed jobs not yet
   // written to terms.n_*.
