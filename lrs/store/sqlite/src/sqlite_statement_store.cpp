@@ -711,7 +711,8 @@ Result<std::int64_t> SqliteStatementStore::term_id(Connection& conn, char type,
 Result<void> SqliteStatementStore::add_links(Connection& conn,
                                              const std::vector<std::int64_t>& terms,
                                              std::int64_t stored, bool or_ignore) {
-  // Links of a statement whose links are still in memory join them there.
+  // New links of a statement already in `links` (stored up to indexed_through_) go to
+  // links_staged; those of newer statements, and of new ones, join the others in memory.
   if (or_ignore && stored <= indexed_through_) {
     auto merged = conn.prepare(
         "SELECT 1 FROM links WHERE term = ?1 AND stored = ?2 UNION ALL "
