@@ -157,20 +157,27 @@ lrs::Result<scorm::ActivityStatuses> stored_sco_statuses(lrs::PlayerStore& store
     if (!except_sco.empty() && a.sco == except_sco) continue;
     // Only a handful of values are read: the stored JSON is read as is, without the
     // full re-validation of scorm::from_json.
-    json doc = json::parse(a.cmi_json, nullptr, false);
-    if (!doc.is_object() || !doc.contains("values") || !doc["values"].is_object()) {
+    auto status = stored_status(json::parse(a.cmi_json, nullptr, false));
+    if (!status) {
       return lrs::fail(lrs::ErrorCode::kInternal,
                        "attempt " + std::to_string(a.id) + ": stored CMI is not an object");
     }
-    const json& values = doc["values"];
-    out[a.sco] = status_of(doc.value("scorm", "") == "1.2",
-                           [&](std::string_view element) -> std::optional<std::string> {
-                             auto it = values.find(std::string(element));
-                             if (it == values.end() || !it->is_string()) return std::nullopt;
-                             return it->get<std::string>();
-                           });
+    out[a.sco] = *status;
   }
   return out;
+}
+
+std::optional<scorm::ActivityStatus> stored_status(const json& doc) {
+  if (!doc.is_object() || !doc.contains("values") || !doc["values"].is_object()) {
+    return std::nullopt;
+  }
+  const json& values = doc["values"];
+  return status_of(doc.value("scorm", "") == "1.2",
+                   [&](std::string_view element) -> std::optional<std::string> {
+                     auto it = values.find(std::string(element));
+                     if (it == values.end() || !it->is_string()) return std::nullopt;
+                     return it->get<std::string>();
+                   });
 }
 
 std::string status_label(const scorm::ActivityStatus& status) {

@@ -24,6 +24,14 @@ struct ScoLaunch {
   std::string learner_id;
   std::string learner_name;
   std::vector<std::pair<std::string, std::string>> lms_values;  // launch_data, mastery ...
+  // SCORM 2004 shared objectives the SCO reads (mapInfo): set into cmi.objectives (the
+  // record with that id, or a new one) at every launch. "" = not known, not set.
+  struct SharedObjective {
+    std::string id;
+    std::string success_status;  // "passed" | "failed" | ""
+    std::string scaled;          // score.scaled | ""
+  };
+  std::vector<SharedObjective> shared_objectives;
 };
 
 struct LaunchedSession {
