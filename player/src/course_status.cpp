@@ -39,6 +39,7 @@ scorm::ActivityStatus status_of(bool is12, const Lookup& get) {
       s.completed = status == "completed";
     }
     if (auto raw = number(get("cmi.core.score.raw"))) s.measure = std::clamp(*raw / 100, -1.0, 1.0);
+    s.suspended = get("cmi.core.exit").value_or("") == "suspend";
     return s;
   }
   const std::string completion = get("cmi.completion_status").value_or("unknown");
@@ -49,6 +50,7 @@ scorm::ActivityStatus status_of(bool is12, const Lookup& get) {
   if (success == "failed") s.satisfied = false;
   s.measure = number(get("cmi.score.scaled"));
   s.progress = number(get("cmi.progress_measure"));
+  s.suspended = get("cmi.exit").value_or("") == "suspend";
   return s;
 }
 
@@ -93,6 +95,12 @@ scorm::RollupActivity tree_from(const json& j) {
   if (j.contains("completed_by_measure") && j["completed_by_measure"].is_number()) {
     a.completed_by_measure = j["completed_by_measure"].get<double>();
   }
+  if (const json& rc = j.value("considerations", json::object()); rc.is_object()) {
+    a.considerations.required_for_satisfied = rc.value("satisfied", "always");
+    a.considerations.required_for_not_satisfied = rc.value("not_satisfied", "always");
+    a.considerations.required_for_completed = rc.value("completed", "always");
+    a.considerations.required_for_incomplete = rc.value("incomplete", "always");
+  }
   for (const json& r : j.value("rules", json::array())) a.rollup.rules.push_back(rule_from(r));
   for (const json& c : j.value("children", json::array())) a.children.push_back(tree_from(c));
   return a;
@@ -125,6 +133,11 @@ json rollup_tree_json(const scorm::RollupActivity& tree) {
               {"measure_weight", tree.rollup.objective_measure_weight},
               {"progress_weight", tree.progress_weight},
               {"rules", rules},
+              {"considerations",
+               {{"satisfied", tree.considerations.required_for_satisfied},
+                {"not_satisfied", tree.considerations.required_for_not_satisfied},
+                {"completed", tree.considerations.required_for_completed},
+                {"incomplete", tree.considerations.required_for_incomplete}}},
               {"children", children}};
   if (tree.satisfied_by_measure) out["satisfied_by_measure"] = *tree.satisfied_by_measure;
   if (tree.completed_by_measure) out["completed_by_measure"] = *tree.completed_by_measure;
