@@ -186,7 +186,9 @@ scorm::NavigationDecision navigate_from(const LearnerSequencing& learner,
   } else if (current == target) {
     decision = scorm::choose(c, current, target);
   } else if (scorm::flow(c, current, true).target == target ||
-             scorm::flow(c, current, false).target == target) {
+             scorm::flow(c, current, false).target == target ||
+             (learner.current == current && learner.current_ended &&
+              scorm::after_attempt(c, current).next.target == target)) {
     decision = {target, ""};
   } else {
     decision = scorm::choose(c, current, target);
@@ -196,6 +198,20 @@ scorm::NavigationDecision navigate_from(const LearnerSequencing& learner,
                        " to " + target + " is not allowed: " + decision.refusal;
   }
   return decision;
+}
+
+// nullopt when `node` does not contain `leaf`; else whether `node` or an activity below
+// it on the way to `leaf` has exit or post-condition rules.
+std::optional<bool> end_rules_on_path(const scorm::SequencingActivity& node,
+                                      const std::string& leaf) {
+  const bool mine = std::any_of(node.rules.begin(), node.rules.end(), [](const auto& r) {
+    return r.kind != scorm::SequencingRule::Kind::kPreCondition;
+  });
+  if (node.is_leaf()) return node.identifier == leaf ? std::optional<bool>(mine) : std::nullopt;
+  for (const auto& child : node.children) {
+    if (auto below = end_rules_on_path(child, leaf)) return mine || *below;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -240,6 +256,7 @@ lrs::Result<LearnerSequencing> learner_sequencing(lrs::PlayerStore& store,
   out.tree = sequencing_tree_from_summary(summary);
   scorm::ActivityStatuses leaves;
   std::vector<std::pair<std::int64_t, std::string>> changed;  // (updated, sco)
+  std::map<std::string, bool> ended;
   // Sorted by SCO then number: the last of each SCO is its latest attempt.
   for (std::size_t i = 0; i < attempts->size(); ++i) {
     const lrs::AttemptRecord& a = (*attempts)[i];
@@ -257,9 +274,13 @@ lrs::Result<LearnerSequencing> learner_sequencing(lrs::PlayerStore& store,
     if (doc.value("scorm", "") != "1.2") state.objectives = cmi_objectives(doc["values"]);
     leaves[a.sco] = *status;
     changed.emplace_back(a.updated_us, a.sco);
+    ended[a.sco] = a.state != "open";
   }
   std::sort(changed.begin(), changed.end());
-  if (!changed.empty()) out.current = changed.back().second;
+  if (!changed.empty()) {
+    out.current = changed.back().second;
+    out.current_ended = ended[out.current];
+  }
   // Clusters get their rolled-up status (their own rules may test it).
   for (auto& [id, status] : scorm::roll_up(rollup_tree_from_summary(summary), leaves)) {
     if (!leaves.contains(id) && status.attempted) out.states[id].status = status;
@@ -302,10 +323,20 @@ json navigation_json(const LearnerSequencing& learner, const std::string& curren
     return d.allowed() ? json(d.target) : json();
   };
   const bool started = !current.empty();
+  const bool ended = started && current == learner.current && learner.current_ended;
+  json after;
+  if (ended) {
+    const scorm::AfterAttempt a = scorm::after_attempt(c, current);
+    after = {{"request", a.request}, {"target", target(a.next)}, {"by", a.decided_by}};
+    if (!a.next.refusal.empty()) after["reason"] = a.next.refusal;
+  }
   return {{"scos", scos},
           {"current", current},
           {"next", target(started ? scorm::flow(c, current, true) : scorm::start(c))},
-          {"previous", started ? target(scorm::flow(c, current, false)) : json()}};
+          {"previous", started ? target(scorm::flow(c, current, false)) : json()},
+          {"ended", ended},
+          {"end_rules", started && end_rules_on_path(learner.tree, current).value_or(false)},
+          {"after", after}};
 }
 
 }  // namespace player

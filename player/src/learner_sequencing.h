@@ -30,6 +30,7 @@ struct LearnerSequencing {
   scorm::ActivityStates states;     // every activity with an attempt below it, rolled up
   scorm::GlobalObjectives globals;  // written by the registration's latest attempts
   std::string current;              // the SCO launched last; empty before any launch
+  bool current_ended = false;       // its latest attempt's session has ended
 
   scorm::SequencingContext context() const { return {tree, states, globals}; }
 };
@@ -45,12 +46,15 @@ std::vector<scorm::ObjectivePreload> shared_objectives_of(const LearnerSequencin
                                                           const std::string& sco);
 
 // Launching `target` from the current SCO: a reload of the current one, the next or
-// previous one by flow, or a choice. Refusals read "navigation from X to Y is not
+// previous one by flow, a choice, or (once the current SCO's session has ended) where its
+// exit and post-condition rules lead. Refusals read "navigation from X to Y is not
 // allowed: <why>".
 scorm::NavigationDecision navigate(const LearnerSequencing& learner, const std::string& target);
 
 // What the page shows, seen from `current`: {"scos": {id: {"hidden", "enabled",
-// "reason"?}}, "next": id|null, "previous": id|null, "current": id}.
+// "reason"?}}, "next": id|null, "previous": id|null, "current": id, "ended": bool,
+// "end_rules": bool (the SCO or a cluster above it has exit / post-condition rules),
+// "after": {"request", "target": id|null, "reason"?, "by"} once ended, else null}.
 nlohmann::json navigation_json(const LearnerSequencing& learner, const std::string& current);
 
 }  // namespace player

@@ -68,18 +68,52 @@ constexpr const char* kScript = R"js(
     return -1;
   }
   function goTo(id) { if (id) go(indexOf(id)); }
+  var me = cfg.scos[cfg.current].identifier;
+  // Where to go once the SCO has ended: a post-condition rule's continue / previous /
+  // retry overrides the SCO's request, exitAll ends the course, an exit rule makes
+  // continue go on after the exited cluster; otherwise the SCO's request.
+  function followRequest(n) {
+    var req = state.navRequest;
+    var after = n.after;
+    if (after && after.request === 'exitAll') {
+      document.body.setAttribute('data-course-ended', 'true');
+      return;
+    }
+    if (after && after.target &&
+        (after.request === 'continue' || after.request === 'previous' || after.request === 'retry')) {
+      goTo(after.target);
+    } else if (req === 'continue') {
+      goTo(after && after.request === 'exit' ? after.target : n.next);
+    } else if (req === 'previous') {
+      goTo(n.previous);
+    } else {
+      var m = /^\{target=([^}]*)\}choice$/.exec(req);
+      if (m && n.scos[m[1]] && n.scos[m[1]].enabled) goTo(m[1]);
+    }
+  }
+  // The rules see the state the terminate commit (a beacon) leaves: ask until the server
+  // has it, then decide; after 5 s decide with what the page knows.
+  function awaitEnd(started) {
+    fetch(cfg.statusUrl, { cache: 'no-store' }).then(function (r) {
+      return r.ok ? r.json() : null;
+    }).catch(function () { return null; }).then(function (p) {
+      if (p && p.navigation && p.navigation.current === me && p.navigation.ended) {
+        nav = p.navigation;
+        showNavigation();
+        showStatus(p);
+        followRequest(nav);
+      } else if (Date.now() - started < 5000) {
+        setTimeout(function () { awaitEnd(started); }, 200);
+      } else {
+        followRequest(nav);
+      }
+    });
+  }
   function onTerminate() {
     state.terminated = true;
-    if (cfg.cmi !== '1.2') {
-      try { state.navRequest = String(api.adl.nav.request || ''); } catch (e) {}
-      var req = state.navRequest;
-      if (req === 'continue') { goTo(nav.next); }
-      else if (req === 'previous') { goTo(nav.previous); }
-      else {
-        var m = /^\{target=([^}]*)\}choice$/.exec(req);
-        if (m && nav.scos[m[1]] && nav.scos[m[1]].enabled) goTo(m[1]);
-      }
-    }
+    if (cfg.cmi === '1.2') return;
+    try { state.navRequest = String(api.adl.nav.request || ''); } catch (e) {}
+    if (nav.end_rules) { awaitEnd(Date.now()); } else { followRequest(nav); }
   }
   api.on(cfg.cmi === '1.2' ? 'LMSFinish' : 'Terminate', onTerminate);
   // Statuses change with commits (the terminate one goes by beacon, so ask again a
@@ -101,7 +135,7 @@ constexpr const char* kScript = R"js(
     }).then(function (p) {
       if (!p) return;
       // Seen from the SCO launched last, which is this page's while it is open.
-      if (p.navigation && p.navigation.current === cfg.scos[cfg.current].identifier) {
+      if (p.navigation && p.navigation.current === me) {
         nav = p.navigation;
         showNavigation();
       }

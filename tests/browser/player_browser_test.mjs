@@ -294,18 +294,19 @@ try {
     assert.equal(await lab.locator('a').count(), 0);
     assert.match(await lab.getAttribute('title'), /lab is disabled by a precondition rule/);
     assert.equal(await page.locator('#next').isDisabled(), true, 'flow stops at the lab');
-    // A failed check keeps it closed; passing it (a new attempt) opens it without a reload.
+    // A failed check keeps it closed, and its post-condition rule starts it again (a new
+    // attempt); passing it opens the lab without a reload.
     await sco.locator('input[value=desk]').check();
     await sco.locator('#submit-check').click();
-    await waitFor(base, reg.registration, 'the failed check',
-      (l) => l.find((a) => a.sco === 'check' && a.state === 'finished'));
-    await page.goto(launchOf('check'));
+    await page.waitForURL(/sco=check/);
     sco = page.frameLocator('#content');
     await sco.locator('#check h1').waitFor();
     assert.equal(await lab.getAttribute('data-enabled'), 'false');
     await sco.locator('input[value=cabinet]').check();
     await sco.locator('#submit-check').click();
     await page.locator('#toc li[data-sco=lab][data-enabled=true] a').waitFor({ timeout: 5000 });
+    const checks = (await attempts(base, reg.registration)).filter((a) => a.sco === 'check');
+    assert.deepEqual(checks.map((a) => a.number), [1, 2], 'the retry was a new attempt');
     assert.equal(await page.locator('#next').isDisabled(), false);
     await page.locator('#toc li[data-sco=lab] a').click();
     await page.waitForURL(/sco=lab/);

@@ -596,7 +596,12 @@ TEST_CASE_METHOD(Fixture, "sequencing: a shared objective opens a disabled SCO, 
                {"commitSequence", 1}};
   CHECK(commit(check, fail, true)["result"] == true);
   CHECK(go("lab").status == 403);
-  CHECK(navigation()["scos"]["lab"]["enabled"] == false);
+  json failed = navigation();
+  CHECK(failed["scos"]["lab"]["enabled"] == false);
+  // Its post-condition rule retries it.
+  CHECK(failed["ended"] == true);
+  CHECK(failed["after"] ==
+        json::parse(R"({"request": "retry", "target": "check", "by": "check"})"));
 
   // The second attempt passes: the lab opens, with the shared objective preloaded.
   check = launch(launch_path + "&sco=check");
@@ -608,6 +613,7 @@ TEST_CASE_METHOD(Fixture, "sequencing: a shared objective opens a disabled SCO, 
                {"commitSequence", 1}};
   CHECK(commit(check, pass, true)["result"] == true);
   json after = navigation();
+  CHECK(after["after"]["request"] == "");  // passed: no rule applies
   CHECK(after["next"] == "lab");
   CHECK(after["scos"]["lab"]["enabled"] == true);
   json lab = launch(launch_path + "&sco=lab");

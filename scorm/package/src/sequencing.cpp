@@ -438,6 +438,65 @@ NavigationDecision choose(const SequencingContext& context, std::string_view cur
   return {leaf.identifier, ""};
 }
 
+AfterAttempt after_attempt(const SequencingContext& context, std::string_view current) {
+  Path path = path_to(context.root, current);
+  AfterAttempt out;
+  if (path.empty()) {
+    out.next = refuse("no activity " + std::string(current) + " in the course");
+    return out;
+  }
+  // TB.2.1: the exit rules of the clusters around the SCO, from the top.
+  for (std::size_t i = 1; i + 1 < path.size(); ++i) {
+    if (rule_action(*path[i], Kind::kExitCondition, {"exit"}, context.states, context.globals)) {
+      path.resize(i + 1);
+      out.request = "exit";
+      out.decided_by = path.back()->identifier;
+      break;
+    }
+  }
+  // TB.2.2: post-condition rules, climbing on exitParent.
+  static const std::vector<std::string_view> kActions = {"exitParent", "exitAll",  "retry",
+                                                         "retryAll",   "continue", "previous"};
+  while (true) {
+    const SequencingActivity& active = *path.back();
+    const auto action =
+        rule_action(active, Kind::kPostCondition, kActions, context.states, context.globals);
+    if (!action) break;
+    out.decided_by = active.identifier;
+    if (*action == "exitParent") {
+      out.request = "exit";
+      if (path.size() < 2) break;
+      path.pop_back();
+      continue;
+    }
+    out.request = *action == "retryAll" ? "retry" : *action;
+    if (*action == "exitAll") return out;
+    if (*action == "retryAll") {
+      out.next = start(context);
+    } else if (*action == "retry") {
+      if (active.is_leaf()) {
+        out.next = {active.identifier, ""};
+        if (auto why = check_activity(context, active)) out.next = refuse(*why);
+      } else {
+        out.next = traverse(context, path, true, true);
+      }
+    } else {
+      out.next = traverse(context, path, *action == "continue", false);
+    }
+    return out;
+  }
+  // An exit without a post-condition: the learner's continue goes on after what was
+  // exited; exiting the root ends the course.
+  if (out.request == "exit") {
+    if (path.size() < 2) {
+      out.request = "exitAll";
+    } else {
+      out.next = traverse(context, path, true, false);
+    }
+  }
+  return out;
+}
+
 std::vector<LeafAvailability> availability(const SequencingContext& context,
                                            std::string_view current) {
   std::vector<const SequencingActivity*> leaves;

@@ -431,3 +431,83 @@ TEST_CASE("the sequencing tree of a parsed manifest") {
   CHECK(scorm::choose(after, "quiz", "lab").refusal ==
         "choosing lab is not allowed: module has choice=\"false\" in its controlMode");
 }
+
+namespace {
+
+scorm::SequencingRule rule(Kind kind, std::string action, std::vector<scorm::RuleCondition> c) {
+  scorm::SequencingRule r = pre(std::move(action), std::move(c));
+  r.kind = kind;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("the end of an attempt: post-condition and exit rules") {
+  Fixture f;
+  f.root = cluster("org", {leaf("a"), cluster("m", {leaf("m1"), leaf("m2")}), leaf("z")});
+  SequencingActivity& m = f.root.children[1];
+  SequencingActivity& m1 = m.children[0];
+  SECTION("no rule: nothing decided") {
+    const auto after = scorm::after_attempt(f.context(), "m1");
+    CHECK(after.request.empty());
+    CHECK_FALSE(after.next.allowed());
+  }
+  SECTION("retry a failed SCO, continue after a passed one") {
+    m1.rules.push_back(rule(Kind::kPostCondition, "retry", {cond("satisfied", true)}));
+    m1.rules.push_back(rule(Kind::kPostCondition, "continue", {cond("satisfied")}));
+    f.states["m1"] = done(false);
+    auto after = scorm::after_attempt(f.context(), "m1");
+    CHECK(after.request == "retry");
+    CHECK(after.decided_by == "m1");
+    CHECK(after.next.target == "m1");
+    f.states["m1"] = done(true);
+    after = scorm::after_attempt(f.context(), "m1");
+    CHECK(after.request == "continue");
+    CHECK(after.next.target == "m2");
+    SECTION("a retry past the attempt limit is refused") {
+      f.states["m1"] = done(false, std::nullopt, 2);
+      m1.limits.attempt_limit = 2;
+      after = scorm::after_attempt(f.context(), "m1");
+      CHECK(after.request == "retry");
+      CHECK(after.next.refusal == "m1 has used all 2 of its attempts (attemptLimit)");
+    }
+  }
+  SECTION("exitParent climbs to the cluster, whose rule retries it from its first SCO") {
+    f.root.children[1].children[1].rules.push_back(
+        rule(Kind::kPostCondition, "exitParent", {cond("always")}));
+    m.rules.push_back(rule(Kind::kPostCondition, "retry", {cond("satisfied", true)}));
+    f.states["m"] = done(false);
+    const auto after = scorm::after_attempt(f.context(), "m2");
+    CHECK(after.request == "retry");
+    CHECK(after.decided_by == "m");
+    CHECK(after.next.target == "m1");
+  }
+  SECTION("previous and retryAll") {
+    m1.rules.push_back(rule(Kind::kPostCondition, "previous", {cond("always")}));
+    CHECK(scorm::after_attempt(f.context(), "m1").next.target == "a");
+    f.root.children[2].rules.push_back(rule(Kind::kPostCondition, "retryAll", {cond("always")}));
+    const auto after = scorm::after_attempt(f.context(), "z");
+    CHECK(after.request == "retry");
+    CHECK(after.next.target == "a");
+  }
+  SECTION("an exit rule leaves the cluster: continue goes on after it") {
+    m.rules.push_back(rule(Kind::kExitCondition, "exit", {cond("completed")}));
+    f.states["m"] = done(std::nullopt);
+    auto after = scorm::after_attempt(f.context(), "m1");
+    CHECK(after.request == "exit");
+    CHECK(after.decided_by == "m");
+    CHECK(after.next.target == "z");
+    SECTION("and the exited cluster's own post-condition rules apply") {
+      m.rules.push_back(rule(Kind::kPostCondition, "exitAll", {cond("always")}));
+      after = scorm::after_attempt(f.context(), "m1");
+      CHECK(after.request == "exitAll");
+      CHECK_FALSE(after.next.allowed());
+    }
+  }
+  SECTION("exitAll") {
+    m1.rules.push_back(rule(Kind::kPostCondition, "exitAll", {cond("attempted")}));
+    CHECK(scorm::after_attempt(f.context(), "m1").request.empty());  // never attempted
+    f.states["m1"] = done(true);
+    CHECK(scorm::after_attempt(f.context(), "m1").request == "exitAll");
+  }
+}

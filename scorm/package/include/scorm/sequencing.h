@@ -24,8 +24,12 @@
 //     before the target (going forward) stops the choice there.
 //   - limit conditions (UP.1): a leaf whose attempt count has reached attemptLimit cannot
 //     start a new attempt (resuming a suspended one is still allowed).
-// Post-condition and exit rules, rollup considerations and randomization are not
-// evaluated here.
+//   - the end of an attempt (TB.2.1 / TB.2.2 / TB.2.3): the topmost cluster above the
+//     SCO whose exit rule holds is exited, then post-condition rules are evaluated from
+//     the SCO (or that cluster) upwards: exitParent moves to the parent, exitAll ends the
+//     course, retry / retryAll start the activity (the course) again, continue / previous
+//     flow on from it.
+// Rollup considerations and randomization are not evaluated here.
 //
 // Pure functions over plain values; thread-safe.
 #pragma once
@@ -133,6 +137,19 @@ NavigationDecision flow(const SequencingContext& context, std::string_view curre
 // Choice of leaf `target`; `current` is the leaf launched last, empty before any launch.
 NavigationDecision choose(const SequencingContext& context, std::string_view current,
                           std::string_view target);
+
+// What follows the end of an attempt on leaf `current` by the exit and post-condition
+// rules: `request` is "" when no rule applies (the learner's own navigation request
+// stands); "continue", "previous" or "retry" from a post-condition rule, which overrides
+// the learner's request; "exit" when an exit rule (or exitParent without a further rule)
+// left a cluster, so the learner's continue goes on after it; "exitAll" when the course is
+// over. `next` is the leaf to launch (or why there is none), empty for exitAll.
+struct AfterAttempt {
+  std::string request;
+  std::string decided_by;  // the activity whose rule applied
+  NavigationDecision next;
+};
+AfterAttempt after_attempt(const SequencingContext& context, std::string_view current);
 
 // The table of contents entry of one leaf.
 struct LeafAvailability {
