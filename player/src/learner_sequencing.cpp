@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -127,19 +128,21 @@ scorm::SequencingActivity tree_from(const json& j) {
   return a;
 }
 
-// A summary's organization items: clusters with their control modes, launchable leaves.
-std::optional<scorm::SequencingActivity> tree_from_items(const json& node) {
+// A summary's organization items: clusters with their control modes, and the leaves the
+// player launches (`scos`).
+std::optional<scorm::SequencingActivity> tree_from_items(const json& node,
+                                                         const std::set<std::string>& scos) {
   scorm::SequencingActivity a;
   a.identifier = node.value("identifier", "");
   a.title = node.value("title", "");
   a.control_mode = control_mode_from(node.value("control_mode", json()));
   const json& children = node.contains("children") ? node["children"] : node.value("items", json());
   if (!children.is_array() || children.empty()) {
-    if (!node.contains("launch")) return std::nullopt;
+    if (!scos.contains(a.identifier)) return std::nullopt;
     return a;
   }
   for (const json& c : children) {
-    if (auto child = tree_from_items(c)) a.children.push_back(std::move(*child));
+    if (auto child = tree_from_items(c, scos)) a.children.push_back(std::move(*child));
   }
   if (a.children.empty()) return std::nullopt;
   return a;
@@ -243,7 +246,11 @@ scorm::SequencingActivity sequencing_tree_from_summary(const json& summary) {
   if (summary.value("cmi", "1.2") == "1.2") {
     org["control_mode"] = {{"choice", true}, {"flow", true}};
   }
-  auto tree = tree_from_items(org);
+  std::set<std::string> scos;
+  for (const json& sco : summary.value("scos", json::array())) {
+    scos.insert(sco.value("identifier", ""));
+  }
+  auto tree = tree_from_items(org, scos);
   return tree ? *tree : scorm::SequencingActivity{};
 }
 

@@ -511,3 +511,43 @@ TEST_CASE("the end of an attempt: post-condition and exit rules") {
     CHECK(scorm::after_attempt(f.context(), "m1").request == "exitAll");
   }
 }
+
+TEST_CASE("sequencing rules the player cannot follow are reported at import") {
+  const std::string xml =
+      R"(<manifest identifier="m" xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
+    xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3"
+    xmlns:imsss="http://www.imsglobal.org/xsd/imsss">
+    <metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>
+    <organizations default="o"><organization identifier="o"><title>T</title>
+      <item identifier="a" identifierref="r"><title>A</title>
+        <imsss:sequencing><imsss:sequencingRules>
+          <imsss:preConditionRule>
+            <imsss:ruleConditions conditionCombination="some">
+              <imsss:ruleCondition condition="satisfiedd"/>
+              <imsss:ruleCondition condition="timeLimitExceeded"/>
+            </imsss:ruleConditions>
+            <imsss:ruleAction action="retry"/>
+          </imsss:preConditionRule>
+          <imsss:postConditionRule>
+            <imsss:ruleConditions><imsss:ruleCondition condition="always"/></imsss:ruleConditions>
+            <imsss:ruleAction action="retryAll"/>
+          </imsss:postConditionRule>
+        </imsss:sequencingRules></imsss:sequencing>
+      </item>
+    </organization></organizations>
+    <resources><resource identifier="r" type="webcontent" adlcp:scormType="sco" href="a.html"/></resources>
+  </manifest>)";
+  auto manifest = scorm::parse_manifest(xml);
+  REQUIRE(manifest);
+  std::vector<std::string> messages;
+  for (const scorm::Problem& p : manifest->problems) {
+    messages.push_back((p.severity == scorm::Severity::kError ? "error: " : "warning: ") +
+                       p.message);
+  }
+  CHECK(messages == std::vector<std::string>{
+                        "error: unknown ruleCondition \"satisfiedd\"",
+                        "warning: ruleCondition \"timeLimitExceeded\" is not evaluated by this "
+                        "player: it counts as false",
+                        "error: unknown conditionCombination \"some\"",
+                        "error: ruleAction \"retry\" is not an action of preConditionRule"});
+}
