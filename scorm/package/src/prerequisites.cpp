@@ -102,6 +102,13 @@ class Reader {
   }
 
   bool unary() {
+    // Nesting is bounded: an expression comes from an untrusted manifest.
+    struct Depth {
+      explicit Depth(int& d) : depth(++d) {}
+      ~Depth() { --depth; }
+      int& depth;
+    } guard(depth_);
+    if (depth_ > kMaxDepth) fail("nested more than " + std::to_string(kMaxDepth) + " deep");
     if (take('~')) return !unary();
     if (take('(')) {
       const bool value = any();
@@ -169,9 +176,11 @@ class Reader {
     return met >= count.value_or(members);
   }
 
+  static constexpr int kMaxDepth = 100;
   std::string_view text_;
   const LessonStatusLookup& status_of_;
   std::size_t pos_ = 0;
+  int depth_ = 0;
 };
 
 }  // namespace

@@ -83,6 +83,9 @@ TEST_CASE("prerequisites: errors name the place and the problem") {
   CHECK(c.eval("2*a").error == "at character 3: expected \"{\" after \"2*\"");
   CHECK(c.eval("{a").error == "at character 3: a \"{\" is not closed");
   CHECK_FALSE(c.eval("(a").met);
+  const std::string deep = std::string(100000, '(') + "a" + std::string(100000, ')');
+  CHECK(c.eval(deep).error == "at character 101: nested more than 100 deep");
+  CHECK(c.eval(std::string(99, '~') + "a").error.empty());  // 100 levels
 }
 
 TEST_CASE("lesson_status of a tracking status") {
