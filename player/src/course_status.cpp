@@ -100,6 +100,7 @@ scorm::RollupActivity tree_from(const json& j) {
     a.considerations.required_for_not_satisfied = rc.value("not_satisfied", "always");
     a.considerations.required_for_completed = rc.value("completed", "always");
     a.considerations.required_for_incomplete = rc.value("incomplete", "always");
+    a.considerations.measure_satisfaction_if_active = rc.value("measure_if_active", true);
   }
   for (const json& r : j.value("rules", json::array())) a.rollup.rules.push_back(rule_from(r));
   for (const json& c : j.value("children", json::array())) a.children.push_back(tree_from(c));
@@ -137,7 +138,8 @@ json rollup_tree_json(const scorm::RollupActivity& tree) {
                {{"satisfied", tree.considerations.required_for_satisfied},
                 {"not_satisfied", tree.considerations.required_for_not_satisfied},
                 {"completed", tree.considerations.required_for_completed},
-                {"incomplete", tree.considerations.required_for_incomplete}}},
+                {"incomplete", tree.considerations.required_for_incomplete},
+                {"measure_if_active", tree.considerations.measure_satisfaction_if_active}}},
               {"children", children}};
   if (tree.satisfied_by_measure) out["satisfied_by_measure"] = *tree.satisfied_by_measure;
   if (tree.completed_by_measure) out["completed_by_measure"] = *tree.completed_by_measure;
@@ -153,8 +155,11 @@ scorm::RollupActivity rollup_tree_from_summary(const json& summary) {
 }
 
 scorm::ActivityStatus sco_status(const scorm::CmiModel& model) {
-  return status_of(model.version() == scorm::ScormVersion::kScorm12,
-                   [&](std::string_view element) { return model.stored(element); });
+  scorm::ActivityStatus s =
+      status_of(model.version() == scorm::ScormVersion::kScorm12,
+                [&](std::string_view element) { return model.stored(element); });
+  s.active = model.session_open();
+  return s;
 }
 
 lrs::Result<scorm::ActivityStatuses> stored_sco_statuses(lrs::PlayerStore& store,
@@ -175,6 +180,7 @@ lrs::Result<scorm::ActivityStatuses> stored_sco_statuses(lrs::PlayerStore& store
       return lrs::fail(lrs::ErrorCode::kInternal,
                        "attempt " + std::to_string(a.id) + ": stored CMI is not an object");
     }
+    status->active = a.state == "open";
     out[a.sco] = *status;
   }
   return out;

@@ -274,6 +274,7 @@ lrs::Result<LearnerSequencing> learner_sequencing(lrs::PlayerStore& store,
       return lrs::fail(lrs::ErrorCode::kInternal,
                        "attempt " + std::to_string(a.id) + ": stored CMI is not an object");
     }
+    status->active = a.state == "open";
     scorm::ActivityState& state = out.states[a.sco];
     state.status = *status;
     state.attempt_count = a.number;

@@ -150,6 +150,7 @@ void roll_up_into(const RollupActivity& activity, const ActivityStatuses& leaves
       const ActivityStatus& s = out[child.identifier];
       status.attempted = status.attempted || s.attempted;
       status.suspended = status.suspended || s.suspended;
+      status.active = status.active || s.active;
       if (!child.tracked) continue;
       measure_weight += child.rollup.objective_measure_weight;
       if (s.measure) {
@@ -182,7 +183,11 @@ void roll_up_into(const RollupActivity& activity, const ActivityStatuses& leaves
   }
   // RB.1.2a / RB.1.3a: a measure threshold overrides the rules (and the SCO's own status).
   if (activity.satisfied_by_measure && status.measure) {
-    status.satisfied = *status.measure >= *activity.satisfied_by_measure;
+    if (status.active && !activity.considerations.measure_satisfaction_if_active) {
+      status.satisfied = std::nullopt;
+    } else {
+      status.satisfied = *status.measure >= *activity.satisfied_by_measure;
+    }
   }
   if (activity.completed_by_measure && status.progress) {
     status.completed = *status.progress >= *activity.completed_by_measure;

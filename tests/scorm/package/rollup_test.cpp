@@ -273,3 +273,17 @@ TEST_CASE("rollup considerations: which children count for each action (RB.1.4.2
     CHECK(tree.children[0].considerations.required_for_completed == "always");
   }
 }
+
+TEST_CASE("measureSatisfactionIfActive: an active attempt's measure does not decide") {
+  RollupActivity root = course({leaf("a")});
+  root.satisfied_by_measure = 0.5;
+  ActivityStatus running = status(std::nullopt, std::nullopt, 0.8);
+  running.active = true;
+  CHECK(scorm::roll_up(root, {{"a", running}}).at("org").satisfied == true);
+  root.considerations.measure_satisfaction_if_active = false;
+  const ActivityStatus s = scorm::roll_up(root, {{"a", running}}).at("org");
+  CHECK(s.active);
+  CHECK_FALSE(s.satisfied.has_value());
+  running.active = false;  // the attempt ended
+  CHECK(scorm::roll_up(root, {{"a", running}}).at("org").satisfied == true);
+}

@@ -23,7 +23,8 @@
 // NotSatisfied / Completed / Incomplete) include it for the action at hand: "always";
 // "ifAttempted" (attempted); "ifNotSuspended" (not attempted, or not suspended);
 // "ifNotSkipped" counts as "always" (skipping is a navigation decision the rollup does not
-// see). measureSatisfactionIfActive is not evaluated. Conditions use the SN's three-valued
+// see). With measureSatisfactionIfActive="false", an active activity's measure does not
+// decide its satisfaction (unknown until the attempt ends). Conditions use the SN's three-valued
 // logic (an unknown status satisfies neither a condition nor its negation); attempt and
 // time limits count as false.
 //
@@ -61,6 +62,7 @@ RollupActivity make_rollup_tree(const Manifest& manifest);
 struct ActivityStatus {
   bool attempted = false;
   bool suspended = false;          // the attempt was left with exit "suspend"
+  bool active = false;             // an attempt is in progress (a session is open)
   std::optional<bool> completed;   // attempt completion status
   std::optional<bool> satisfied;   // objective satisfied status (passed / failed)
   std::optional<double> measure;   // objective normalized measure, -1..1 (score.scaled)
