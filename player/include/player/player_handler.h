@@ -22,8 +22,6 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json_fwd.hpp>
-
 #include "lrs/auth.h"
 #include "lrs/http_message.h"
 #include "lrs/player_store.h"
