@@ -3,6 +3,7 @@
 // CMI, rolled up to the course with scorm::roll_up. Private to lrs_player.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -23,6 +24,10 @@ scorm::RollupActivity rollup_tree_from_summary(const nlohmann::json& summary);
 // completion_status, success_status, score.scaled, progress_measure). A SCO with an
 // attempt has been attempted.
 scorm::ActivityStatus sco_status(const scorm::CmiModel& model);
+
+// A SCO's tracking status from a stored attempt's CMI document (scorm::to_json's
+// {"scorm", "values"}); nullopt when the document has no values object.
+std::optional<scorm::ActivityStatus> stored_status(const nlohmann::json& cmi_doc);
 
 // The statuses of every SCO of `registration` with an attempt, from its latest attempt;
 // `except_sco`'s is left out (the caller has that SCO's model at hand).
