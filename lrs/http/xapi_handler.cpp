@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_parse.h"
 #include "lrs/json_text.h"
 #include "lrs/multipart.h"
 #include "lrs/text.h"
@@ -67,9 +68,10 @@ Result<json> parse_json_text(std::string_view text, std::size_t max_depth, const
     return fail(ErrorCode::kInvalid,
                 std::string(what) + " nests deeper than " + std::to_string(max_depth) + " levels");
   }
+  if (auto fast = parse_json_fast(text)) return std::move(*fast);
   try {
     return json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for 1e400
     return fail(ErrorCode::kInvalid, std::string(what) + " is not valid JSON: " + e.what());
   }
 }

@@ -40,6 +40,7 @@ scorm::ActivityStatus status_of(bool is12, const Lookup& get) {
       s.completed = status == "completed";
     }
     if (auto raw = number(get("cmi.core.score.raw"))) s.measure = std::clamp(*raw / 100, -1.0, 1.0);
+    s.suspended = get("cmi.core.exit").value_or("") == "suspend";
     return s;
   }
   const std::string completion = get("cmi.completion_status").value_or("unknown");
@@ -50,6 +51,7 @@ scorm::ActivityStatus status_of(bool is12, const Lookup& get) {
   if (success == "failed") s.satisfied = false;
   s.measure = number(get("cmi.score.scaled"));
   s.progress = number(get("cmi.progress_measure"));
+  s.suspended = get("cmi.exit").value_or("") == "suspend";
   return s;
 }
 
@@ -94,6 +96,13 @@ scorm::RollupActivity tree_from(const json& j) {
   if (j.contains("completed_by_measure") && j["completed_by_measure"].is_number()) {
     a.completed_by_measure = j["completed_by_measure"].get<double>();
   }
+  if (const json& rc = j.value("considerations", json::object()); rc.is_object()) {
+    a.considerations.required_for_satisfied = rc.value("satisfied", "always");
+    a.considerations.required_for_not_satisfied = rc.value("not_satisfied", "always");
+    a.considerations.required_for_completed = rc.value("completed", "always");
+    a.considerations.required_for_incomplete = rc.value("incomplete", "always");
+    a.considerations.measure_satisfaction_if_active = rc.value("measure_if_active", true);
+  }
   for (const json& r : j.value("rules", json::array())) a.rollup.rules.push_back(rule_from(r));
   for (const json& c : j.value("children", json::array())) a.children.push_back(tree_from(c));
   return a;
@@ -126,6 +135,12 @@ json rollup_tree_json(const scorm::RollupActivity& tree) {
               {"measure_weight", tree.rollup.objective_measure_weight},
               {"progress_weight", tree.progress_weight},
               {"rules", rules},
+              {"considerations",
+               {{"satisfied", tree.considerations.required_for_satisfied},
+                {"not_satisfied", tree.considerations.required_for_not_satisfied},
+                {"completed", tree.considerations.required_for_completed},
+                {"incomplete", tree.considerations.required_for_incomplete},
+                {"measure_if_active", tree.considerations.measure_satisfaction_if_active}}},
               {"children", children}};
   if (tree.satisfied_by_measure) out["satisfied_by_measure"] = *tree.satisfied_by_measure;
   if (tree.completed_by_measure) out["completed_by_measure"] = *tree.completed_by_measure;
@@ -141,8 +156,11 @@ scorm::RollupActivity rollup_tree_from_summary(const json& summary) {
 }
 
 scorm::ActivityStatus sco_status(const scorm::CmiModel& model) {
-  return status_of(model.version() == scorm::ScormVersion::kScorm12,
-                   [&](std::string_view element) { return model.stored(element); });
+  scorm::ActivityStatus s =
+      status_of(model.version() == scorm::ScormVersion::kScorm12,
+                [&](std::string_view element) { return model.stored(element); });
+  s.active = model.session_open();
+  return s;
 }
 
 lrs::Result<scorm::ActivityStatuses> latest_sco_statuses(
@@ -156,18 +174,13 @@ lrs::Result<scorm::ActivityStatuses> latest_sco_statuses(
   for (const auto& [sco, a] : latest) {
     // Only a handful of values are read: the stored JSON is read as is, without the
     // full re-validation of scorm::from_json.
-    json doc = json::parse(a->cmi_json, nullptr, false);
-    if (!doc.is_object() || !doc.contains("values") || !doc["values"].is_object()) {
+    auto status = stored_status(json::parse(a->cmi_json, nullptr, false));
+    if (!status) {
       return lrs::fail(lrs::ErrorCode::kInternal,
                        "attempt " + std::to_string(a->id) + ": stored CMI is not an object");
     }
-    const json& values = doc["values"];
-    out[sco] = status_of(doc.value("scorm", "") == "1.2",
-                         [&](std::string_view element) -> std::optional<std::string> {
-                           auto it = values.find(std::string(element));
-                           if (it == values.end() || !it->is_string()) return std::nullopt;
-                           return it->get<std::string>();
-                         });
+    status->active = a->state == "open";
+    out[sco] = *status;
   }
   return out;
 }
@@ -177,6 +190,19 @@ lrs::Result<scorm::ActivityStatuses> stored_sco_statuses(lrs::PlayerStore& store
   auto attempts = store.list_attempts(registration);
   if (!attempts) return tl::unexpected(attempts.error());
   return latest_sco_statuses(*attempts);
+}
+
+std::optional<scorm::ActivityStatus> stored_status(const json& doc) {
+  if (!doc.is_object() || !doc.contains("values") || !doc["values"].is_object()) {
+    return std::nullopt;
+  }
+  const json& values = doc["values"];
+  return status_of(doc.value("scorm", "") == "1.2",
+                   [&](std::string_view element) -> std::optional<std::string> {
+                     auto it = values.find(std::string(element));
+                     if (it == values.end() || !it->is_string()) return std::nullopt;
+                     return it->get<std::string>();
+                   });
 }
 
 std::string status_label(const scorm::ActivityStatus& status) {

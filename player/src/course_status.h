@@ -3,6 +3,7 @@
 // CMI, rolled up to the course with scorm::roll_up. Private to lrs_player.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,12 @@ scorm::RollupActivity rollup_tree_from_summary(const nlohmann::json& summary);
 // attempt has been attempted.
 scorm::ActivityStatus sco_status(const scorm::CmiModel& model);
 
+// A SCO's tracking status from a stored attempt's CMI document (scorm::to_json's
+// {"scorm", "values"}); nullopt when the document has no values object.
+std::optional<scorm::ActivityStatus> stored_status(const nlohmann::json& cmi_doc);
+
 // The status of each SCO of `attempts` from its latest attempt (the highest number),
-// read from the stored CMI JSON.
+// read from the stored CMI JSON; active while that attempt is open.
 lrs::Result<scorm::ActivityStatuses> latest_sco_statuses(
     const std::vector<lrs::AttemptRecord>& attempts);
 

@@ -10,6 +10,7 @@
 #include <openssl/sha.h>
 
 #include "course_status.h"
+#include "learner_sequencing.h"
 #include "lrs/timestamp.h"
 #include "scorm/manifest.h"
 #include "scorm/rollup.h"
@@ -121,6 +122,7 @@ json summarize(const scorm::Manifest& m) {
           {"organization", org},
           {"scos", scos},
           {"rollup", rollup_tree_json(scorm::make_rollup_tree(m))},
+          {"sequencing", sequencing_tree_json(scorm::make_sequencing_tree(m))},
           {"problems", problems_to_json(m.problems)}};
 }
 

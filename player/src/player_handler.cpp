@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "course_status.h"
+#include "learner_sequencing.h"
 #include "lrs/url.h"
 #include "lrs/uuid.h"
 #include "player/launch_token.h"
@@ -375,32 +376,51 @@ HttpResponse PlayerHandler::player_page(const HttpRequest& request, std::string_
     return lrs::error_response({ErrorCode::kInvalid, "the package has nothing to launch"});
   }
   const json& scos = summary["scos"];
+  auto learner = learner_sequencing(store_, reg_id, summary);
+  if (!learner) return lrs::error_response(learner.error());
+  // Without ?sco= the course starts where its flow starts (skipping what the rules skip).
   std::string wanted = query_param(request.query, "sco");
-  std::size_t index = 0;
-  if (!wanted.empty()) {
-    while (index < scos.size() && scos[index]["identifier"] != wanted) ++index;
-    if (index == scos.size()) {
-      return lrs::error_response({ErrorCode::kNotFound, "no SCO " + wanted + " in this course"});
+  if (wanted.empty()) {
+    const scorm::NavigationDecision start = scorm::start(learner->context());
+    if (!start.allowed()) {
+      return lrs::error_response(
+          {ErrorCode::kForbidden, "the course has nothing to start with: " + start.refusal});
     }
+    wanted = start.target;
+  } else {
+    const scorm::NavigationDecision decision = navigate(*learner, wanted);
+    if (!decision.allowed()) {
+      bool known = false;
+      for (const auto& s : scos) known = known || s["identifier"] == wanted;
+      if (!known) {
+        return lrs::error_response({ErrorCode::kNotFound, "no SCO " + wanted + " in this course"});
+      }
+      return lrs::error_response({ErrorCode::kForbidden, decision.refusal});
+    }
+  }
+  std::size_t index = 0;
+  while (index < scos.size() && scos[index]["identifier"] != wanted) ++index;
+  if (index == scos.size()) {
+    return lrs::error_response({ErrorCode::kNotFound, "no SCO " + wanted + " in this course"});
   }
   const json& sco = scos[index];
-  json learner = json::parse((*reg)->learner_json, nullptr, false);
+  json learner_agent = json::parse((*reg)->learner_json, nullptr, false);
   std::string cmi = summary.value("cmi", "1.2");
   json mode = {{"choice", true}, {"flow", true}, {"forward_only", false}};
-  if (cmi == "2004") {
-    mode = summary["organization"].value("control_mode", mode);
-    if (!wanted.empty()) {
-      auto allowed = navigation_allowed(mode, reg_id, scos, index);
-      if (!allowed) return lrs::error_response(allowed.error());
-    }
-  }
+  if (cmi == "2004") mode = summary["organization"].value("control_mode", mode);
   ScoLaunch launch;
   launch.registration = reg_id;
   launch.sco = sco["identifier"].get<std::string>();
   launch.cmi_version = cmi;
   launch.edition = summary.value("edition", 4);
-  launch.learner_id = learner["account"].value("name", "");
-  launch.learner_name = learner.value("name", launch.learner_id);
+  launch.learner_id = learner_agent["account"].value("name", "");
+  launch.learner_name = learner_agent.value("name", launch.learner_id);
+  for (const scorm::ObjectivePreload& o : shared_objectives_of(*learner, launch.sco)) {
+    ScoLaunch::SharedObjective shared{o.id, "", ""};
+    if (o.status.satisfied) shared.success_status = *o.status.satisfied ? "passed" : "failed";
+    if (o.status.measure) shared.scaled = json(*o.status.measure).dump();
+    launch.shared_objectives.push_back(std::move(shared));
+  }
   if (std::string data = sco.value("data_from_lms", ""); !data.empty()) {
     launch.lms_values.emplace_back("cmi.launch_data", data);
   }
@@ -409,6 +429,10 @@ HttpResponse PlayerHandler::player_page(const HttpRequest& request, std::string_
   if (!session) return lrs::error_response(session.error());
   auto progress = course_progress_json(store_, reg_id, summary);
   if (!progress) return lrs::error_response(progress.error());
+  // Seen from the SCO just launched (its new attempt counts).
+  auto launched = learner_sequencing(store_, reg_id, summary);
+  if (!launched) return lrs::error_response(launched.error());
+  const json navigation = navigation_json(*launched, launch.sco);
 
   std::string token = query_param(request.query, "token");
   std::string base = "/player/" + reg_id + "?token=" + url_encode(token) + "&sco=";
@@ -436,52 +460,13 @@ HttpResponse PlayerHandler::player_page(const HttpRequest& request, std::string_
       {"statusUrl", "/player/" + reg_id + "/status?token=" + url_encode(token)},
       {"current", index},
       {"controlMode", mode},
+      {"navigation", navigation},
   };
   HttpResponse r;
   r.body = render_player_page((*package)->title, config.dump());
   r.set_header("Content-Type", "text/html; charset=utf-8");
   r.set_header("Cache-Control", "no-store");
   return r;
-}
-
-// SCORM 2004 SN control modes of the organization (IMS SS controlMode), for a request to
-// launch SCO `target` (its index in `scos`) relative to the SCO launched last: the same
-// SCO always (relaunch, resume); with choice, any SCO, but none before the current one
-// under forwardOnly; with flow, the next one, and the previous one unless forwardOnly.
-// Before any launch, the first SCO (the start of the flow) or, with choice, any.
-lrs::Result<void> PlayerHandler::navigation_allowed(const json& mode,
-                                                    const std::string& registration,
-                                                    const json& scos, std::size_t target) {
-  auto attempts = store_.list_attempts(registration);
-  if (!attempts) return tl::unexpected(attempts.error());
-  const lrs::AttemptRecord* last = nullptr;
-  for (const auto& a : *attempts) {
-    if (last == nullptr || a.updated_us > last->updated_us) last = &a;
-  }
-  const bool choice = mode.value("choice", true);
-  const bool flow = mode.value("flow", false);
-  const bool forward_only = mode.value("forward_only", false);
-  std::optional<std::size_t> current;
-  for (std::size_t i = 0; last != nullptr && i < scos.size(); ++i) {
-    if (scos[i].value("identifier", "") == last->sco) current = i;
-  }
-  bool ok = false;
-  if (!current) {
-    ok = target == 0 || choice;
-  } else if (target == *current) {
-    ok = true;
-  } else if (choice && !(forward_only && target < *current)) {
-    ok = true;
-  } else if (flow && (target == *current + 1 || (!forward_only && target + 1 == *current))) {
-    ok = true;
-  }
-  if (ok) return {};
-  const std::string from = current ? scos[*current].value("identifier", "") : "the start";
-  return lrs::fail(ErrorCode::kForbidden,
-                   "navigation from " + from + " to " + scos[target].value("identifier", "") +
-                       " is not allowed by the course's control mode (choice=" +
-                       (choice ? "true" : "false") + ", flow=" + (flow ? "true" : "false") +
-                       ", forwardOnly=" + (forward_only ? "true" : "false") + ")");
 }
 
 HttpResponse PlayerHandler::course_progress(const HttpRequest& request,
@@ -499,9 +484,12 @@ HttpResponse PlayerHandler::course_progress(const HttpRequest& request,
   auto package = store_.find_package((*reg)->package_id);
   if (!package) return lrs::error_response(package.error());
   if (!*package) return lrs::error_response({ErrorCode::kNotFound, "the package is gone"});
-  auto progress =
-      course_progress_json(store_, reg_id, json::parse((*package)->summary_json, nullptr, false));
+  const json summary = json::parse((*package)->summary_json, nullptr, false);
+  auto progress = course_progress_json(store_, reg_id, summary);
   if (!progress) return lrs::error_response(progress.error());
+  auto learner = learner_sequencing(store_, reg_id, summary);
+  if (!learner) return lrs::error_response(learner.error());
+  (*progress)["navigation"] = navigation_json(*learner, learner->current);
   return json_response(200, progress->dump());
 }
 

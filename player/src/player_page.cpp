@@ -62,24 +62,59 @@ constexpr const char* kScript = R"js(
   if (cfg.cmi === '1.2') { window.API = api; } else { window.API_1484_11 = api; }
   var state = { terminated: false, navRequest: '' };
   window.lrsbridge = { api: api, config: cfg, state: state };
+  // What the server's sequencing allows from the current SCO (it refuses the rest too).
+  var nav = cfg.navigation;
+  function indexOf(id) {
+    for (var i = 0; i < cfg.scos.length; i++) if (cfg.scos[i].identifier === id) return i;
+    return -1;
+  }
+  function goTo(id) { if (id) go(indexOf(id)); }
+  var me = cfg.scos[cfg.current].identifier;
+  // Where to go once the SCO has ended: a post-condition rule's continue / previous /
+  // retry overrides the SCO's request, exitAll ends the course, an exit rule makes
+  // continue go on after the exited cluster; otherwise the SCO's request.
+  function followRequest(n) {
+    var req = state.navRequest;
+    var after = n.after;
+    if (after && after.request === 'exitAll') {
+      document.body.setAttribute('data-course-ended', 'true');
+      return;
+    }
+    if (after && after.target &&
+        (after.request === 'continue' || after.request === 'previous' || after.request === 'retry')) {
+      goTo(after.target);
+    } else if (req === 'continue') {
+      goTo(after && after.request === 'exit' ? after.target : n.next);
+    } else if (req === 'previous') {
+      goTo(n.previous);
+    } else {
+      var m = /^\{target=([^}]*)\}choice$/.exec(req);
+      if (m && n.scos[m[1]] && n.scos[m[1]].enabled) goTo(m[1]);
+    }
+  }
+  // The rules see the state the terminate commit (a beacon) leaves: ask until the server
+  // has it, then decide; after 5 s decide with what the page knows.
+  function awaitEnd(started) {
+    fetch(cfg.statusUrl, { cache: 'no-store' }).then(function (r) {
+      return r.ok ? r.json() : null;
+    }).catch(function () { return null; }).then(function (p) {
+      if (p && p.navigation && p.navigation.current === me && p.navigation.ended) {
+        nav = p.navigation;
+        showNavigation();
+        showStatus(p);
+        followRequest(nav);
+      } else if (Date.now() - started < 5000) {
+        setTimeout(function () { awaitEnd(started); }, 200);
+      } else {
+        followRequest(nav);
+      }
+    });
+  }
   function onTerminate() {
     state.terminated = true;
-    if (cfg.cmi !== '1.2') {
-      try { state.navRequest = String(api.adl.nav.request || ''); } catch (e) {}
-      var req = state.navRequest;
-      // Only the requests the control mode allows (the server refuses the others too).
-      var cm = cfg.controlMode;
-      if (req === 'continue' && cm.flow) { go(cfg.current + 1); }
-      else if (req === 'previous' && cm.flow && !cm.forward_only) { go(cfg.current - 1); }
-      else if (cm.choice) {
-        var m = /^\{target=([^}]*)\}choice$/.exec(req);
-        if (m) {
-          for (var i = 0; i < cfg.scos.length; i++) {
-            if (cfg.scos[i].identifier === m[1] && !(cm.forward_only && i < cfg.current)) go(i);
-          }
-        }
-      }
-    }
+    if (cfg.cmi === '1.2') return;
+    try { state.navRequest = String(api.adl.nav.request || ''); } catch (e) {}
+    if (nav.end_rules) { awaitEnd(Date.now()); } else { followRequest(nav); }
   }
   api.on(cfg.cmi === '1.2' ? 'LMSFinish' : 'Terminate', onTerminate);
   // Statuses change with commits (the terminate one goes by beacon, so ask again a
@@ -98,7 +133,15 @@ constexpr const char* kScript = R"js(
   function refreshStatus() {
     fetch(cfg.statusUrl, { cache: 'no-store' }).then(function (r) {
       return r.ok ? r.json() : null;
-    }).then(function (p) { if (p) showStatus(p); }).catch(function () {});
+    }).then(function (p) {
+      if (!p) return;
+      // Seen from the SCO launched last, which is this page's while it is open.
+      if (p.navigation && p.navigation.current === me) {
+        nav = p.navigation;
+        showNavigation();
+      }
+      showStatus(p);
+    }).catch(function () {});
   }
   api.on(cfg.cmi === '1.2' ? 'LMSCommit' : 'Commit', function () { setTimeout(refreshStatus, 200); });
   api.on(cfg.cmi === '1.2' ? 'LMSFinish' : 'Terminate', function () {
@@ -128,35 +171,55 @@ constexpr const char* kScript = R"js(
   var flow = mode.flow && cfg.scos.length > 1;
   prev.hidden = !flow || mode.forward_only;
   next.hidden = !flow;
-  prev.disabled = cfg.current === 0;
-  next.disabled = cfg.current === cfg.scos.length - 1;
-  prev.onclick = function () { go(cfg.current - 1); };
-  next.onclick = function () { go(cfg.current + 1); };
+  prev.onclick = function () { goTo(nav.previous); };
+  next.onclick = function () { goTo(nav.next); };
   var toc = document.getElementById('toc');
   if (cfg.scos.length > 1) {
     cfg.scos.forEach(function (s, i) {
       var li = document.createElement('li');
-      var allowed = mode.choice && !(mode.forward_only && i < cfg.current);
-      if (i === cfg.current || !allowed) {
-        li.textContent = s.title;
-        if (i === cfg.current) li.className = 'current';
-      } else {
-        var a = document.createElement('a');
-        a.href = s.url;
-        a.textContent = s.title;
-        a.onclick = function (ev) { ev.preventDefault(); go(i); };
-        li.appendChild(a);
-      }
       li.setAttribute('data-sco', s.identifier);
+      var label = document.createElement('span');
+      label.className = 'label';
+      li.appendChild(label);
       var badge = document.createElement('span');
       badge.className = 'status';
       li.appendChild(document.createTextNode(' '));
       li.appendChild(badge);
+      if (i === cfg.current) li.className = 'current';
       toc.appendChild(li);
     });
   } else {
     toc.hidden = true;
   }
+  // The table of contents offers a link only where the sequencing allows a launch; the
+  // reason for a closed entry is its tooltip.
+  function showNavigation() {
+    prev.disabled = !nav.previous;
+    next.disabled = !nav.next;
+    var items = document.querySelectorAll('#toc li');
+    for (var i = 0; i < items.length; i++) {
+      var id = items[i].getAttribute('data-sco');
+      var entry = nav.scos[id] || { hidden: false, enabled: false };
+      var label = items[i].querySelector('.label');
+      var s = cfg.scos[indexOf(id)];
+      items[i].hidden = entry.hidden;
+      items[i].setAttribute('data-enabled', entry.enabled ? 'true' : 'false');
+      items[i].title = entry.reason || '';
+      label.textContent = '';
+      if (indexOf(id) === cfg.current || !entry.enabled) {
+        label.textContent = s.title;
+      } else {
+        var a = document.createElement('a');
+        a.href = s.url;
+        a.textContent = s.title;
+        a.onclick = (function (target) {
+          return function (ev) { ev.preventDefault(); goTo(target); };
+        })(id);
+        label.appendChild(a);
+      }
+    }
+  }
+  showNavigation();
   var initial = { course: cfg.course, scos: {} };
   cfg.scos.forEach(function (s) { initial.scos[s.identifier] = s.status; });
   showStatus(initial);

@@ -246,6 +246,28 @@ lrs::Result<std::vector<lrs::DocumentWrite>> profile_documents(
   return out;
 }
 
+// RTE 4.2.17 with the SN's objective maps: each shared objective goes into the
+// cmi.objectives record with its id (appended when the SCO has none yet) as LMS values.
+// Returns the diagnostic of a value the model refuses, "" when all are set.
+std::string preload_shared_objectives(scorm::CmiModel& model,
+                                      const std::vector<ScoLaunch::SharedObjective>& objectives) {
+  for (const auto& o : objectives) {
+    std::size_t n = 0;
+    const std::size_t count = model.count("cmi.objectives");
+    while (n < count && model.stored("cmi.objectives." + std::to_string(n) + ".id") != o.id) ++n;
+    const std::string prefix = "cmi.objectives." + std::to_string(n) + ".";
+    std::vector<std::pair<std::string, std::string>> values{{prefix + "id", o.id}};
+    if (!o.success_status.empty()) values.emplace_back(prefix + "success_status", o.success_status);
+    if (!o.scaled.empty()) values.emplace_back(prefix + "score.scaled", o.scaled);
+    for (const auto& [element, value] : values) {
+      if (model.set_lms_value(element, value) != 0) {
+        return "shared objective " + o.id + ": " + model.get_diagnostic();
+      }
+    }
+  }
+  return "";
+}
+
 CommitReply reply(int status, bool result, int code, const std::string& message) {
   json body = {{"result", result}, {"errorCode", code}};
   if (!message.empty()) body["errorMessage"] = message;
@@ -298,6 +320,9 @@ lrs::Result<LaunchedSession> launch_sco(lrs::PlayerStore& store, const ScoLaunch
     scorm::SessionStart start = scorm::start_session(previous, values);
     if (start.error != 0) {
       return lrs::fail(lrs::ErrorCode::kInvalid, "launch values: " + start.diagnostic);
+    }
+    if (auto why = preload_shared_objectives(start.model, launch.shared_objectives); !why.empty()) {
+      return lrs::fail(lrs::ErrorCode::kInvalid, "launch values: " + why);
     }
     LaunchedSession out;
     out.resumed = start.resumed;

@@ -32,6 +32,14 @@ struct ScoLaunch {
   scorm::AttemptPolicy policy = scorm::AttemptPolicy::kAuto;
   std::string mode = "normal";
   bool credit = true;
+  // SCORM 2004 shared objectives the SCO reads (mapInfo): set into cmi.objectives (the
+  // record with that id, or a new one) at every launch. "" = not known, not set.
+  struct SharedObjective {
+    std::string id;
+    std::string success_status;  // "passed" | "failed" | ""
+    std::string scaled;          // score.scaled | ""
+  };
+  std::vector<SharedObjective> shared_objectives;
 };
 
 struct LaunchedSession {

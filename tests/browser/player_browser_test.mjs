@@ -1,8 +1,10 @@
 // The player in a real browser: headless Chromium (playwright-core) against the real
-// lrsbridge binary. Imports both example courses, launches them, answers like a learner,
-// suspends, resumes, finishes, and checks the CMI state the server stored.
+// lrsbridge binary. Imports the example courses, launches them, answers like a learner,
+// suspends, resumes, finishes, and checks the CMI state the server stored; follows the
+// sequencing of the shared-objectives course (a gated SCO unlocking, forwardOnly).
 //
 // usage: node player_browser_test.mjs LRSBRIDGE_BINARY EXAMPLES_DIR WEB_DIR
+// LRSBRIDGE_TEST_LISTEN=127.0.0.1:PORT picks the server's port (default: any free one).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +22,7 @@ const dir = mkdtempSync(join(tmpdir(), 'lrsbridge-browser-'));
 
 function startServer() {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--db', `sqlite:${dir}/lrs.db`,
+    const child = spawn(binary, ['serve', '--listen', process.env.LRSBRIDGE_TEST_LISTEN || '127.0.0.1:0', '--db', `sqlite:${dir}/lrs.db`,
       '--data-dir', `${dir}/packages`, '--web-dir', webDir, '--no-access-log'],
       { env: { ...process.env, LRSBRIDGE_ADMIN: admin }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -269,6 +271,64 @@ try {
     page.removeAllListeners('request');
     console.log(`ok - SCORM 2004: suspend, resume, continue, every interaction type, course ` +
       `passed; ${all.length} statements checked, ${commits.length} commits replayed`);
+  }
+
+  // --- SCORM 2004 sequencing: a shared objective unlocks a disabled SCO; forwardOnly ---
+  {
+    const pkg = await importExample(base, 'scorm2004-shared-objectives');
+    assert.deepEqual(pkg.scos.map((s) => s.identifier), ['check', 'lab', 'recap']);
+    const reg = await register(base, pkg.id);
+    const token = new URL(reg.launch_url).searchParams.get('token');
+    const launchOf = (id) =>
+      `${base}/player/${reg.registration}?token=${encodeURIComponent(token)}&sco=${id}`;
+    // Before the check is passed the server refuses the lab...
+    let res = await fetch(launchOf('lab'));
+    assert.equal(res.status, 403);
+    assert.match(await res.text(), /lab is disabled by a precondition rule/);
+    // ... and the table of contents offers no link to it, saying why.
+    await page.goto(reg.launch_url);
+    let sco = page.frameLocator('#content');
+    await sco.locator('#check h1').waitFor();
+    const lab = page.locator('#toc li[data-sco=lab]');
+    assert.equal(await lab.getAttribute('data-enabled'), 'false');
+    assert.equal(await lab.locator('a').count(), 0);
+    assert.match(await lab.getAttribute('title'), /lab is disabled by a precondition rule/);
+    assert.equal(await page.locator('#next').isDisabled(), true, 'flow stops at the lab');
+    // A failed check keeps it closed, and its post-condition rule starts it again (a new
+    // attempt); passing it opens the lab without a reload.
+    await sco.locator('input[value=desk]').check();
+    await sco.locator('#submit-check').click();
+    await page.waitForURL(/sco=check/);
+    sco = page.frameLocator('#content');
+    await sco.locator('#check h1').waitFor();
+    assert.equal(await lab.getAttribute('data-enabled'), 'false');
+    await sco.locator('input[value=cabinet]').check();
+    await sco.locator('#submit-check').click();
+    await page.locator('#toc li[data-sco=lab][data-enabled=true] a').waitFor({ timeout: 5000 });
+    const checks = (await attempts(base, reg.registration)).filter((a) => a.sco === 'check');
+    assert.deepEqual(checks.map((a) => a.number), [1, 2], 'the retry was a new attempt');
+    assert.equal(await page.locator('#next').isDisabled(), false);
+    await page.locator('#toc li[data-sco=lab] a').click();
+    await page.waitForURL(/sco=lab/);
+    sco = page.frameLocator('#content');
+    // The lab's cmi.objectives start with the shared objective the check wrote.
+    await sco.locator('#mastery').filter({ hasText: 'passed' }).waitFor();
+
+    // The module is forwardOnly: once at the recap, the lab is behind the learner.
+    await page.locator('#next').click();
+    await page.waitForURL(/sco=recap/);
+    sco = page.frameLocator('#content');
+    await sco.locator('#recap h1').waitFor();
+    const back = page.locator('#toc li[data-sco=lab]');
+    assert.equal(await back.getAttribute('data-enabled'), 'false');
+    assert.equal(await back.locator('a').count(), 0, 'no backwards choice in the UI');
+    assert.match(await back.getAttribute('title'), /module has forwardOnly="true"/);
+    assert.equal(await page.locator('#prev').isDisabled(), true);
+    assert.equal(await page.locator('#toc li[data-sco=check] a').count(), 1, 'outside the module');
+    res = await fetch(launchOf('lab'));
+    assert.equal(res.status, 403, 'no backwards choice on the server');
+    assert.match(await res.text(), /module has forwardOnly/);
+    console.log('ok - SCORM 2004 sequencing: shared objective unlocks the lab; forwardOnly module');
   }
 
   // --- SCORM 1.2: quiz, suspend, resume, finish ---

@@ -445,7 +445,10 @@ TEST_CASE_METHOD(Fixture, "2004: manifest launch values, course rollup, course s
     auto r = call("GET", status_path, "", {}, "");
     INFO(r.body);
     REQUIRE(r.status == 200);
-    return json::parse(r.body);
+    json body = json::parse(r.body);
+    CHECK(body["navigation"].is_object());
+    body.erase("navigation");  // the navigation tests check it
+    return body;
   };
   CHECK(progress() == json::parse(R"({"course": {"status": "not attempted"},
     "scos": {"lesson": "not attempted", "quiz": "not attempted"}})"));
@@ -555,6 +558,122 @@ TEST_CASE_METHOD(Fixture, "2004 control modes: flow only, forward only, enforced
   CHECK(go("b").status == 200);  // flow: the next one
   CHECK(go("b").status == 200);  // a reload of the current one
   CHECK(go("a").status == 403);  // forward only
+  CHECK(go("c").status == 200);
+}
+
+TEST_CASE_METHOD(Fixture, "sequencing: a shared objective opens a disabled SCO, preloaded",
+                 "[player][sequencing]") {
+  std::string id = import("scorm2004-shared-objectives")["id"];
+  auto [registration, launch_path] = register_learner(id);
+  auto go = [&](const std::string& sco) {
+    return call("GET", launch_path + "&sco=" + sco, "", {}, "");
+  };
+  const std::string status_path =
+      "/player/" + registration + "/status" + launch_path.substr(launch_path.find('?'));
+  auto navigation = [&] {
+    return json::parse(call("GET", status_path, "", {}, "").body)["navigation"];
+  };
+
+  json before = navigation();
+  CHECK(before["next"] == "check");  // the start of the flow
+  CHECK(before["scos"]["lab"]["enabled"] == false);
+  CHECK(before["scos"]["lab"]["reason"] ==
+        "navigation from the start to lab is not allowed: lab is disabled by a precondition rule");
+  auto refused = go("lab");
+  CHECK(refused.status == 403);
+  CHECK(refused.body.find("lab is disabled by a precondition rule") != std::string::npos);
+
+  json check = launch(launch_path);  // starts at the check
+  CHECK(check["content"].get<std::string>().find("sco.html?part=check") != std::string::npos);
+  CHECK(check["navigation"]["current"] == "check");
+  CHECK(check["navigation"]["next"].is_null());  // flow stops at the disabled lab
+  CHECK(check["navigation"]["scos"]["recap"]["enabled"] == true);
+
+  // A failed check writes "not satisfied": the lab stays closed.
+  json fail = {{"cmi",
+                {{"score", {{"scaled", "0"}}},
+                 {"success_status", "failed"},
+                 {"completion_status", "completed"},
+                 {"exit", "normal"}}},
+               {"commitSequence", 1}};
+  CHECK(commit(check, fail, true)["result"] == true);
+  CHECK(go("lab").status == 403);
+  json failed = navigation();
+  CHECK(failed["scos"]["lab"]["enabled"] == false);
+  // Its post-condition rule retries it.
+  CHECK(failed["ended"] == true);
+  CHECK(failed["after"] ==
+        json::parse(R"({"request": "retry", "target": "check", "by": "check"})"));
+
+  // The second attempt passes: the lab opens, with the shared objective preloaded.
+  check = launch(launch_path + "&sco=check");
+  json pass = {{"cmi",
+                {{"score", {{"scaled", "1"}}},
+                 {"success_status", "passed"},
+                 {"completion_status", "completed"},
+                 {"exit", "normal"}}},
+               {"commitSequence", 1}};
+  CHECK(commit(check, pass, true)["result"] == true);
+  json after = navigation();
+  CHECK(after["after"]["request"] == "");  // passed: no rule applies
+  CHECK(after["next"] == "lab");
+  CHECK(after["scos"]["lab"]["enabled"] == true);
+  json lab = launch(launch_path + "&sco=lab");
+  CHECK(lab["preload"]["cmi.objectives.0.id"] == "mastery-gate");
+  CHECK(lab["preload"]["cmi.objectives.0.success_status"] == "passed");
+  CHECK(lab["preload"]["cmi.objectives.0.score.scaled"] == "1.0");
+
+  // The module is forwardOnly: from the recap, the lab is behind; the check is not.
+  CHECK(go("recap").status == 200);
+  auto back = go("lab");
+  CHECK(back.status == 403);
+  CHECK(back.body.find("module has forwardOnly") != std::string::npos);
+  CHECK(navigation()["scos"]["lab"]["enabled"] == false);
+  CHECK(navigation()["previous"].is_null());
+
+  // attemptLimit="3": the check's third attempt is its last.
+  CHECK(go("check").status == 200);
+  CHECK(go("recap").status == 200);
+  auto fourth = go("check");
+  CHECK(fourth.status == 403);
+  CHECK(fourth.body.find("check has used all 3 of its attempts (attemptLimit)") !=
+        std::string::npos);
+}
+
+TEST_CASE_METHOD(Fixture, "SCORM 1.2 prerequisites gate launches", "[player][sequencing]") {
+  const std::string manifest = R"(<manifest identifier="pre" version="1"
+      xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+      xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
+    <metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>
+    <organizations default="o"><organization identifier="o"><title>Gated</title>
+      <item identifier="a" identifierref="r"><title>A</title></item>
+      <item identifier="b" identifierref="r"><title>B</title>
+        <adlcp:prerequisites type="aicc_script">a</adlcp:prerequisites></item>
+      <item identifier="c" identifierref="r"><title>C</title>
+        <adlcp:prerequisites type="aicc_script">a &amp; (b | ~b)</adlcp:prerequisites></item>
+    </organization></organizations>
+    <resources><resource identifier="r" type="webcontent" adlcp:scormtype="sco" href="s.html">
+      <file href="s.html"/></resource></resources></manifest>)";
+  auto r = call("POST", "/api/packages",
+                scorm::test::ZipBuilder()
+                    .file("imsmanifest.xml", manifest)
+                    .file("s.html", "<p>SCO</p>")
+                    .bytes());
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  auto [registration, launch_path] = register_learner(json::parse(r.body)["id"]);
+  auto go = [&](const std::string& sco) {
+    return call("GET", launch_path + "&sco=" + sco, "", {}, "");
+  };
+  auto refused = go("b");
+  CHECK(refused.status == 403);
+  CHECK(refused.body.find("b is not available yet: its prerequisites \\\"a\\\" are not met") !=
+        std::string::npos);
+  json a = launch(launch_path + "&sco=a");
+  json done = {{"cmi", {{"core", {{"lesson_status", "completed"}, {"exit", ""}}}}},
+               {"commitSequence", 1}};
+  CHECK(commit(a, done, true)["result"] == true);
+  CHECK(go("b").status == 200);
   CHECK(go("c").status == 200);
 }
 

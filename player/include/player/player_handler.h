@@ -4,10 +4,12 @@
 //       -- these need a credential with scope `all`
 //   GET|HEAD /content/{package}/{path}   package files (Range, ETag, Last-Modified)
 //   GET /player/assets/{file}            the scorm-again bundle from web/node_modules
-//   GET /player/{registration}?token=T[&sco=ID]   the player page (starts a session); for
-//       SCORM 2004, &sco= must be allowed by the control mode (choice, flow, forwardOnly)
-//       from the SCO launched last, else 403
-//   GET /player/{registration}/status?token=T     SCO and course status (rolled up)
+//   GET /player/{registration}?token=T[&sco=ID]   the player page (starts a session); &sco=
+//       must be allowed by sequencing (control modes of each cluster, precondition rules,
+//       attempt limits, shared objectives; SCORM 1.2 prerequisites) from the SCO launched
+//       last, else 403 naming the rule; without it, the start of the course's flow
+//   GET /player/{registration}/status?token=T     SCO and course status (rolled up) and
+//       what the table of contents may open (navigation)
 //   GET /runtime/{attempt}/state?token=T          the attempt's CMI values
 //   POST /runtime/{attempt}/commit?token=T&session=N[&terminate=true]
 // The launch token (launch_token.h) names one registration; runtime calls check that the
@@ -19,8 +21,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "lrs/auth.h"
 #include "lrs/http_message.h"
@@ -58,8 +58,6 @@ class PlayerHandler {
   lrs::HttpResponse course_progress(const lrs::HttpRequest& request, std::string_view registration);
   lrs::HttpResponse runtime(const lrs::HttpRequest& request, std::string_view rest);
   bool token_ok(const lrs::HttpRequest& request, std::string_view registration) const;
-  lrs::Result<void> navigation_allowed(const nlohmann::json& mode, const std::string& registration,
-                                       const nlohmann::json& scos, std::size_t target);
 
   lrs::PlayerStore& store_;
   lrs::Authenticator& auth_;

@@ -1,5 +1,5 @@
 // SCORM 2004 4th Edition SN book, RB.1.1 - RB.1.4 (measure, progress, objective and
-// completion rollup), without the rollup considerations of RB.1.4.2.
+// completion rollup) with the rollup considerations of RB.1.4.2.
 #include "scorm/rollup.h"
 
 #include <algorithm>
@@ -100,15 +100,30 @@ std::vector<RollupRule> rules_for(const RollupActivity& activity, std::string_vi
   return negatives;
 }
 
-// Runs `rules` over `children`: the last kind that applies decides; nullopt when none does.
+// The children that count for the positive action and those for the negative one.
+struct Contributors {
+  std::vector<const ActivityStatus*> positive;
+  std::vector<const ActivityStatus*> negative;
+};
+
+// RB.1.4.2 Check Child for Rollup: does a child with `status` count, by its
+// requiredFor* value `required`?
+bool counts(std::string_view required, const ActivityStatus& status) {
+  if (required == "ifAttempted") return status.attempted;
+  if (required == "ifNotSuspended") return !status.attempted || !status.suspended;
+  return true;  // always, ifNotSkipped
+}
+
+// Runs `rules` over their contributing children: the last kind that applies decides;
+// nullopt when none does.
 Tri apply_rules(const std::vector<RollupRule>& rules, std::string_view positive,
-                const std::vector<const ActivityStatus*>& children) {
+                const Contributors& children) {
   Tri result;
   bool negative_applied = false;
   for (const RollupRule& rule : rules) {
     const bool is_positive = rule.action == positive;
     if (!is_positive && negative_applied) continue;
-    if (!applies(rule, children)) continue;
+    if (!applies(rule, is_positive ? children.positive : children.negative)) continue;
     if (is_positive) return true;
     negative_applied = true;
     result = false;
@@ -122,8 +137,8 @@ void roll_up_into(const RollupActivity& activity, const ActivityStatuses& leaves
   if (activity.is_leaf()) {
     if (auto it = leaves.find(activity.identifier); it != leaves.end()) status = it->second;
   } else {
-    std::vector<const ActivityStatus*> for_objective;
-    std::vector<const ActivityStatus*> for_completion;
+    Contributors for_objective;
+    Contributors for_completion;
     double measure_weight = 0;
     double measure_sum = 0;
     bool measure_valid = false;
@@ -134,6 +149,8 @@ void roll_up_into(const RollupActivity& activity, const ActivityStatuses& leaves
       roll_up_into(child, leaves, out);
       const ActivityStatus& s = out[child.identifier];
       status.attempted = status.attempted || s.attempted;
+      status.suspended = status.suspended || s.suspended;
+      status.active = status.active || s.active;
       if (!child.tracked) continue;
       measure_weight += child.rollup.objective_measure_weight;
       if (s.measure) {
@@ -145,8 +162,15 @@ void roll_up_into(const RollupActivity& activity, const ActivityStatuses& leaves
         progress_valid = true;
         progress_sum += *s.progress * child.progress_weight;
       }
-      if (child.rollup.rollup_objective_satisfied) for_objective.push_back(&s);
-      if (child.rollup.rollup_progress_completion) for_completion.push_back(&s);
+      const RollupConsiderations& rc = child.considerations;
+      if (child.rollup.rollup_objective_satisfied) {
+        if (counts(rc.required_for_satisfied, s)) for_objective.positive.push_back(&s);
+        if (counts(rc.required_for_not_satisfied, s)) for_objective.negative.push_back(&s);
+      }
+      if (child.rollup.rollup_progress_completion) {
+        if (counts(rc.required_for_completed, s)) for_completion.positive.push_back(&s);
+        if (counts(rc.required_for_incomplete, s)) for_completion.negative.push_back(&s);
+      }
     }
     if (measure_valid && measure_weight > 0) status.measure = measure_sum / measure_weight;
     if (progress_valid && progress_weight > 0) status.progress = progress_sum / progress_weight;
@@ -159,7 +183,11 @@ void roll_up_into(const RollupActivity& activity, const ActivityStatuses& leaves
   }
   // RB.1.2a / RB.1.3a: a measure threshold overrides the rules (and the SCO's own status).
   if (activity.satisfied_by_measure && status.measure) {
-    status.satisfied = *status.measure >= *activity.satisfied_by_measure;
+    if (status.active && !activity.considerations.measure_satisfaction_if_active) {
+      status.satisfied = std::nullopt;
+    } else {
+      status.satisfied = *status.measure >= *activity.satisfied_by_measure;
+    }
   }
   if (activity.completed_by_measure && status.progress) {
     status.completed = *status.progress >= *activity.completed_by_measure;
@@ -174,6 +202,7 @@ RollupActivity from_sequencing(std::string identifier, std::string title,
   a.title = std::move(title);
   if (!sequencing) return a;
   a.tracked = sequencing->delivery_controls.tracked;
+  a.considerations = sequencing->rollup_considerations;
   a.rollup = sequencing->rollup_rules;
   for (const Objective& o : sequencing->objectives) {
     if (o.primary && o.satisfied_by_measure) a.satisfied_by_measure = o.min_normalized_measure;

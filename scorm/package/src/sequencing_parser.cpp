@@ -43,14 +43,44 @@ void read_rule(pugi::xml_node node, SequencingRule::Kind kind, std::vector<Seque
       condition.negated = std::string_view(c.attribute("operator").value()) == "not";
       if (condition.condition.empty()) {
         r.problem(Severity::kError, "ruleCondition without a condition");
+      } else if (one_of(condition.condition, {"timeLimitExceeded", "outsideAvailableTimeRange"})) {
+        r.problem(Severity::kWarning, "ruleCondition \"" + condition.condition +
+                                          "\" is not evaluated by this player: it counts as false");
+      } else if (!one_of(
+                     condition.condition,
+                     {"satisfied", "objectiveStatusKnown", "objectiveMeasureKnown",
+                      "objectiveMeasureGreaterThan", "objectiveMeasureLessThan", "completed",
+                      "activityProgressKnown", "attempted", "attemptLimitExceeded", "always"})) {
+        r.problem(Severity::kError, "unknown ruleCondition \"" + condition.condition + "\"");
       }
       rule.conditions.push_back(std::move(condition));
+    }
+    if (!one_of(rule.condition_combination, {"all", "any"})) {
+      r.problem(Severity::kError,
+                "unknown conditionCombination \"" + rule.condition_combination + "\"");
     }
   }
   if (const pugi::xml_node action = child_element(node, Ns::kImsss, "ruleAction")) {
     r.read(action.attribute("action"), rule.action);
   }
-  if (rule.action.empty()) r.problem(Severity::kError, "sequencing rule without a ruleAction");
+  if (rule.action.empty()) {
+    r.problem(Severity::kError, "sequencing rule without a ruleAction");
+  } else {
+    const bool known =
+        kind == SequencingRule::Kind::kPreCondition
+            ? one_of(rule.action, {"skip", "disabled", "hiddenFromChoice", "stopForwardTraversal"})
+        : kind == SequencingRule::Kind::kExitCondition
+            ? one_of(rule.action, {"exit"})
+            : one_of(rule.action,
+                     {"exitParent", "exitAll", "retry", "retryAll", "continue", "previous"});
+    if (!known) {
+      const char* element = kind == SequencingRule::Kind::kPreCondition    ? "preConditionRule"
+                            : kind == SequencingRule::Kind::kExitCondition ? "exitConditionRule"
+                                                                           : "postConditionRule";
+      r.problem(Severity::kError,
+                "ruleAction \"" + rule.action + "\" is not an action of " + element);
+    }
+  }
   out.push_back(std::move(rule));
 }
 

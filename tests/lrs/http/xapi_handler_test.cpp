@@ -351,3 +351,22 @@ TEST_CASE("Agents resource: Person with the names seen", "[agents]") {
   CHECK(f.call("GET", "/agents", "").status == 400);
   CHECK(f.call("GET", "/agents", "agent=" + lrs::url_encode(R"({"name":"x"})")).status == 400);
 }
+
+TEST_CASE("Statement bodies: malformed JSON is a 400 naming the problem", "[statements]") {
+  Fixture f;
+  const std::string good =
+      R"({"actor":)" + kAgent +
+      R"(,"verb":{"id":"http://adlnet.gov/expapi/verbs/completed"},"object":{"id":"http://example.com/a"},"result":{"score":{"raw":-0,"min":-0.0,"max":0}}})";
+  auto ok = f.call("POST", "/statements", "", good);
+  CHECK(ok.status == 200);
+  for (const std::string& bad :
+       {std::string("{\"actor\":"), std::string("[1e400]"), std::string("{\"a\":\"\xC3\x28\"}"),
+        std::string("{\"a\":1} x"), std::string("[\"\\uDC00\"]")}) {
+    INFO(bad);
+    auto r = f.call("POST", "/statements", "", bad);
+    CHECK(r.status == 400);
+    CHECK(r.body.find("request body is not valid JSON") != std::string::npos);
+  }
+  auto all = f.call("GET", "/statements", "");
+  CHECK(nlohmann::json::parse(all.body)["statements"].size() == 1);
+}

@@ -6,14 +6,17 @@
 
 namespace lrs::test {
 
-TEST_CASE("a version 3 database gains the person links and keeps its data", "[sqlite]") {
+TEST_CASE("a version 3 database gains the link state and person links and keeps its data",
+          "[sqlite]") {
   TempDir dir;
   std::string path = dir.file("v3.db");
   insert_ok(open_db(path)->statements(), {record(make_id(1), "v:a")});
-  // What a database made before the person store looks like.
+  // What a database made before the in-memory index rows and the person store looks like.
   sqlite3* raw = nullptr;
   REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(raw, "DROP TABLE person_links; UPDATE schema_version SET version = 3",
+  REQUIRE(sqlite3_exec(raw,
+                       "DROP TABLE person_links; DROP TABLE link_state; "
+                       "UPDATE schema_version SET version = 3",
                        nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(raw);
 

@@ -215,3 +215,75 @@ TEST_CASE("make_rollup_tree reads the organization's rollup facts") {
   REQUIRE(a.completed_by_measure);
   CHECK(*a.completed_by_measure == Approx(0.7));
 }
+
+TEST_CASE("rollup considerations: which children count for each action (RB.1.4.2)") {
+  RollupActivity root = course({leaf("a"), leaf("b")});
+  SECTION("always (the default): an unattempted child keeps the course unknown") {
+    const ActivityStatus s = scorm::roll_up(root, {{"a", status(true, true)}}).at("org");
+    CHECK_FALSE(s.satisfied.has_value());
+    CHECK_FALSE(s.completed.has_value());
+  }
+  SECTION("ifAttempted: only attempted children count") {
+    for (auto& child : root.children) {
+      child.considerations.required_for_satisfied = "ifAttempted";
+      child.considerations.required_for_completed = "ifAttempted";
+    }
+    const ActivityStatus s = scorm::roll_up(root, {{"a", status(true, true)}}).at("org");
+    CHECK(s.satisfied == true);
+    CHECK(s.completed == true);
+    // Nothing attempted: no child counts, no rule applies.
+    CHECK_FALSE(scorm::roll_up(root, {}).at("org").satisfied.has_value());
+  }
+  SECTION("ifNotSuspended: a suspended child does not count for notSatisfied") {
+    ActivityStatus suspended = status(false, false);
+    suspended.suspended = true;
+    const ActivityStatuses leaves{{"a", status(true, true)}, {"b", suspended}};
+    CHECK(scorm::roll_up(root, leaves).at("org").satisfied == false);
+    root.children[1].considerations.required_for_not_satisfied = "ifNotSuspended";
+    root.children[1].considerations.required_for_satisfied = "ifNotSuspended";
+    root.children[1].considerations.required_for_incomplete = "ifNotSuspended";
+    const ActivityStatus s = scorm::roll_up(root, leaves).at("org");
+    CHECK(s.satisfied == true);  // only a counts, and a is satisfied
+    CHECK(s.suspended);
+    CHECK(s.completed == false);  // requiredForCompleted is still "always": b counts there
+  }
+  SECTION("the manifest's adlseq:rollupConsiderations reach the tree") {
+    const std::string xml = R"(<manifest identifier="m"
+      xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
+      xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3"
+      xmlns:adlseq="http://www.adlnet.org/xsd/adlseq_v1p3"
+      xmlns:imsss="http://www.imsglobal.org/xsd/imsss">
+      <metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>
+      <organizations default="o"><organization identifier="o"><title>T</title>
+        <item identifier="a" identifierref="r"><title>A</title>
+          <imsss:sequencing>
+            <adlseq:rollupConsiderations requiredForSatisfied="ifAttempted"
+              requiredForIncomplete="ifNotSuspended"/>
+          </imsss:sequencing>
+        </item>
+      </organization></organizations>
+      <resources><resource identifier="r" type="webcontent" adlcp:scormType="sco" href="a.html"/></resources>
+    </manifest>)";
+    auto manifest = scorm::parse_manifest(xml);
+    REQUIRE(manifest);
+    const RollupActivity tree = scorm::make_rollup_tree(*manifest);
+    REQUIRE(tree.children.size() == 1);
+    CHECK(tree.children[0].considerations.required_for_satisfied == "ifAttempted");
+    CHECK(tree.children[0].considerations.required_for_incomplete == "ifNotSuspended");
+    CHECK(tree.children[0].considerations.required_for_completed == "always");
+  }
+}
+
+TEST_CASE("measureSatisfactionIfActive: an active attempt's measure does not decide") {
+  RollupActivity root = course({leaf("a")});
+  root.satisfied_by_measure = 0.5;
+  ActivityStatus running = status(std::nullopt, std::nullopt, 0.8);
+  running.active = true;
+  CHECK(scorm::roll_up(root, {{"a", running}}).at("org").satisfied == true);
+  root.considerations.measure_satisfaction_if_active = false;
+  const ActivityStatus s = scorm::roll_up(root, {{"a", running}}).at("org");
+  CHECK(s.active);
+  CHECK_FALSE(s.satisfied.has_value());
+  running.active = false;  // the attempt ended
+  CHECK(scorm::roll_up(root, {{"a", running}}).at("org").satisfied == true);
+}

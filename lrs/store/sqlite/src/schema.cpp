@@ -151,7 +151,15 @@ CREATE TABLE import_quarantine (
   PRIMARY KEY (job, line)
 ) WITHOUT ROWID;
 )sql"},
-    // Version 4 is reserved for the statement ingest work on another branch.
+    // The filter-index rows of statements stored after indexed_through are held in memory
+    // and rebuilt from `terms` when the database is opened (SqliteStatementStore).
+    {4, R"sql(
+CREATE TABLE link_state (
+  indexed_through INTEGER NOT NULL
+);
+INSERT INTO link_state (indexed_through) SELECT coalesce(max(stored), 0) FROM statements;
+)sql"},
+    // Person links (lrs/person_store.h).
     {5, R"sql(
 CREATE TABLE person_links (
   agent TEXT PRIMARY KEY,

@@ -14,6 +14,10 @@
 //     related_agents / related_activities (a superset of role 0). Both ranges of one
 //     key are neighbours in the B-tree, so indexing a statement touches few pages, and
 //     a filter is one index range walked in stored order.
+//   link_state(indexed_through) (version 4)
+//     The links of statements stored up to indexed_through are in `links` (or the
+//     staging tables); those of later ones are held in the writer's memory and rebuilt
+//     from `terms` when the file is opened (pending_links.h).
 //   credentials(key TEXT PRIMARY KEY, ...)
 //   person_links(agent TEXT PRIMARY KEY, person, ifi, source, linked_us) (version 5)
 //     One row per linked agent key; the agents of one person share `person`.

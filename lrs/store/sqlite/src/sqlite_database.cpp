@@ -95,6 +95,9 @@ class SqliteDatabase final : public Database {
     checkpointer_.reset();
   }
 
+  // The filter-index rows a crash or kill left unwritten, back in memory.
+  Result<void> restore_pending_links() { return statements_.restore_pending_links(); }
+
   StatementStore& statements() override { return statements_; }
   CredentialStore& credentials() override { return credentials_; }
   DocumentStore& documents() override { return documents_; }
@@ -127,8 +130,14 @@ Result<std::unique_ptr<Database>> open_sqlite_database(const SqliteOptions& opti
                          ->query_int("SELECT coalesce(max(stored), 0) FROM statements",
                                      "reading the stored clock of " + path);
   if (!last_stored) return tl::unexpected<Error>(std::move(last_stored).error());
+  auto indexed_through =
+      (*writer_conn)
+          ->query_int("SELECT indexed_through FROM link_state",
+                      "reading how far the filter index of " + path + " is written");
+  if (!indexed_through) return tl::unexpected<Error>(std::move(indexed_through).error());
   sqlite::SqliteStatementStore::Setup setup;
   setup.last_stored = *last_stored;
+  setup.indexed_through = *indexed_through;
   setup.staged_link_rows =
       options.staged_link_rows != 0 ? options.staged_link_rows : kStagedLinkRows;
   setup.train_after = options.compress_after != 0 ? options.compress_after : kCompressAfter;
@@ -170,8 +179,10 @@ Result<std::unique_ptr<Database>> open_sqlite_database(const SqliteOptions& opti
     checkpointer->attach(**writer_conn);
   }
   auto writer = std::make_unique<sqlite::Writer>(std::move(*writer_conn), kMaxGroupRows);
-  return std::unique_ptr<Database>(new SqliteDatabase(std::move(checkpointer), std::move(writer),
-                                                      std::move(readers), std::move(setup)));
+  auto database = std::make_unique<SqliteDatabase>(std::move(checkpointer), std::move(writer),
+                                                   std::move(readers), std::move(setup));
+  LRS_SQLITE_TRY(database->restore_pending_links());
+  return std::unique_ptr<Database>(std::move(database));
 }
 
 }  // namespace lrs

@@ -5,6 +5,9 @@
 #include <limits>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
+#include "lrs/statement_record.h"
 #include "sqlite_descriptions.h"
 #include "stored_json.h"
 
@@ -21,10 +24,8 @@ std::int64_t now_us() {
 constexpr auto kCountFlushInterval = std::chrono::seconds(1);
 constexpr std::size_t kMaxPendingLinks = 1'000'000;
 constexpr std::size_t kMaxTermCache = 500'000;
-// Jobs with fewer link rows write them to links_recent (single statements, small
-// batches); links_recent is moved to links_staged once it holds this many rows (or the
-// staging limit, if smaller). Queries scan its stored range, so it stays small.
-constexpr std::size_t kRecentJobLinks = 256;
+// links_recent (filled by schema version 3) is moved to links_staged once it holds this
+// many rows (or the staging limit, if smaller). Queries scan its stored range.
 constexpr std::int64_t kMaxRecentLinks = 2'048;
 
 class InsertJob final : public WriteJob {
@@ -121,6 +122,8 @@ SqliteStatementStore::SqliteStatementStore(Writer& writer, ReadPool& reads, Setu
       reads_(reads),
       train_after_(setup.train_after),
       stored_count_(setup.stored_hint),
+      indexed_through_(setup.indexed_through),
+      committed_indexed_(setup.indexed_through),
       last_flush_(std::chrono::steady_clock::now()),
       staged_link_limit_(setup.staged_link_rows),
       last_stored_(setup.last_stored),
@@ -220,6 +223,48 @@ void SqliteStatementStore::train() {
   }
 }
 
+Result<void> SqliteStatementStore::restore_pending_links() {
+  FunctionJob job([this](Connection& conn) -> Result<void> {
+    // Rebuilt links count no second time towards terms.n_*: counts were kept apart.
+    LRS_SQLITE_TRY(collect_unindexed(conn, link_buffer_));
+    auto version = conn.query_int("PRAGMA data_version", "reading the data version");
+    if (!version) return tl::unexpected<Error>(std::move(version).error());
+    data_version_ = *version;
+    return {};
+  });
+  return writer_.run(job);
+}
+
+Result<void> SqliteStatementStore::collect_unindexed(Connection& conn,
+                                                     std::vector<PendingLinks::Row>& out) {
+  auto stmt = conn.prepare(
+      "SELECT stored, terms, body FROM statements WHERE stored > ?1 AND voided = 0 "
+      "ORDER BY stored");
+  if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+  StmtUse q(stmt->get());
+  q->bind(1, indexed_through_);
+  for (;;) {
+    auto row = q->step("reading the statements whose links were not written");
+    if (!row) return tl::unexpected<Error>(std::move(row).error());
+    if (!*row) break;
+    std::int64_t stored = q->col_int(0);
+    for (std::int64_t t : decode_terms(q->col_blob(1))) out.emplace_back(t, stored);
+    // The authority's own link is not in `terms` (statements referring to this one do
+    // not inherit it): it comes from the body, as when the statement was stored.
+    auto body = stored_body(conn, *q, 2, stored);
+    if (!body) return tl::unexpected<Error>(std::move(body).error());
+    nlohmann::json parsed = nlohmann::json::parse(*body, nullptr, false);
+    if (parsed.is_object() && parsed.contains("authority")) {
+      if (auto key = agent_key(parsed["authority"])) {
+        auto authority = term_id(conn, 'u', *key);
+        if (!authority) return tl::unexpected<Error>(std::move(authority).error());
+        out.emplace_back(*authority * 2, stored);
+      }
+    }
+  }
+  return {};
+}
+
 //---------------------------------------------------------------------------------------
 // Callers' side
 
@@ -308,13 +353,19 @@ Result<StatementPage> SqliteStatementStore::query(const StatementFilter& filter)
   if (lo >= hi || filter.limit == 0) return page;
 
   auto conn = reads_.acquire();
-  // One read transaction: the writer moves rows between the link tables, and every walk
-  // must see the same snapshot.
+  // One read transaction: the writer moves rows between the link tables and memory, and
+  // every walk must see the same snapshot.
   LRS_SQLITE_TRY(conn->exec("BEGIN", "starting a read transaction"));
   struct EndRead {
     Connection& conn;
     ~EndRead() { (void)conn.exec("COMMIT", "ending a read transaction"); }
   } end_read{*conn};
+  Result<std::int64_t> indexed_through = 0;
+  PendingLinks::View pending = pending_links_.read([&] {
+    indexed_through = conn->query_int("SELECT indexed_through FROM link_state",
+                                      "reading how far the filter index is written");
+  });
+  if (!indexed_through) return tl::unexpected<Error>(std::move(indexed_through).error());
 
   // Term ids with their approximate sizes; an unknown term matches nothing.
   std::vector<std::pair<std::int64_t, std::int64_t>> terms;  // (n, id)
@@ -362,15 +413,50 @@ Result<StatementPage> SqliteStatementStore::query(const StatementFilter& filter)
     auto before = [&](const StoredStatement& a, const StoredStatement& b) {
       return filter.ascending ? a.stored_us < b.stored_us : a.stored_us > b.stored_us;
     };
-    for (LinkTable table : {LinkTable::kStaged, LinkTable::kRecent}) {
-      std::vector<StoredStatement> more;
-      LRS_SQLITE_TRY(walk(table, more));
-      if (more.empty()) continue;
+    // Statements stored after indexed_through have all their links in memory.
+    auto walk_pending = [&](std::vector<StoredStatement>& out) -> Result<void> {
+      std::vector<std::int64_t> stored =
+          pending.walk(terms[0].second, std::max(lo, *indexed_through), hi);
+      if (!filter.ascending) std::reverse(stored.begin(), stored.end());
+      auto stmt = conn->prepare("SELECT id, body FROM statements WHERE stored = ?1 AND voided = 0");
+      if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+      for (std::int64_t s : stored) {
+        if (out.size() > limit) break;
+        bool all = std::all_of(terms.begin() + 1, terms.end(),
+                               [&](const auto& t) { return pending.contains(t.second, s); });
+        if (!all) continue;
+        StmtUse q(stmt->get());
+        q->bind(1, s);
+        auto row = q->step("querying statements");
+        if (!row) return tl::unexpected<Error>(std::move(row).error());
+        if (!*row) continue;  // voided, or not in this snapshot
+        StoredStatement found_one;
+        found_one.stored_us = s;
+        found_one.id = uuid_from_blob(q->col_blob(0));
+        auto body = stored_body(*conn, *q, 1, s);
+        if (!body) return tl::unexpected<Error>(std::move(body).error());
+        found_one.body = std::move(*body);
+        out.push_back(std::move(found_one));
+      }
+      return {};
+    };
+    auto merge_in = [&](std::vector<StoredStatement> more) {
+      if (more.empty()) return;
       std::vector<StoredStatement> so_far = std::move(found);
       found.clear();
       std::merge(std::make_move_iterator(so_far.begin()), std::make_move_iterator(so_far.end()),
                  std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()),
                  std::back_inserter(found), before);
+    };
+    for (LinkTable table : {LinkTable::kStaged, LinkTable::kRecent}) {
+      std::vector<StoredStatement> more;
+      LRS_SQLITE_TRY(walk(table, more));
+      merge_in(std::move(more));
+    }
+    if (!pending.empty()) {
+      std::vector<StoredStatement> more;
+      LRS_SQLITE_TRY(walk_pending(more));
+      merge_in(std::move(more));
     }
     // A row is in one table only, but a duplicate must never reach a page.
     found.erase(std::unique(found.begin(), found.end(),
@@ -403,7 +489,9 @@ Result<std::int64_t> SqliteStatementStore::consistent_through() {
 // Writer thread
 
 std::int64_t SqliteStatementStore::next_stored() {
-  last_stored_ = std::max({now_us(), last_stored_ + 1, floor_.load() + 1});
+  // Above indexed_through_ too: a statement at or below it would never be looked for in
+  // memory (another process's clock may have moved it past ours).
+  last_stored_ = std::max({now_us(), last_stored_ + 1, floor_.load() + 1, indexed_through_ + 1});
   return last_stored_;
 }
 
@@ -415,15 +503,37 @@ void SqliteStatementStore::on_job_end(bool kept) {
   descriptions_.on_job_end(kept);
   if (kept) {
     pending_counts_.insert(pending_counts_.end(), job_counts_.begin(), job_counts_.end());
+    transaction_links_.insert(transaction_links_.end(), link_buffer_.begin(), link_buffer_.end());
   } else {
     // The savepoint rollback removed the terms this job created.
     for (const std::string& key : job_new_terms_) term_cache_.erase(key);
   }
   job_counts_.clear();
   job_new_terms_.clear();
+  link_buffer_.clear();
 }
 
 Result<void> SqliteStatementStore::before_commit(Connection& conn) {
+  // Another process (an import on the same file) keeps the links of its newest
+  // statements in its own memory, where this one cannot see them. Once it has committed,
+  // every statement after indexed_through is indexed from the table, its ones included,
+  // and written to `links` now, so moving indexed_through never skips any.
+  auto version = conn.query_int("PRAGMA data_version", "reading the data version");
+  if (!version) return tl::unexpected<Error>(std::move(version).error());
+  bool others_wrote = *version != data_version_;
+  data_version_ = *version;
+  if (others_wrote) {
+    LRS_SQLITE_TRY(collect_unindexed(conn, transaction_links_));
+    LRS_SQLITE_TRY(write_pending_links(conn));
+  } else if (pending_links_.size() + transaction_links_.size() >= staged_link_limit_) {
+    LRS_SQLITE_TRY(write_pending_links(conn));
+  } else if (!transaction_links_.empty()) {
+    // Visible before COMMIT: a reader whose snapshot holds this transaction must find
+    // its links; readers that do not see its statements skip them.
+    pending_links_.add(std::move(transaction_links_));
+    published_links_ = true;
+  }
+  transaction_links_.clear();
   if (recent_links_ < 0) {
     auto n = conn.query_int("SELECT count(*) FROM links_recent", "counting recent links");
     if (!n) return tl::unexpected<Error>(std::move(n).error());
@@ -451,16 +561,26 @@ Result<void> SqliteStatementStore::before_commit(Connection& conn) {
 
 void SqliteStatementStore::on_transaction_end(bool committed) {
   descriptions_.on_transaction_end(committed);
+  transaction_links_.clear();
   if (committed) {
+    if (writing_pending_) {
+      pending_links_.clear();  // in `links` now
+      committed_indexed_ = indexed_through_;
+    }
     committed_stored_.store(last_stored_);
   } else {
     term_cache_.clear();  // ids created in the lost transaction are gone
     staged_links_ = -1;
     recent_links_ = -1;
+    indexed_through_ = committed_indexed_;
+    if (published_links_) pending_links_.discard_after(committed_stored_.load());
   }
+  writing_pending_ = false;
+  published_links_ = false;
 }
 
 Result<void> SqliteStatementStore::on_shutdown(Connection& conn) {
+  LRS_SQLITE_TRY(write_pending_links(conn));
   LRS_SQLITE_TRY(move_recent_links(conn));
   LRS_SQLITE_TRY(merge_staged_links(conn));
   return flush_counts(conn);
@@ -486,6 +606,54 @@ Result<void> SqliteStatementStore::merge_staged_links(Connection& conn) {
                 "ORDER BY term, stored; DELETE FROM links_staged;",
                 "merging staged links"));
   staged_links_ = 0;
+  return {};
+}
+
+// One sorted pass over every pending link, in the transaction that records how far the
+// index is written, so a crash leaves either both or neither.
+Result<void> SqliteStatementStore::write_pending_links(Connection& conn) {
+  std::vector<PendingLinks::Row> rows = pending_links_.all();
+  if (!transaction_links_.empty()) {
+    std::sort(transaction_links_.begin(), transaction_links_.end());
+    std::size_t middle = rows.size();
+    rows.insert(rows.end(), transaction_links_.begin(), transaction_links_.end());
+    std::inplace_merge(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(middle),
+                       rows.end());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+  }
+  constexpr std::size_t kRowsPerInsert = 50;
+  std::size_t i = 0;
+  if (rows.size() >= kRowsPerInsert) {
+    std::string sql = "INSERT OR IGNORE INTO links (term, stored) VALUES (?, ?)";
+    for (std::size_t k = 1; k < kRowsPerInsert; ++k) sql += ", (?, ?)";
+    auto stmt = conn.prepare(sql);
+    if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+    for (; i + kRowsPerInsert <= rows.size(); i += kRowsPerInsert) {
+      StmtUse q(stmt->get());
+      for (std::size_t k = 0; k < kRowsPerInsert; ++k) {
+        q->bind(static_cast<int>(2 * k + 1), rows[i + k].first);
+        q->bind(static_cast<int>(2 * k + 2), rows[i + k].second);
+      }
+      LRS_SQLITE_TRY(q->run("indexing statements"));
+    }
+  }
+  auto stmt = conn.prepare("INSERT OR IGNORE INTO links (term, stored) VALUES (?1, ?2)");
+  if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+  for (; i < rows.size(); ++i) {
+    StmtUse q(stmt->get());
+    q->bind(1, rows[i].first);
+    q->bind(2, rows[i].second);
+    LRS_SQLITE_TRY(q->run("indexing a statement"));
+  }
+  std::int64_t through = last_stored_;
+  for (const auto& row : rows) through = std::max(through, row.second);
+  auto mark = conn.prepare("UPDATE link_state SET indexed_through = ?1");
+  if (!mark) return tl::unexpected<Error>(std::move(mark).error());
+  StmtUse q(mark->get());
+  q->bind(1, through);
+  LRS_SQLITE_TRY(q->run("recording how far the filter index is written"));
+  indexed_through_ = through;
+  writing_pending_ = true;
   return {};
 }
 
@@ -543,8 +711,9 @@ Result<std::int64_t> SqliteStatementStore::term_id(Connection& conn, char type,
 Result<void> SqliteStatementStore::add_links(Connection& conn,
                                              const std::vector<std::int64_t>& terms,
                                              std::int64_t stored, bool or_ignore) {
-  if (or_ignore) {
-    LRS_SQLITE_TRY(flush_links(conn));
+  // New links of a statement already in `links` (stored up to indexed_through_) go to
+  // links_staged; those of newer statements, and of new ones, join the others in memory.
+  if (or_ignore && stored <= indexed_through_) {
     auto merged = conn.prepare(
         "SELECT 1 FROM links WHERE term = ?1 AND stored = ?2 UNION ALL "
         "SELECT 1 FROM links_recent WHERE term = ?1 AND stored = ?2");
@@ -571,60 +740,14 @@ Result<void> SqliteStatementStore::add_links(Connection& conn,
     }
     return {};
   }
-  for (std::int64_t t : terms) link_buffer_.emplace_back(t, stored);
-  return {};
-}
-
-// Buffered links of a big job go to links_staged sorted by (term, stored), so consecutive
-// rows land on the same B-tree pages; a small job's few rows go to links_recent, keyed by
-// stored first, where they are appended to its last page. Multi-row INSERTs cut the
-// per-statement overhead.
-Result<void> SqliteStatementStore::flush_links(Connection& conn) {
-  if (link_buffer_.empty()) return {};
-  bool recent = link_buffer_.size() < kRecentJobLinks;
-  if (recent) {
-    std::sort(link_buffer_.begin(), link_buffer_.end(), [](const auto& a, const auto& b) {
-      return std::pair(a.second, a.first) < std::pair(b.second, b.first);
-    });
-  } else {
-    std::sort(link_buffer_.begin(), link_buffer_.end());
+  for (std::int64_t t : terms) {
+    link_buffer_.emplace_back(t, stored);
+    job_counts_.emplace_back(t, 1);
   }
-  const char* insert = recent ? "INSERT INTO links_recent (term, stored) VALUES "
-                              : "INSERT INTO links_staged (term, stored) VALUES ";
-  constexpr std::size_t kRowsPerInsert = 50;
-  std::size_t i = 0;
-  if (link_buffer_.size() >= kRowsPerInsert) {
-    std::string sql = insert;
-    sql += "(?, ?)";
-    for (std::size_t k = 1; k < kRowsPerInsert; ++k) sql += ", (?, ?)";
-    auto stmt = conn.prepare(sql);
-    if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
-    for (; i + kRowsPerInsert <= link_buffer_.size(); i += kRowsPerInsert) {
-      StmtUse q(stmt->get());
-      for (std::size_t k = 0; k < kRowsPerInsert; ++k) {
-        q->bind(static_cast<int>(2 * k + 1), link_buffer_[i + k].first);
-        q->bind(static_cast<int>(2 * k + 2), link_buffer_[i + k].second);
-      }
-      LRS_SQLITE_TRY(q->run("indexing statements"));
-    }
-  }
-  auto stmt = conn.prepare(std::string(insert) + "(?1, ?2)");
-  if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
-  for (; i < link_buffer_.size(); ++i) {
-    StmtUse q(stmt->get());
-    q->bind(1, link_buffer_[i].first);
-    q->bind(2, link_buffer_[i].second);
-    LRS_SQLITE_TRY(q->run("indexing a statement"));
-  }
-  for (const auto& [term, stored] : link_buffer_) job_counts_.emplace_back(term, 1);
-  std::int64_t& count = recent ? recent_links_ : staged_links_;
-  if (count >= 0) count += static_cast<std::int64_t>(link_buffer_.size());
-  link_buffer_.clear();
   return {};
 }
 
 Result<void> SqliteStatementStore::void_target(Connection& conn, const Target& target) {
-  LRS_SQLITE_TRY(flush_links(conn));
   auto update = conn.prepare("UPDATE statements SET voided = 1 WHERE stored = ?1");
   if (!update) return tl::unexpected<Error>(std::move(update).error());
   {
@@ -633,7 +756,8 @@ Result<void> SqliteStatementStore::void_target(Connection& conn, const Target& t
     LRS_SQLITE_TRY(q->run("voiding a statement"));
   }
   // query() never returns voided statements, so their links only cost scan time. The
-  // terms column keeps them for statements that refer to this one.
+  // terms column keeps them for statements that refer to this one. Links still in
+  // memory stay there, and reach `links`, for the same reason.
   for (const char* sql : {"DELETE FROM links WHERE term = ?1 AND stored = ?2",
                           "DELETE FROM links_staged WHERE term = ?1 AND stored = ?2",
                           "DELETE FROM links_recent WHERE term = ?1 AND stored = ?2"}) {
@@ -672,7 +796,6 @@ Result<std::vector<std::int64_t>> SqliteStatementStore::referrers(Connection& co
 Result<void> SqliteStatementStore::propagate(Connection& conn,
                                              const std::vector<std::int64_t>& terms,
                                              std::vector<std::int64_t> referrer_stored) {
-  LRS_SQLITE_TRY(flush_links(conn));
   std::vector<std::pair<std::int64_t, std::vector<std::int64_t>>> work;
   for (std::int64_t s : referrer_stored) work.emplace_back(s, terms);
   while (!work.empty()) {
@@ -721,7 +844,6 @@ Result<void> SqliteStatementStore::apply_insert(Connection& conn,
                                                 const SameStatement& same,
                                                 std::vector<bool>& inserted) {
   inserted.assign(records.size(), false);
-  link_buffer_.clear();
   std::vector<std::int64_t> terms;
   for (std::size_t i = 0; i < records.size(); ++i) {
     const StatementRecord& r = records[i];
@@ -855,7 +977,7 @@ Result<void> SqliteStatementStore::apply_insert(Connection& conn,
     std::erase(*waiting, stored);  // a statement referring to itself gains nothing
     if (!waiting->empty()) LRS_SQLITE_TRY(propagate(conn, terms, std::move(*waiting)));
   }
-  return flush_links(conn);
+  return {};
 }
 
 }  // namespace lrs::sqlite

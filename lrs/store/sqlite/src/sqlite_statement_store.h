@@ -17,6 +17,7 @@
 
 #include "body_codec.h"
 #include "lrs/statement_store.h"
+#include "pending_links.h"
 #include "read_pool.h"
 #include "sqlite_descriptions.h"
 #include "writer.h"
@@ -28,13 +29,13 @@ namespace lrs::sqlite {
 // meaning "matches with related_agents / related_activities".
 std::string term_key(char type, std::string_view key);
 
-// Links live in three tables of (term, stored) rows; a row is in one of them.
-// `links` is the main index. New rows of big jobs go to `links_staged` and those of small
-// jobs to `links_recent` (keyed by stored first: appended, never spread over the pages
-// of many terms); the writer moves links_recent to links_staged when it has a few
-// thousand rows, and merges links_staged into links in one sorted pass when it has
-// tens of thousands, so a term's page in `links` is written once per merge rather than
-// once per commit.
+// Links of statements stored up to link_state.indexed_through live in three tables of
+// (term, stored) rows; a row is in one of them. `links` is the main index; the rows of
+// newer statements are held in memory (PendingLinks) and written into `links` in one
+// sorted pass once there are tens of thousands, so a term's page in `links` is written
+// once per flush rather than once per commit. `links_staged` and `links_recent` hold
+// what databases of schema version 3 staged there, and links that StatementRefs add to
+// already indexed statements; the writer merges them into `links` as before.
 enum class LinkTable { kMain, kStaged, kRecent };
 
 // The SQL that answers a query filtering on `terms` term ids (the first one is walked in
@@ -49,7 +50,11 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   struct Setup {
     // The highest stored time in the file.
     std::int64_t last_stored = 0;
-    // Staged links are merged once there are about this many.
+    // link_state.indexed_through: statements stored after it have their links in memory
+    // only (rebuilt by restore_pending_links()).
+    std::int64_t indexed_through = 0;
+    // Links held in memory, and staged links, are written to `links` once there are
+    // about this many.
     std::size_t staged_link_rows = 0;
     // The dictionaries table, oldest first; new bodies use the last one.
     std::vector<std::string> dictionaries;
@@ -79,6 +84,11 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   void on_transaction_end(bool committed) override;
   Result<void> on_shutdown(Connection& conn) override;
 
+  // Before any other call: puts the links of the statements stored after
+  // indexed_through (those a crash or kill left unwritten) back in memory, from each
+  // statement's `terms` and authority.
+  Result<void> restore_pending_links();
+
   // Callers' side: the compressed bodies of `records` for apply_insert (all empty when
   // bodies are stored as text). Compress on the calling thread, not the writer's.
   std::vector<std::string> pack(const std::vector<StatementRecord>& records);
@@ -105,7 +115,11 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   Result<std::int64_t> term_id(Connection& conn, char type, std::string_view key);
   Result<void> add_links(Connection& conn, const std::vector<std::int64_t>& terms,
                          std::int64_t stored, bool or_ignore);
-  Result<void> flush_links(Connection& conn);
+  // Appends the links of the statements stored after indexed_through_, as the table
+  // holds them (their terms and authority).
+  Result<void> collect_unindexed(Connection& conn, std::vector<PendingLinks::Row>& out);
+  // Writes every pending link to `links` and moves indexed_through up to last_stored_.
+  Result<void> write_pending_links(Connection& conn);
   Result<void> void_target(Connection& conn, const Target& target);
   Result<std::vector<std::int64_t>> referrers(Connection& conn, std::string_view id);
   Result<void> propagate(Connection& conn, const std::vector<std::int64_t>& terms,
@@ -138,8 +152,19 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   std::unordered_map<std::string, std::int64_t, Hash, std::equal_to<>> term_cache_;
   std::string key_buffer_;
   DescriptionWriter descriptions_;
-  // (link term, stored) rows of the current job not yet inserted.
-  std::vector<std::pair<std::int64_t, std::int64_t>> link_buffer_;
+  // (link term, stored) rows of the current job, and of the kept jobs of the current
+  // transaction; added to pending_links_ before COMMIT.
+  std::vector<PendingLinks::Row> link_buffer_;
+  std::vector<PendingLinks::Row> transaction_links_;
+  PendingLinks pending_links_;
+  // Statements stored after this have their links in pending_links_ (writer thread:
+  // the value of the current transaction; committed_indexed_ the committed one).
+  std::int64_t indexed_through_;
+  std::int64_t committed_indexed_;
+  bool writing_pending_ = false;  // this transaction writes pending_links_ to `links`
+  bool published_links_ = false;  // this transaction added to pending_links_
+  // PRAGMA data_version at the last commit: it changes when another process commits.
+  std::int64_t data_version_ = -1;
   std::vector<std::string> job_new_terms_;
   // Link count changes per link term, of the current job and of committed jobs not yet
   // written to terms.n_*.

@@ -18,10 +18,15 @@
 //   - completed (RB.1.3): by measure when completedByMeasure, else by the rules with the
 //     completed / incomplete actions, defaults "every child's progress known ->
 //     incomplete", "every child completed -> completed".
-// A child contributes when it is tracked and rolls up that kind of status. Conditions use
-// the SN's three-valued logic (an unknown status satisfies neither a condition nor its
-// negation). Rollup considerations (requiredFor*), attempt and time limits are not
-// evaluated: those conditions count as false.
+// A child contributes when it is tracked, rolls up that kind of status and its rollup
+// considerations (RB.1.4.2, adlseq:rollupConsiderations requiredForSatisfied /
+// NotSatisfied / Completed / Incomplete) include it for the action at hand: "always";
+// "ifAttempted" (attempted); "ifNotSuspended" (not attempted, or not suspended);
+// "ifNotSkipped" counts as "always" (skipping is a navigation decision the rollup does not
+// see). With measureSatisfactionIfActive="false", an active activity's measure does not
+// decide its satisfaction (unknown until the attempt ends). Conditions use the SN's three-valued
+// logic (an unknown status satisfies neither a condition nor its negation); attempt and
+// time limits count as false.
 //
 // Pure functions over plain values; thread-safe.
 #pragma once
@@ -43,6 +48,7 @@ struct RollupActivity {
   std::optional<double> satisfied_by_measure;  // minNormalizedMeasure when satisfiedByMeasure
   std::optional<double> completed_by_measure;  // minProgressMeasure when completedByMeasure
   double progress_weight = 1.0;
+  RollupConsiderations considerations;   // when this activity counts for its parent
   std::vector<RollupActivity> children;  // empty for a leaf (a launchable item)
 
   bool is_leaf() const { return children.empty(); }
@@ -55,6 +61,8 @@ RollupActivity make_rollup_tree(const Manifest& manifest);
 // Tracking status of one activity. nullopt = unknown (the SN's "status known" false).
 struct ActivityStatus {
   bool attempted = false;
+  bool suspended = false;          // the attempt was left with exit "suspend"
+  bool active = false;             // an attempt is in progress (a session is open)
   std::optional<bool> completed;   // attempt completion status
   std::optional<bool> satisfied;   // objective satisfied status (passed / failed)
   std::optional<double> measure;   // objective normalized measure, -1..1 (score.scaled)

@@ -1,0 +1,518 @@
+// SCORM 2004 4th Edition SN book: UP.2 (sequencing rules check), UP.1 (limit
+// conditions), SB.2.1 / SB.2.2 (flow), SB.2.9 (choice), and the objective maps of the
+// tracking model (SN 4.2.1, mapInfo), in the simplified shape described in sequencing.h.
+#include "scorm/sequencing.h"
+
+#include <algorithm>
+
+#include "scorm/prerequisites.h"
+
+namespace scorm {
+namespace {
+
+using Tri = std::optional<bool>;  // the SN's True / False / Unknown
+using Path = std::vector<const SequencingActivity*>;
+using Kind = SequencingRule::Kind;
+
+Tri negate(Tri value) { return value ? Tri(!*value) : std::nullopt; }
+
+const ActivityState& state_of(const SequencingActivity& activity, const ActivityStates& states) {
+  static const ActivityState kNever;
+  auto it = states.find(activity.identifier);
+  return it == states.end() ? kNever : it->second;
+}
+
+// The objective named `id` ("" = the primary one); nullptr when the activity has none.
+const Objective* find_objective(const SequencingActivity& activity, std::string_view id) {
+  for (const Objective& o : activity.objectives) {
+    if (id.empty() ? o.primary : o.id == id) return &o;
+  }
+  return nullptr;
+}
+
+// The activity's own (unmapped) status of objective `o` (nullptr = the primary objective,
+// which an activity has even when the manifest does not declare it).
+ObjectiveStatus local_status(const Objective* o, const ActivityState& state) {
+  if (o == nullptr || o->primary) return {state.status.satisfied, state.status.measure};
+  auto it = state.objectives.find(o->id);
+  return it == state.objectives.end() ? ObjectiveStatus{} : it->second;
+}
+
+bool limit_exceeded(const SequencingActivity& activity, const ActivityState& state) {
+  return activity.limits.attempt_limit && *activity.limits.attempt_limit > 0 &&
+         state.attempt_count >= *activity.limits.attempt_limit;
+}
+
+Tri evaluate(const RuleCondition& c, const SequencingActivity& activity,
+             const ActivityStates& states, const GlobalObjectives& globals) {
+  const ActivityState& state = state_of(activity, states);
+  const ObjectiveStatus objective =
+      read_objective(activity, c.referenced_objective, states, globals);
+  const std::string_view name = c.condition;
+  Tri value = false;  // timeLimitExceeded, outsideAvailableTimeRange: no time tracking
+  if (name == "satisfied") {
+    value = objective.satisfied;
+  } else if (name == "objectiveStatusKnown") {
+    value = objective.satisfied.has_value();
+  } else if (name == "objectiveMeasureKnown") {
+    value = objective.measure.has_value();
+  } else if (name == "objectiveMeasureGreaterThan" || name == "objectiveMeasureLessThan") {
+    if (!objective.measure) {
+      value = std::nullopt;
+    } else {
+      const double threshold = c.measure_threshold.value_or(0.0);
+      value = name == "objectiveMeasureGreaterThan" ? *objective.measure > threshold
+                                                    : *objective.measure < threshold;
+    }
+  } else if (name == "completed") {
+    value = state.status.completed;
+  } else if (name == "activityProgressKnown") {
+    value = state.status.completed.has_value();
+  } else if (name == "attempted") {
+    value = state.attempt_count > 0 || state.status.attempted;
+  } else if (name == "attemptLimitExceeded") {
+    value = limit_exceeded(activity, state);
+  } else if (name == "always") {
+    value = true;
+  }
+  return c.negated ? negate(value) : value;
+}
+
+// UP.2.1: the rule's conditions combined ("all" is And, "any" is Or, three-valued).
+Tri evaluate(const SequencingRule& rule, const SequencingActivity& activity,
+             const ActivityStates& states, const GlobalObjectives& globals) {
+  const bool all = rule.condition_combination != "any";
+  bool unknown = false;
+  for (const RuleCondition& c : rule.conditions) {
+    const Tri value = evaluate(c, activity, states, globals);
+    if (!value) {
+      unknown = true;
+    } else if (*value != all) {
+      return !all;
+    }
+  }
+  if (unknown) return std::nullopt;
+  return all;
+}
+
+bool find_path(const SequencingActivity& node, std::string_view id, Path& path) {
+  path.push_back(&node);
+  if (node.identifier == id) return true;
+  for (const SequencingActivity& child : node.children) {
+    if (find_path(child, id, path)) return true;
+  }
+  path.pop_back();
+  return false;
+}
+
+Path path_to(const SequencingActivity& root, std::string_view id) {
+  Path path;
+  if (!id.empty()) find_path(root, id, path);
+  return path;
+}
+
+void collect_leaves(const SequencingActivity& node, std::vector<const SequencingActivity*>& out) {
+  if (node.is_leaf()) {
+    out.push_back(&node);
+    return;
+  }
+  for (const SequencingActivity& child : node.children) collect_leaves(child, out);
+}
+
+std::size_t index_in(const SequencingActivity& parent, const SequencingActivity* child) {
+  return static_cast<std::size_t>(child - parent.children.data());
+}
+
+bool has_pre(const SequencingContext& c, const SequencingActivity& a, std::string_view action) {
+  return rule_action(a, Kind::kPreCondition, {action}, c.states, c.globals).has_value();
+}
+
+NavigationDecision refuse(std::string why) { return {"", std::move(why)}; }
+
+// SCORM 1.2 adlcp:prerequisites of a leaf, over the lesson statuses of the course.
+std::optional<std::string> prerequisites_refusal(const SequencingContext& c,
+                                                 const SequencingActivity& leaf) {
+  if (leaf.prerequisites.empty()) return std::nullopt;
+  const auto status = [&](std::string_view id) -> std::optional<std::string> {
+    if (path_to(c.root, id).empty()) return std::nullopt;
+    auto it = c.states.find(std::string(id));
+    if (it == c.states.end()) return "not attempted";
+    return lesson_status(it->second.status);
+  };
+  const PrerequisitesResult result = evaluate_prerequisites(leaf.prerequisites, status);
+  if (!result.error.empty()) {
+    return leaf.identifier + " has prerequisites that cannot be read (" + result.error +
+           "), so it stays closed";
+  }
+  if (result.met) return std::nullopt;
+  return leaf.identifier + " is not available yet: its prerequisites \"" + leaf.prerequisites +
+         "\" are not met";
+}
+
+// UP.5 Check Activity Process: may `activity` be delivered (or entered) now?
+std::optional<std::string> check_activity(const SequencingContext& c,
+                                          const SequencingActivity& activity) {
+  if (has_pre(c, activity, "disabled")) {
+    return activity.identifier + " is disabled by a precondition rule";
+  }
+  const ActivityState& state = state_of(activity, c.states);
+  if (activity.is_leaf() && !state.suspended && limit_exceeded(activity, state)) {
+    return activity.identifier + " has used all " + std::to_string(*activity.limits.attempt_limit) +
+           " of its attempts (attemptLimit)";
+  }
+  if (activity.is_leaf()) return prerequisites_refusal(c, activity);
+  return std::nullopt;
+}
+
+// SB.2.2 Flow Activity Traversal, with SB.2.1's moves between siblings: from the leaf
+// `path.back()` (or into the tree when `path` holds only the cluster to enter), find the
+// next deliverable leaf in `forward` direction.
+NavigationDecision traverse(const SequencingContext& c, Path path, bool forward, bool entering) {
+  const std::string from = path.back()->identifier;
+  while (true) {
+    const SequencingActivity* next = nullptr;
+    if (entering) {
+      const SequencingActivity& cluster = *path.back();
+      if (!cluster.control_mode.flow) {
+        return refuse("flow navigation is not allowed into " + cluster.identifier +
+                      " (its controlMode has flow=\"false\")");
+      }
+      const bool first = forward || cluster.control_mode.forward_only;
+      next = first ? &cluster.children.front() : &cluster.children.back();
+    } else {
+      // SB.2.1: up while at the end of a cluster, then to the sibling.
+      while (true) {
+        if (path.size() < 2) {
+          return refuse(forward ? "nothing follows " + from + " in the course"
+                                : "nothing comes before " + from + " in the course");
+        }
+        const SequencingActivity& parent = *path[path.size() - 2];
+        if (!parent.control_mode.flow) {
+          return refuse("flow navigation is not allowed in " + parent.identifier +
+                        " (its controlMode has flow=\"false\")");
+        }
+        if (!forward && parent.control_mode.forward_only) {
+          return refuse("going back is not allowed in " + parent.identifier +
+                        " (its controlMode has forwardOnly=\"true\")");
+        }
+        const std::size_t i = index_in(parent, path.back());
+        const bool at_end = forward ? i + 1 == parent.children.size() : i == 0;
+        if (!at_end) {
+          next = &parent.children[forward ? i + 1 : i - 1];
+          path.pop_back();
+          break;
+        }
+        path.pop_back();
+      }
+    }
+    path.push_back(next);
+    if (has_pre(c, *next, "skip")) {
+      entering = false;  // pass over it (and everything in it)
+      continue;
+    }
+    if (auto why = check_activity(c, *next)) return refuse(*why);
+    if (next->is_leaf()) return {next->identifier, ""};
+    entering = true;
+  }
+}
+
+SequencingActivity from_sequencing(std::string identifier, std::string title,
+                                   const std::optional<Sequencing>& sequencing) {
+  SequencingActivity a;
+  a.identifier = std::move(identifier);
+  a.title = std::move(title);
+  if (!sequencing) return a;
+  a.control_mode = sequencing->control_mode;
+  a.rules = sequencing->rules;
+  a.limits = sequencing->limit_conditions;
+  a.objectives = sequencing->objectives;
+  return a;
+}
+
+// Leaves are the items the player can launch (visible, with a launch URL), as in its list
+// of SCOs; a cluster left without any is left out too.
+std::optional<SequencingActivity> from_item(const Manifest& manifest, const Item& item) {
+  SequencingActivity a = from_sequencing(item.identifier, item.title, item.sequencing);
+  a.prerequisites = item.prerequisites;
+  if (item.is_leaf()) {
+    if (!item.is_visible || !launch_url(manifest, item)) return std::nullopt;
+    return a;
+  }
+  for (const Item& child : item.children) {
+    if (auto c = from_item(manifest, child)) a.children.push_back(std::move(*c));
+  }
+  if (a.children.empty()) return std::nullopt;
+  return a;
+}
+
+}  // namespace
+
+SequencingActivity make_sequencing_tree(const Manifest& manifest) {
+  const Organization* org = manifest.default_or_first_organization();
+  if (org == nullptr) return SequencingActivity{};
+  SequencingActivity root = from_sequencing(org->identifier, org->title, org->sequencing);
+  for (const Item& item : org->items) {
+    if (auto child = from_item(manifest, item)) root.children.push_back(std::move(*child));
+  }
+  if (manifest.scorm_version == ScormVersion::kScorm12) {
+    const auto free_navigation = [](const auto& self, SequencingActivity& a) -> void {
+      a.control_mode.flow = true;
+      for (SequencingActivity& child : a.children) self(self, child);
+    };
+    free_navigation(free_navigation, root);
+  }
+  return root;
+}
+
+GlobalObjectives write_global_objectives(const SequencingActivity& root,
+                                         const ActivityStates& states,
+                                         const std::vector<std::string>& write_order) {
+  std::vector<const SequencingActivity*> all;
+  const auto walk = [&](const auto& self, const SequencingActivity& a) -> void {
+    all.push_back(&a);
+    for (const SequencingActivity& child : a.children) self(self, child);
+  };
+  walk(walk, root);
+  std::vector<const SequencingActivity*> ordered;
+  for (const SequencingActivity* a : all) {
+    if (std::find(write_order.begin(), write_order.end(), a->identifier) == write_order.end()) {
+      ordered.push_back(a);
+    }
+  }
+  for (const std::string& id : write_order) {
+    for (const SequencingActivity* a : all) {
+      if (a->identifier == id) ordered.push_back(a);
+    }
+  }
+  GlobalObjectives out;
+  for (const SequencingActivity* a : ordered) {
+    const ActivityState& state = state_of(*a, states);
+    for (const Objective& o : a->objectives) {
+      const ObjectiveStatus local = local_status(&o, state);
+      for (const ObjectiveMapInfo& map : o.map_info) {
+        if (map.target_objective_id.empty()) continue;
+        if (map.write_satisfied_status && local.satisfied) {
+          out[map.target_objective_id].satisfied = local.satisfied;
+        }
+        if (map.write_normalized_measure && local.measure) {
+          out[map.target_objective_id].measure = local.measure;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+ObjectiveStatus read_objective(const SequencingActivity& activity, std::string_view objective_id,
+                               const ActivityStates& states, const GlobalObjectives& globals) {
+  const Objective* o = find_objective(activity, objective_id);
+  if (o == nullptr && !objective_id.empty()) return {};  // no such objective: unknown
+  ObjectiveStatus status = local_status(o, state_of(activity, states));
+  if (o == nullptr) return status;
+  for (const ObjectiveMapInfo& map : o->map_info) {
+    auto it = globals.find(map.target_objective_id);
+    if (it == globals.end()) continue;
+    if (map.read_satisfied_status && it->second.satisfied) status.satisfied = it->second.satisfied;
+    if (map.read_normalized_measure && it->second.measure) status.measure = it->second.measure;
+  }
+  return status;
+}
+
+std::vector<ObjectivePreload> objective_preloads(const SequencingActivity& leaf,
+                                                 const GlobalObjectives& globals) {
+  std::vector<ObjectivePreload> out;
+  for (const Objective& o : leaf.objectives) {
+    if (o.id.empty()) continue;
+    ObjectiveStatus status;
+    for (const ObjectiveMapInfo& map : o.map_info) {
+      auto it = globals.find(map.target_objective_id);
+      if (it == globals.end()) continue;
+      if (map.read_satisfied_status && it->second.satisfied)
+        status.satisfied = it->second.satisfied;
+      if (map.read_normalized_measure && it->second.measure) status.measure = it->second.measure;
+    }
+    if (status.satisfied || status.measure) out.push_back({o.id, status});
+  }
+  return out;
+}
+
+std::optional<std::string> rule_action(const SequencingActivity& activity,
+                                       SequencingRule::Kind kind,
+                                       const std::vector<std::string_view>& actions,
+                                       const ActivityStates& states,
+                                       const GlobalObjectives& globals) {
+  for (const SequencingRule& rule : activity.rules) {
+    if (rule.kind != kind) continue;
+    if (std::find(actions.begin(), actions.end(), rule.action) == actions.end()) continue;
+    const Tri holds = evaluate(rule, activity, states, globals);
+    if (holds && *holds) return rule.action;
+  }
+  return std::nullopt;
+}
+
+NavigationDecision start(const SequencingContext& context) {
+  if (context.root.is_leaf()) return refuse("the course has nothing to launch");
+  NavigationDecision decision = traverse(context, {&context.root}, true, true);
+  if (decision.allowed() || context.root.control_mode.flow) return decision;
+  // A course without flow starts where the learner chooses; open the first leaf choice
+  // allows, as an LMS that shows the table of contents with the first entry selected.
+  std::vector<const SequencingActivity*> leaves;
+  collect_leaves(context.root, leaves);
+  std::string first_refusal;
+  for (const SequencingActivity* leaf : leaves) {
+    NavigationDecision d = choose(context, "", leaf->identifier);
+    if (d.allowed()) return d;
+    if (first_refusal.empty()) first_refusal = d.refusal;
+  }
+  return refuse(first_refusal);
+}
+
+NavigationDecision flow(const SequencingContext& context, std::string_view current, bool forward) {
+  Path path = path_to(context.root, current);
+  if (path.empty()) return refuse("no activity " + std::string(current) + " in the course");
+  return traverse(context, std::move(path), forward, false);
+}
+
+NavigationDecision choose(const SequencingContext& context, std::string_view current,
+                          std::string_view target) {
+  const Path to = path_to(context.root, target);
+  if (to.empty() || !to.back()->is_leaf()) {
+    return refuse("no SCO " + std::string(target) + " in the course");
+  }
+  const SequencingActivity& leaf = *to.back();
+  const Path from = path_to(context.root, current);
+  const bool relaunch = !from.empty() && current == target;
+  // The common ancestor: the deepest cluster on both paths (the root before any launch).
+  std::size_t common = 0;
+  while (common + 1 < from.size() && common + 1 < to.size() && from[common + 1] == to[common + 1]) {
+    ++common;
+  }
+  if (!relaunch) {
+    for (std::size_t i = 1; i < to.size(); ++i) {
+      if (has_pre(context, *to[i], "hiddenFromChoice")) {
+        return refuse(to[i]->identifier + " is hidden from choice by a precondition rule");
+      }
+    }
+    for (std::size_t i = common; i + 1 < to.size(); ++i) {
+      if (!to[i]->control_mode.choice) {
+        return refuse("choosing " + leaf.identifier + " is not allowed: " + to[i]->identifier +
+                      " has choice=\"false\" in its controlMode");
+      }
+    }
+  }
+  for (std::size_t i = 1; i < to.size(); ++i) {
+    if (auto why = check_activity(context, *to[i])) return refuse(*why);
+  }
+  if (relaunch || from.empty()) return {leaf.identifier, ""};
+  // SB.2.9: leaving clusters around the current SCO, then the direction in the common one.
+  for (std::size_t i = common + 1; i + 1 < from.size(); ++i) {
+    if (!from[i]->control_mode.choice_exit) {
+      return refuse("choosing " + leaf.identifier + " is not allowed while in " +
+                    from[i]->identifier + " (its controlMode has choiceExit=\"false\")");
+    }
+  }
+  const SequencingActivity& ancestor = *from[common];
+  const std::size_t from_branch = index_in(ancestor, from[common + 1]);
+  const std::size_t to_branch = index_in(ancestor, to[common + 1]);
+  if (to_branch < from_branch) {
+    if (ancestor.control_mode.forward_only) {
+      return refuse("going back from " + std::string(current) + " to " + leaf.identifier +
+                    " is not allowed: " + ancestor.identifier +
+                    " has forwardOnly=\"true\" in its controlMode");
+    }
+    return {leaf.identifier, ""};
+  }
+  for (std::size_t i = from_branch; i < to_branch; ++i) {
+    const SequencingActivity& passed = ancestor.children[i];
+    if (has_pre(context, passed, "stopForwardTraversal")) {
+      return refuse("choosing " + leaf.identifier + " is not allowed: " + passed.identifier +
+                    " stops forward traversal (a precondition rule)");
+    }
+  }
+  for (std::size_t i = common + 1; i + 1 < to.size(); ++i) {
+    if (has_pre(context, *to[i], "stopForwardTraversal")) {
+      return refuse("choosing " + leaf.identifier + " is not allowed: " + to[i]->identifier +
+                    " stops forward traversal (a precondition rule)");
+    }
+  }
+  return {leaf.identifier, ""};
+}
+
+AfterAttempt after_attempt(const SequencingContext& context, std::string_view current) {
+  Path path = path_to(context.root, current);
+  AfterAttempt out;
+  if (path.empty()) {
+    out.next = refuse("no activity " + std::string(current) + " in the course");
+    return out;
+  }
+  // TB.2.1: the exit rules of the clusters around the SCO, from the top.
+  for (std::size_t i = 1; i + 1 < path.size(); ++i) {
+    if (rule_action(*path[i], Kind::kExitCondition, {"exit"}, context.states, context.globals)) {
+      path.resize(i + 1);
+      out.request = "exit";
+      out.decided_by = path.back()->identifier;
+      break;
+    }
+  }
+  // TB.2.2: post-condition rules, climbing on exitParent.
+  static const std::vector<std::string_view> kActions = {"exitParent", "exitAll",  "retry",
+                                                         "retryAll",   "continue", "previous"};
+  while (true) {
+    const SequencingActivity& active = *path.back();
+    const auto action =
+        rule_action(active, Kind::kPostCondition, kActions, context.states, context.globals);
+    if (!action) break;
+    out.decided_by = active.identifier;
+    if (*action == "exitParent") {
+      out.request = "exit";
+      if (path.size() < 2) break;
+      path.pop_back();
+      continue;
+    }
+    out.request = *action == "retryAll" ? "retry" : *action;
+    if (*action == "exitAll") return out;
+    if (*action == "retryAll") {
+      out.next = start(context);
+    } else if (*action == "retry") {
+      if (active.is_leaf()) {
+        out.next = {active.identifier, ""};
+        if (auto why = check_activity(context, active)) out.next = refuse(*why);
+      } else {
+        out.next = traverse(context, path, true, true);
+      }
+    } else {
+      out.next = traverse(context, path, *action == "continue", false);
+    }
+    return out;
+  }
+  // An exit without a post-condition: the learner's continue goes on after what was
+  // exited; exiting the root ends the course.
+  if (out.request == "exit") {
+    if (path.size() < 2) {
+      out.request = "exitAll";
+    } else {
+      out.next = traverse(context, path, true, false);
+    }
+  }
+  return out;
+}
+
+std::vector<LeafAvailability> availability(const SequencingContext& context,
+                                           std::string_view current) {
+  std::vector<const SequencingActivity*> leaves;
+  collect_leaves(context.root, leaves);
+  std::vector<LeafAvailability> out;
+  for (const SequencingActivity* leaf : leaves) {
+    LeafAvailability entry;
+    entry.identifier = leaf->identifier;
+    const Path path = path_to(context.root, leaf->identifier);
+    for (std::size_t i = 1; i < path.size(); ++i) {
+      if (has_pre(context, *path[i], "hiddenFromChoice")) entry.hidden = true;
+    }
+    entry.choice = choose(context, current, leaf->identifier);
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+}  // namespace scorm

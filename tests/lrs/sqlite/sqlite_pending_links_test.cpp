@@ -1,0 +1,228 @@
+// The filter-index rows held in memory (PendingLinks), and what a kill -9 leaves of them.
+#include <csignal>
+#include <functional>
+#include <set>
+
+#include <catch2/catch.hpp>
+
+#include "pending_links.h"
+#include "sqlite_test_support.h"
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace lrs::test {
+
+using sqlite::PendingLinks;
+
+TEST_CASE("pending links are found by term and stored range", "[sqlite]") {
+  PendingLinks links;
+  auto none = links.read([] {});
+  CHECK(none.empty());
+  CHECK(none.walk(2, 0, 100).empty());
+  // Many small additions, out of order and repeated, as commits hand them over.
+  std::set<std::pair<std::int64_t, std::int64_t>> all;
+  for (std::int64_t stored = 1; stored <= 300; ++stored) {
+    std::vector<PendingLinks::Row> rows = {
+        {stored % 7, stored}, {100, stored}, {stored % 7, stored}};
+    if (stored % 10 == 0) rows.push_back({200, stored - 5});  // an older statement's new link
+    for (const auto& r : rows) all.insert(r);
+    links.add(std::move(rows));
+  }
+  CHECK(links.size() == all.size());
+  auto view = links.read([] {});
+  CHECK(view.walk(3, 0, 1000) == [&] {
+    std::vector<std::int64_t> want;
+    for (std::int64_t s = 1; s <= 300; ++s) {
+      if (s % 7 == 3) want.push_back(s);
+    }
+    return want;
+  }());
+  // (lo, hi]: lo excluded, hi included.
+  CHECK(view.walk(100, 10, 13) == std::vector<std::int64_t>{11, 12, 13});
+  CHECK(view.walk(200, 0, 20) == std::vector<std::int64_t>{5, 15});
+  CHECK(view.contains(200, 295));
+  CHECK_FALSE(view.contains(200, 300));
+  CHECK_FALSE(view.contains(101, 5));
+  auto rows = links.all();
+  CHECK(std::vector<PendingLinks::Row>(all.begin(), all.end()) == rows);
+
+  // A rolled-back transaction's rows go; a view taken before keeps what it saw.
+  links.discard_after(250);
+  CHECK(view.contains(100, 260));
+  auto after = links.read([] {});
+  CHECK_FALSE(after.contains(100, 260));
+  CHECK(after.contains(100, 250));
+  CHECK(after.walk(100, 0, 1000).size() == 250);
+
+  links.clear();
+  CHECK(links.size() == 0);
+  CHECK(links.read([] {}).empty());
+  CHECK(view.walk(100, 0, 1000).size() == 300);
+}
+
+namespace {
+
+// Statement n of the kill test, with every kind of filter key and an authority (whose
+// link is rebuilt from the body).
+StatementRecord keyed(std::uint64_t n) {
+  StatementRecord r = record(make_id(n), "v:" + std::to_string(n % 3));
+  r.body.pop_back();
+  r.body += ",\"authority\":{\"objectType\":\"Agent\",\"mbox\":\"mailto:auth" +
+            std::to_string(n % 2) + "@example.com\"}}";
+  r.authority = "mbox:mailto:auth" + std::to_string(n % 2) + "@example.com";
+  r.agents = {"mbox:" + std::to_string(n % 5)};
+  r.related_agents = {r.authority.value()};
+  r.activities = {"act:" + std::to_string(n % 4)};
+  r.related_activities = {"course:" + std::to_string(n % 2)};
+  r.registration = make_id(1000 + n % 7);
+  return r;
+}
+
+std::vector<std::pair<StatementFilter, std::function<bool(std::uint64_t)>>> kill_filters() {
+  std::vector<std::pair<StatementFilter, std::function<bool(std::uint64_t)>>> out;
+  for (std::uint64_t k = 0; k < 5; ++k) {
+    StatementFilter f;
+    f.agent = "mbox:" + std::to_string(k);
+    out.emplace_back(f, [k](std::uint64_t n) { return n % 5 == k; });
+  }
+  for (std::uint64_t k = 0; k < 3; ++k) {
+    StatementFilter f;
+    f.verb = "v:" + std::to_string(k);
+    f.registration = make_id(1000 + k + 1);
+    out.emplace_back(f, [k](std::uint64_t n) { return n % 3 == k && n % 7 == k + 1; });
+    StatementFilter v;
+    v.verb = "v:" + std::to_string(k);
+    out.emplace_back(v, [k](std::uint64_t n) { return n % 3 == k; });
+    StatementFilter reg;
+    reg.registration = make_id(1000 + k);
+    out.emplace_back(reg, [k](std::uint64_t n) { return n % 7 == k; });
+  }
+  for (std::uint64_t k = 0; k < 4; ++k) {
+    StatementFilter f;
+    f.activity = "act:" + std::to_string(k);
+    f.ascending = true;
+    out.emplace_back(f, [k](std::uint64_t n) { return n % 4 == k; });
+  }
+  for (std::uint64_t k = 0; k < 2; ++k) {
+    StatementFilter course;
+    course.activity = "course:" + std::to_string(k);
+    course.related_activities = true;
+    out.emplace_back(course, [k](std::uint64_t n) { return n % 2 == k; });
+    StatementFilter related;
+    related.agent = "mbox:mailto:auth" + std::to_string(k) + "@example.com";
+    related.related_agents = true;
+    related.limit = 7;
+    out.emplace_back(related, [k](std::uint64_t n) { return n % 2 == k; });
+    StatementFilter mine;
+    mine.authority = "mbox:mailto:auth" + std::to_string(k) + "@example.com";
+    mine.agent = "mbox:" + std::to_string(k);
+    out.emplace_back(mine, [k](std::uint64_t n) { return n % 2 == k && n % 5 == k; });
+  }
+  return out;
+}
+
+}  // namespace
+
+// A process storing statements is killed with SIGKILL at some point: every statement it
+// was told is stored (and nothing else) is found by every filter after reopening, though
+// the links of the newest ones were only in its memory.
+TEST_CASE("links held in memory are rebuilt after a kill", "[sqlite]") {
+  TempDir dir;
+  const std::string path = dir.file("lrs.db");
+  constexpr std::uint64_t kBatch = 10;
+  int acks[2];
+  REQUIRE(pipe(acks) == 0);
+  pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    close(acks[0]);
+    // Links are written to `links` every ~400 rows: the kill finds some written, some not.
+    auto db = open_db(path, 1, 397);
+    for (std::uint64_t next = 1;; next += kBatch) {
+      std::vector<StatementRecord> batch;
+      for (std::uint64_t n = next; n < next + kBatch; ++n) batch.push_back(keyed(n));
+      if (!db->statements().insert(std::move(batch), kSame)) _exit(3);
+      std::uint64_t acked = next + kBatch - 1;
+      if (write(acks[1], &acked, sizeof acked) != sizeof acked) _exit(4);
+    }
+  }
+  close(acks[1]);
+  std::uint64_t acked = 0;
+  std::uint64_t n = 0;
+  while (acked < 1'235 && read(acks[0], &n, sizeof n) == sizeof n) acked = n;
+  kill(child, SIGKILL);
+  while (read(acks[0], &n, sizeof n) == sizeof n) acked = n;  // sent before the kill
+  close(acks[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  REQUIRE(WIFSIGNALED(status));
+  REQUIRE(acked >= 1'235);
+
+  auto db = open_db(path);
+  // Statements committed after the last acknowledgement may exist: at most one batch.
+  std::uint64_t stored = acked;
+  while (db->statements().get(make_id(stored + 1))->has_value()) ++stored;
+  CHECK(stored - acked <= kBatch);
+  auto filters = kill_filters();
+  for (std::size_t i = 0; i < filters.size(); ++i) {
+    const auto& [filter, matches] = filters[i];
+    std::vector<Uuid> want;
+    for (std::uint64_t k = 1; k <= stored; ++k) {
+      if (matches(k)) want.push_back(make_id(k));
+    }
+    if (!filter.ascending) std::reverse(want.begin(), want.end());
+    INFO("filter #" << i);
+    CHECK(query_all(db->statements(), filter) == want);
+  }
+  // And once more after a clean close has written them to `links`.
+  db.reset();
+  db = open_db(path, 2, 1'000'000);
+  StatementFilter verb;
+  verb.verb = "v:1";
+  CHECK(query_all(db->statements(), verb).size() == (stored + 2) / 3);
+}
+
+}  // namespace lrs::test
+
+namespace lrs::test {
+
+// Two stores on one file (a server and an import): neither sees the other's memory, so
+// each writes every unindexed statement, the other's included, to `links` once it
+// notices the other's commits. Both then find everything by every filter.
+TEST_CASE("two writers on one file index each other's statements", "[sqlite]") {
+  TempDir dir;
+  const std::string path = dir.file("lrs.db");
+  auto server = open_db(path, 2, 1'000'000);
+  auto import = open_db(path, 2, 1'000'000);
+  std::uint64_t next = 1;
+  for (int round = 0; round < 12; ++round) {
+    Database& writer = round % 3 == 2 ? *server : *import;
+    std::vector<StatementRecord> batch;
+    for (int k = 0; k < 7; ++k) batch.push_back(keyed(next++));
+    insert_ok(writer.statements(), std::move(batch));
+    // The store that wrote last answers from its memory and `links`.
+    StatementFilter verb;
+    verb.verb = "v:2";
+    CHECK(query_all(writer.statements(), verb).size() == next / 3);  // n % 3 == 2, n < next
+  }
+  // Every filter, from both: each commit after the other's wrote everything to `links`.
+  insert_ok(server->statements(), {keyed(next++)});
+  insert_ok(import->statements(), {keyed(next++)});
+  insert_ok(server->statements(), {keyed(next++)});
+  const std::uint64_t stored = next - 1;
+  auto filters = kill_filters();
+  for (Database* db : {server.get(), import.get()}) {
+    for (std::size_t i = 0; i < filters.size(); ++i) {
+      const auto& [filter, matches] = filters[i];
+      std::vector<Uuid> want;
+      for (std::uint64_t k = 1; k <= stored; ++k) {
+        if (matches(k)) want.push_back(make_id(k));
+      }
+      if (!filter.ascending) std::reverse(want.begin(), want.end());
+      INFO("filter #" << i << (db == server.get() ? " from the server" : " from the import"));
+      CHECK(query_all(db->statements(), filter) == want);
+    }
+  }
+}
+
+}  // namespace lrs::test
