@@ -335,9 +335,9 @@ int cmd_serve(const Args& args) {
   std::unique_ptr<player::RelayHandler> relay;
   try {
     scorm_player = std::make_unique<player::PlayerHandler>((*db)->player(), auth, player_options);
-    relay = std::make_unique<player::RelayHandler>(
-        (*db)->player(), auth, player::RelayOptions{player_options.public_url},
-        &(*db)->documents());
+    relay = std::make_unique<player::RelayHandler>((*db)->player(), auth,
+                                                   player::RelayOptions{player_options.public_url},
+                                                   &(*db)->documents());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lrsbridge: %s\n", e.what());
     return 1;
