@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "course_status.h"
+#include "handler_util.h"
 #include "learner_sequencing.h"
 #include "lrs/url.h"
 #include "lrs/uuid.h"
@@ -27,23 +28,8 @@ using nlohmann::json;
 
 constexpr std::string_view kTokenKeyName = "player-launch-token-key";
 
-std::int64_t now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
-}
-
-HttpResponse json_response(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  r.set_header("Content-Type", "application/json");
-  r.set_header("Cache-Control", "no-store");
-  return r;
 }
 
 HttpResponse method_not_allowed(const HttpRequest& request, const char* allow) {

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
 
+#include "handler_util.h"
 #include "lrs/document_service.h"
 #include "lrs/statement_record.h"
 #include "lrs/timestamp.h"
@@ -49,12 +50,6 @@ const std::set<std::string, std::less<>>& relayed_lms_elements() {
   return elements;
 }
 
-std::int64_t now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::map<std::string, std::string> query_of(const HttpRequest& request) {
   std::map<std::string, std::string> out;
   if (auto pairs = lrs::parse_query_string(request.query)) {
@@ -66,15 +61,6 @@ std::map<std::string, std::string> query_of(const HttpRequest& request) {
 std::string param(const std::map<std::string, std::string>& query, const std::string& name) {
   auto it = query.find(name);
   return it == query.end() ? "" : it->second;
-}
-
-HttpResponse json_response(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  r.set_header("Content-Type", "application/json");
-  r.set_header("Cache-Control", "no-store");
-  return r;
 }
 
 bool same_text(std::string_view a, std::string_view b) {
