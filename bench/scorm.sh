@@ -3,7 +3,8 @@
 # CMI commit latency, each run RUNS times (default 3) in a fresh process and database; prints
 # every run and the median of each figure.
 #
-# usage: bench/scorm.sh [BUILD_DIR]   (env: RUNS, PACKAGE_MB, REGISTRATIONS, COMMITS)
+# usage: bench/scorm.sh [BUILD_DIR]   (env: RUNS, PACKAGE_MB, REGISTRATIONS, COMMITS, WARMUP:
+# learners whose sessions run first, unmeasured [0])
 set -euo pipefail
 build=${1:-build}
 bench="$build/scorm-bench"
@@ -26,7 +27,8 @@ ls -l "$work/large.zip" | awk '{printf "package: %.1f MB\n", $5/1048576}'
 for ((i = 1; i <= runs; i++)); do "$bench" import "$work/large.zip" | tee -a "$work/import.txt"; done
 : > "$work/commit.txt"
 for ((i = 1; i <= runs; i++)); do
-  "$bench" commit --registrations "${REGISTRATIONS:-20}" --commits "${COMMITS:-100}" |
+  "$bench" commit --registrations "${REGISTRATIONS:-20}" --commits "${COMMITS:-100}" \
+    --warmup "${WARMUP:-0}" |
     tee -a "$work/commit.txt"
 done
 
