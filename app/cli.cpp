@@ -326,7 +326,7 @@ int cmd_serve(const Args& args) {
   lrs::AdminHandler admin((*db)->credentials(), auth);
   lrs::PersonService persons((*db)->persons(), (*db)->statements());
   lrs::PersonAdminHandler person_admin(persons, auth);
-  connectors::ImportHandler imports((*db)->statements(), (*db)->imports(), auth);
+  connectors::ImportHandler imports((*db)->statements(), (*db)->imports(), auth, &(*db)->persons());
   player::PlayerOptions player_options;
   player_options.data_dir = option(args, "--data-dir", kDefaultDataDir);
   player_options.web_dir = option(args, "--web-dir", LRS_DEFAULT_WEB_DIR);
@@ -690,7 +690,7 @@ lrs::Result<connectors::ImportSummary> import_file(lrs::Database& db, const std:
   ProgressBar bar(show_progress && !ec ? size : 0);
   return connectors::run_import(
       in, path, options, db.statements(), db.imports(),
-      [&bar](std::uint64_t bytes, std::int64_t rows) { bar.update(bytes, rows); });
+      [&bar](std::uint64_t bytes, std::int64_t rows) { bar.update(bytes, rows); }, &db.persons());
 }
 
 int cmd_import_jobs(lrs::Database& db) {
@@ -756,7 +756,7 @@ int cmd_import(const Args& args) {
       return 2;
     }
     auto summary = connectors::retry_import(args.positional[2], options, (*db)->statements(),
-                                            (*db)->imports());
+                                            (*db)->imports(), &(*db)->persons());
     if (!summary) return report(summary.error());
     print_summary(*summary);
     return 0;

@@ -82,8 +82,8 @@ lrs::Result<std::pair<ImportOptions, std::string>> options_from_query(std::strin
 }  // namespace
 
 ImportHandler::ImportHandler(lrs::StatementStore& statements, lrs::ImportStore& imports,
-                             lrs::Authenticator& auth)
-    : statements_(statements), imports_(imports), auth_(auth) {}
+                             lrs::Authenticator& auth, lrs::PersonStore* persons)
+    : statements_(statements), imports_(imports), auth_(auth), persons_(persons) {}
 
 bool ImportHandler::handles(std::string_view path) const {
   return path == kPrefix || path.substr(0, kPrefix.size() + 1) == "/api/imports/";
@@ -123,7 +123,7 @@ HttpResponse ImportHandler::start(const HttpRequest& request) {
         {ErrorCode::kInvalid, "the request body (the export file) is empty"});
   }
   std::istringstream in(request.body);
-  auto summary = run_import(in, file_name, options, statements_, imports_);
+  auto summary = run_import(in, file_name, options, statements_, imports_, {}, persons_);
   if (!summary) return lrs::error_response(summary.error());
   HttpResponse r = json_response(options.dry_run ? 200 : 201, summary_json(*summary));
   if (!summary->job_id.empty()) {
@@ -181,7 +181,7 @@ HttpResponse ImportHandler::job(const HttpRequest& request, const std::string& i
     if (request.method != "POST") return not_allowed(request, "POST");
     auto parsed = options_from_query(request.query, true);
     if (!parsed) return lrs::error_response(parsed.error());
-    auto summary = retry_import(id, parsed->first, statements_, imports_);
+    auto summary = retry_import(id, parsed->first, statements_, imports_, persons_);
     if (!summary) return lrs::error_response(summary.error());
     return json_response(200, summary_json(*summary));
   }

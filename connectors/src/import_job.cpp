@@ -1,5 +1,7 @@
 #include "connectors/import_job.h"
 
+#include <algorithm>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -14,6 +16,7 @@
 #include "connectors/url_pull.h"
 #include "lrs/auth.h"
 #include "lrs/clock.h"
+#include "lrs/person_service.h"
 #include "lrs/statement_service.h"
 #include "lrs/timestamp.h"
 #include "lrs/uuid.h"
@@ -213,8 +216,11 @@ struct PendingRow {
 // Maps rows and stores their statements in batches; collects quarantined rows.
 class RowImporter {
  public:
-  RowImporter(Plan& plan, lrs::StatementStore& store, std::string job_id, bool dry_run)
-      : plan_(plan), store_(store), job_id_(std::move(job_id)), dry_run_(dry_run) {}
+  RowImporter(Plan& plan, lrs::StatementStore& store, std::string job_id, bool dry_run,
+              lrs::PersonStore* persons)
+      : plan_(plan), store_(store), job_id_(std::move(job_id)), dry_run_(dry_run) {
+    if (persons != nullptr && !dry_run) people_.emplace(*persons, store);
+  }
 
   lrs::Result<void> add(std::int64_t line, const std::vector<std::string>& cells,
                         const std::string& read_problem) {
@@ -250,6 +256,7 @@ class RowImporter {
       ok_lines.push_back(line);
       return {};
     }
+    link_learner(reading);
     summary.statements_built += static_cast<std::int64_t>(built->size());
     pending_statements_ += built->size();
     pending_.push_back({line, cells, std::move(*built)});
@@ -276,6 +283,37 @@ class RowImporter {
                   const std::string& reason) {
     ++summary.rows_quarantined;
     quarantined.push_back({job_id_, line, format_csv_row(cells), reason, false});
+  }
+
+  // With --use-email the statements name a learner by mbox, while the player and imports
+  // without it use the LMS account: a row that carries both says they are one person, so
+  // the Agents resource can answer both IFIs (lrs/person_store.h). Once per learner and
+  // job, and only when the store does not know the link yet (a re-import writes nothing).
+  void link_learner(const RowReading& reading) {
+    if (!people_ || !plan_.context.use_email || reading.user.empty() ||
+        reading.email.find('@') == std::string::npos || link_failed_ ||
+        !linked_users_.insert(reading.user).second) {
+      return;
+    }
+    json account{{"objectType", "Agent"},
+                 {"account", {{"homePage", plan_.context.lms_url}, {"name", reading.user}}}};
+    json mbox{{"objectType", "Agent"}, {"mbox", "mailto:" + reading.email}};
+    auto account_key = lrs::linkable_agent(account, "account", "import");
+    auto mbox_key = lrs::linkable_agent(mbox, "mbox", "import");
+    if (!account_key || !mbox_key) return;  // the row's statements say why, if anything
+    auto known = people_->store().find_by_agent(account_key->key);
+    if (known && *known &&
+        std::any_of((*known)->agents.begin(), (*known)->agents.end(),
+                    [&](const lrs::LinkedAgent& a) { return a.key == mbox_key->key; })) {
+      return;
+    }
+    auto linked = people_->link(json::array({std::move(account), std::move(mbox)}), "import");
+    if (!linked) {
+      // The statements matter more than the links: say so once and import on.
+      link_failed_ = true;
+      summary.notes.push_back("learners' LMS accounts and emails were not linked as persons: " +
+                              linked.error().message);
+    }
   }
 
   // All rows in one transaction; when the LRS refuses the batch, row by row so only the
@@ -344,6 +382,9 @@ class RowImporter {
 
   Plan& plan_;
   lrs::StatementStore& store_;
+  std::optional<lrs::PersonService> people_;
+  std::set<std::string> linked_users_;
+  bool link_failed_ = false;
   std::string job_id_;
   bool dry_run_;
   std::vector<PendingRow> pending_;
@@ -413,7 +454,8 @@ json job_json(const lrs::ImportJobRecord& job) {
 
 lrs::Result<ImportSummary> run_import(std::istream& in, const std::string& file_name,
                                       const ImportOptions& options, lrs::StatementStore& statements,
-                                      lrs::ImportStore& imports, const ImportProgress& progress) {
+                                      lrs::ImportStore& imports, const ImportProgress& progress,
+                                      lrs::PersonStore* persons) {
   auto reader = CsvReader::open(in);
   if (!reader) {
     return lrs::fail(reader.error().code, base_name(file_name) + ": " + reader.error().message);
@@ -439,7 +481,7 @@ lrs::Result<ImportSummary> run_import(std::istream& in, const std::string& file_
     job.started_us = lrs::current_time_us();
     if (auto ok = imports.add_job(job); !ok) return tl::unexpected(ok.error());
   }
-  RowImporter importer(*plan, statements, job.id, options.dry_run);
+  RowImporter importer(*plan, statements, job.id, options.dry_run, persons);
   lrs::Result<void> status;
   while (status && csv.next(row)) {
     status = importer.add(row.line, row.cells, row.problem);
@@ -480,8 +522,8 @@ lrs::Result<ImportSummary> run_import(std::istream& in, const std::string& file_
 }
 
 lrs::Result<ImportSummary> retry_import(const std::string& job_id, const ImportOptions& fixes,
-                                        lrs::StatementStore& statements,
-                                        lrs::ImportStore& imports) {
+                                        lrs::StatementStore& statements, lrs::ImportStore& imports,
+                                        lrs::PersonStore* persons) {
   auto found = imports.find_job(job_id);
   if (!found) return tl::unexpected(found.error());
   if (!*found) return lrs::fail(lrs::ErrorCode::kNotFound, "no import job " + job_id);
@@ -503,7 +545,7 @@ lrs::Result<ImportSummary> retry_import(const std::string& job_id, const ImportO
 
   auto rows = imports.quarantined(job_id, false);
   if (!rows) return tl::unexpected(rows.error());
-  RowImporter importer(*plan, statements, job_id, false);
+  RowImporter importer(*plan, statements, job_id, false, persons);
   for (const lrs::QuarantinedRow& q : *rows) {
     std::istringstream text(q.raw + "\n");
     auto reader = CsvReader::open(text, ',');

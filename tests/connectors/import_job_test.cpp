@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lrs/sqlite_database.h"
+#include "lrs/statement_record.h"
 #include "lrs/uuid.h"
 
 using connectors::ImportOptions;
@@ -36,7 +37,8 @@ struct Lrs {
   lrs::Result<connectors::ImportSummary> import(const std::string& bytes, const std::string& name,
                                                 ImportOptions options) {
     std::istringstream in(bytes);
-    return connectors::run_import(in, name, options, db->statements(), db->imports());
+    return connectors::run_import(in, name, options, db->statements(), db->imports(), {},
+                                  &db->persons());
   }
   std::vector<json> statements() {
     lrs::StatementFilter filter;
@@ -355,4 +357,56 @@ TEST_CASE("the export time a gradebook states wins over the file's modification 
   REQUIRE(again);
   CHECK(again->statements_stored == 0);
   CHECK(again->statements_present == 5);
+}
+
+TEST_CASE("--use-email links each learner's LMS account and email as one person, once",
+          "[import]") {
+  Lrs lrs;
+  ImportOptions options = moodle_options();
+  const std::string account_key = *lrs::agent_key(
+      json{{"account", {{"homePage", "https://moodle.example.org"}, {"name", "57"}}}});
+  const std::string mbox_key = *lrs::agent_key(json{{"mbox", "mailto:ana@example.org"}});
+
+  SECTION("a dry run links no one") {
+    options.dry_run = true;
+    REQUIRE(lrs.import(sample(kCompletion), kCompletion, options));
+    CHECK_FALSE(*lrs.db->persons().find_by_agent(account_key));
+  }
+  SECTION("without --use-email the statements use the account and no link is made") {
+    REQUIRE(lrs.import(sample(kCompletion), kCompletion, options));
+    CHECK_FALSE(*lrs.db->persons().find_by_agent(account_key));
+  }
+  SECTION("with --use-email the account and the mbox are one person") {
+    options.use_email = true;
+    auto first = lrs.import(sample(kCompletion), kCompletion, options);
+    REQUIRE(first);
+    auto person = lrs.db->persons().find_by_agent(account_key);
+    REQUIRE(person);
+    REQUIRE(*person);
+    std::set<std::string> keys;
+    for (const auto& a : (*person)->agents) {
+      keys.insert(a.key);
+      CHECK(a.source == "import");
+    }
+    CHECK(keys == std::set<std::string>{account_key, mbox_key});
+    CHECK((*lrs.db->persons().find_by_agent(mbox_key))->id == (*person)->id);
+    // Another learner of the file is a person of their own.
+    auto bo =
+        lrs.db->persons().find_by_agent(*lrs::agent_key(json{{"mbox", "mailto:bo@example.org"}}));
+    REQUIRE(bo);
+    REQUIRE(*bo);
+    CHECK((*bo)->id != (*person)->id);
+
+    // A second import of the file keeps the same persons.
+    auto listed = lrs.db->persons().list();
+    REQUIRE(listed);
+    REQUIRE(lrs.import(sample(kCompletion), kCompletion, options));
+    auto again = lrs.db->persons().list();
+    REQUIRE(again);
+    REQUIRE(again->size() == listed->size());
+    for (std::size_t i = 0; i < listed->size(); ++i) {
+      CHECK((*again)[i].id == (*listed)[i].id);
+      CHECK((*again)[i].agents.size() == (*listed)[i].agents.size());
+    }
+  }
 }

@@ -16,14 +16,16 @@
 #include "lrs/auth.h"
 #include "lrs/http_message.h"
 #include "lrs/import_store.h"
+#include "lrs/person_store.h"
 #include "lrs/statement_store.h"
 
 namespace connectors {
 
 class ImportHandler {
  public:
+  // `persons` (may be null) receives the account/mbox links of --use-email imports.
   ImportHandler(lrs::StatementStore& statements, lrs::ImportStore& imports,
-                lrs::Authenticator& auth);
+                lrs::Authenticator& auth, lrs::PersonStore* persons = nullptr);
 
   bool handles(std::string_view path) const;
   lrs::HttpResponse handle(const lrs::HttpRequest& request);
@@ -35,6 +37,7 @@ class ImportHandler {
   lrs::StatementStore& statements_;
   lrs::ImportStore& imports_;
   lrs::Authenticator& auth_;
+  lrs::PersonStore* persons_;
 };
 
 }  // namespace connectors

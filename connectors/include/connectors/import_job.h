@@ -22,6 +22,7 @@
 
 #include "lrs/error.h"
 #include "lrs/import_store.h"
+#include "lrs/person_store.h"
 #include "lrs/statement_store.h"
 
 namespace connectors {
@@ -72,18 +73,22 @@ using ImportProgress = std::function<void(std::uint64_t bytes_read, std::int64_t
 // a whole are unusable: no --lms-url, an unknown format or zone, an undetectable or
 // unsuitable header, dates without a zone. A store failure mid-way (kUnavailable,
 // kInternal) ends the job as "failed" with what was done so far kept; re-running the
-// same file later adds only what is missing.
+// same file later adds only what is missing. With `persons` and use_email, a row with both
+// the LMS user id and an email links the learner's account and mbox as one person (made
+// by "import"), once per learner.
 lrs::Result<ImportSummary> run_import(std::istream& in, const std::string& file_name,
                                       const ImportOptions& options, lrs::StatementStore& statements,
                                       lrs::ImportStore& imports,
-                                      const ImportProgress& progress = {});
+                                      const ImportProgress& progress = {},
+                                      lrs::PersonStore* persons = nullptr);
 
 // Runs the job's unresolved quarantined rows again. `fixes` may replace lms_url,
 // time_zone, date_format, mapping_json, course and use_email (empty fields keep the
 // job's). Rows that import now are resolved; others keep (or change) their reason.
 // kNotFound for an unknown job.
 lrs::Result<ImportSummary> retry_import(const std::string& job_id, const ImportOptions& fixes,
-                                        lrs::StatementStore& statements, lrs::ImportStore& imports);
+                                        lrs::StatementStore& statements, lrs::ImportStore& imports,
+                                        lrs::PersonStore* persons = nullptr);
 
 // The quarantine as CSV: job, line, reason, row.
 std::string quarantine_csv(const std::vector<lrs::QuarantinedRow>& rows);
