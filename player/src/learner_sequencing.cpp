@@ -186,12 +186,11 @@ scorm::NavigationDecision navigate_from(const LearnerSequencing& learner,
   if (current.empty()) {
     decision = scorm::start(c);
     if (decision.target != target) decision = scorm::choose(c, "", target);
-  } else if (current == target) {
-    decision = scorm::choose(c, current, target);
-  } else if (scorm::flow(c, current, true).target == target ||
-             scorm::flow(c, current, false).target == target ||
-             (learner.current == current && learner.current_ended &&
-              scorm::after_attempt(c, current).next.target == target)) {
+  } else if (current != target && (scorm::flow(c, current, true).target == target ||
+                                   scorm::flow(c, current, false).target == target ||
+                                   (learner.current == current && learner.current_ended &&
+                                    scorm::after_attempt(c, current).next.target == target))) {
+    // A flow step or where the ended SCO's rules lead; staying on the same SCO is a choice.
     decision = {target, ""};
   } else {
     decision = scorm::choose(c, current, target);
@@ -294,6 +293,7 @@ lrs::Result<LearnerSequencing> learner_sequencing(lrs::PlayerStore& store,
     if (!leaves.contains(id) && status.attempted) out.states[id].status = status;
   }
   std::vector<std::string> order;
+  order.reserve(changed.size());
   for (const auto& entry : changed) order.push_back(entry.second);
   out.globals = scorm::write_global_objectives(out.tree, out.states, order);
   return out;

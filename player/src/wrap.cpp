@@ -18,7 +18,7 @@
 
 namespace player {
 
-extern const char* const kShimScript;  // web/wrap/shim.js, generated into shim_script.cpp
+const char* shim_script();  // web/wrap/shim.js, generated into shim_script.cpp
 
 namespace {
 
@@ -65,7 +65,7 @@ std::string shim_page(const std::string& title, const json& config) {
          "<iframe id=\"sco\" title=\"" +
          escape_html(title) +
          "\" allow=\"fullscreen\"></iframe>\n<script>window.LRSBRIDGE_RELAY = " +
-         escape_script(config.dump()) + ";</script>\n<script>\n" + kShimScript +
+         escape_script(config.dump()) + ";</script>\n<script>\n" + shim_script() +
          "</script>\n</body>\n</html>\n";
 }
 
@@ -277,7 +277,9 @@ lrs::Result<RewrittenManifest> rewrite_manifest(
     sco.item = item->identifier;
     sco.shim_path = dirname_of(launch_file) + shim_name;
     sco.old_href = r.href;
-    sco.new_href = dirname_of(href_path) + shim_name + href_rest;
+    sco.new_href = dirname_of(href_path);
+    sco.new_href += shim_name;
+    sco.new_href += href_rest;
     taken.insert(sco.shim_path);
 
     pugi::xml_node element = node->second;

@@ -106,6 +106,8 @@ class Reader {
     struct Depth {
       explicit Depth(int& d) : depth(++d) {}
       ~Depth() { --depth; }
+      Depth(const Depth&) = delete;
+      Depth& operator=(const Depth&) = delete;
       int& depth;
     } guard(depth_);
     if (depth_ > kMaxDepth) fail("nested more than " + std::to_string(kMaxDepth) + " deep");

@@ -17,9 +17,9 @@ using Kind = SequencingRule::Kind;
 Tri negate(Tri value) { return value ? Tri(!*value) : std::nullopt; }
 
 const ActivityState& state_of(const SequencingActivity& activity, const ActivityStates& states) {
-  static const ActivityState kNever;
+  static const ActivityState never_attempted;
   auto it = states.find(activity.identifier);
-  return it == states.end() ? kNever : it->second;
+  return it == states.end() ? never_attempted : it->second;
 }
 
 // The objective named `id` ("" = the primary one); nullptr when the activity has none.
@@ -455,12 +455,12 @@ AfterAttempt after_attempt(const SequencingContext& context, std::string_view cu
     }
   }
   // TB.2.2: post-condition rules, climbing on exitParent.
-  static const std::vector<std::string_view> kActions = {"exitParent", "exitAll",  "retry",
-                                                         "retryAll",   "continue", "previous"};
+  static const std::vector<std::string_view> post_actions = {"exitParent", "exitAll",  "retry",
+                                                             "retryAll",   "continue", "previous"};
   while (true) {
     const SequencingActivity& active = *path.back();
     const auto action =
-        rule_action(active, Kind::kPostCondition, kActions, context.states, context.globals);
+        rule_action(active, Kind::kPostCondition, post_actions, context.states, context.globals);
     if (!action) break;
     out.decided_by = active.identifier;
     if (*action == "exitParent") {

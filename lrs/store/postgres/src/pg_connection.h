@@ -62,6 +62,7 @@ class Rows {
   Rows(Rows&& o) noexcept : r_(o.r_) { o.r_ = nullptr; }
   Rows& operator=(Rows&&) = delete;
   Rows(const Rows&) = delete;
+  Rows& operator=(const Rows&) = delete;
 
   int size() const;
   bool null(int row, int col) const;

@@ -48,6 +48,7 @@ Result<PersonRecord> PgPersonStore::link(const std::vector<LinkedAgent>& agents,
   LRS_PG_TRY(pool_.write("linking agents", [&](Connection& c) -> Result<void> {
     LRS_PG_TRY(c.exec(kLinkLock, "waiting for other person links"));
     std::vector<std::string> keys;
+    keys.reserve(agents.size());
     for (const LinkedAgent& a : agents) keys.push_back(a.key);
     Params p;
     p.add(text_array(keys));
