@@ -5,12 +5,12 @@
 //
 // usage: node player_browser_test.mjs LRSBRIDGE_BINARY EXAMPLES_DIR WEB_DIR
 // LRSBRIDGE_TEST_LISTEN=127.0.0.1:PORT picks the server's port (default: any free one).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
+import { answerExampleQuiz, launchChromium, startLrsbridge } from './browser_support.mjs';
 
 const [binary, examplesDir, webDir] = process.argv.slice(2);
 const require = createRequire(join(webDir, 'package.json'));
@@ -19,21 +19,6 @@ const { chromium } = require('playwright-core');
 const admin = 'admin:browser-test-secret';
 const auth = 'Basic ' + Buffer.from(admin).toString('base64');
 const dir = mkdtempSync(join(tmpdir(), 'lrsbridge-browser-'));
-
-function startServer() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, ['serve', '--listen', process.env.LRSBRIDGE_TEST_LISTEN || '127.0.0.1:0', '--db', `sqlite:${dir}/lrs.db`,
-      '--data-dir', `${dir}/packages`, '--web-dir', webDir, '--no-access-log'],
-      { env: { ...process.env, LRSBRIDGE_ADMIN: admin }, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) resolve({ child, base: `http://127.0.0.1:${m[1]}` });
-    });
-    child.on('exit', (code) => reject(new Error(`lrsbridge exited with ${code}`)));
-  });
-}
 
 async function api(base, method, path, body, type = 'application/json') {
   const res = await fetch(base + path, {
@@ -83,12 +68,10 @@ async function importExample(base, name) {
   return api(base, 'POST', '/api/packages', zip, 'application/zip');
 }
 
-const { child, base } = await startServer();
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--no-first-run'],
+const { child, base } = await startLrsbridge(binary, {
+  dir, webDir, admin, listen: process.env.LRSBRIDGE_TEST_LISTEN || '127.0.0.1:0',
 });
+const browser = await launchChromium(chromium);
 let failed = false;
 try {
   const page = await browser.newPage();
@@ -140,21 +123,7 @@ try {
     await sco.locator('#entry').filter({ hasText: 'entry: ab-initio' }).waitFor();
     assert.equal(await page.locator('#toc li[data-sco=lesson]').getAttribute('data-status'),
       'completed');
-    await sco.locator('#q-condensation').check();
-    await sco.locator('#tf-true').check();
-    await sco.locator('#fill').fill('Rain');
-    await sco.locator('#long').fill('Into rivers and the sea');
-    await sco.locator('#match-evaporation').selectOption('rises');
-    await sco.locator('#match-condensation').selectOption('cools');
-    await sco.locator('#match-precipitation').selectOption('cools');  // wrong on purpose
-    await sco.locator('#step-heat').selectOption('on');
-    await sco.locator('#step-lid').selectOption('cold');
-    await sco.locator('#order').fill('evaporation, condensation, precipitation');
-    await sco.locator('#likert-clear').check();
-    await sco.locator('#numeric').fill('3');
-    await sco.locator('#other').fill('more pictures');
-    await sco.locator('#comment').fill('Nice lesson');
-    await sco.locator('#submit').click();
+    await answerExampleQuiz(sco);
     const list = await waitFor(base, reg.registration, 'the finished quiz',
       (l) => l.find((a) => a.sco === 'quiz' && a.state === 'finished') && l);
     const lesson = list.filter((a) => a.sco === 'lesson');

@@ -7,7 +7,7 @@
 // bridge's /xapi/statements hold the translated statements of that LMS learner.
 //
 // usage: node wrap_browser_test.mjs LRSBRIDGE_BINARY EXAMPLES_DIR WEB_DIR
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
+import { answerExampleQuiz, launchChromium, startLrsbridge } from './browser_support.mjs';
 
 const [binary, examplesDir, webDir] = process.argv.slice(2);
 const require = createRequire(join(webDir, 'package.json'));
@@ -23,21 +24,6 @@ const { chromium } = require('playwright-core');
 const admin = 'admin:wrap-browser-test-secret';
 const auth = 'Basic ' + Buffer.from(admin).toString('base64');
 const dir = mkdtempSync(join(tmpdir(), 'lrsbridge-wrap-'));
-
-function startBridge() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--db', `sqlite:${dir}/lrs.db`,
-      '--data-dir', `${dir}/packages`, '--web-dir', webDir, '--no-access-log'],
-    { env: { ...process.env, LRSBRIDGE_ADMIN: admin }, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) resolve({ child, base: `http://127.0.0.1:${m[1]}` });
-    });
-    child.on('exit', (code) => reject(new Error(`lrsbridge exited with ${code}`)));
-  });
-}
 
 // The entries of a zip (stored or deflated), read from its central directory.
 function unzip(buffer) {
@@ -223,16 +209,12 @@ async function lmsCalls(page) {
   return page.evaluate(() => window.lmsCalls);
 }
 
-const { child, base } = await startBridge();
+const { child, base } = await startLrsbridge(binary, { dir, webDir, admin });
 const courses = {};
 const lms = await startLms(courses);
 const lmsBase = `http://127.0.0.1:${lms.address().port}`;
 const lmsUrl = `${lmsBase}/lms`;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--no-first-run'],
-});
+const browser = await launchChromium(chromium);
 const consoleLines = [];
 let failed = false;
 try {
@@ -305,21 +287,7 @@ try {
     const lastSix = calls.slice(-6).map((c) => c.result);
     assert.deepEqual(probe, lastSix, 'the SCO saw exactly what the LMS answered');
     assert.deepEqual(probe, ['lms-user-42', 'false', '406', 'LMS error 406', 'true', 'true']);
-    await sco.locator('#q-condensation').check();
-    await sco.locator('#tf-true').check();
-    await sco.locator('#fill').fill('Rain');
-    await sco.locator('#long').fill('Into rivers and the sea');
-    await sco.locator('#match-evaporation').selectOption('rises');
-    await sco.locator('#match-condensation').selectOption('cools');
-    await sco.locator('#match-precipitation').selectOption('cools');  // wrong on purpose
-    await sco.locator('#step-heat').selectOption('on');
-    await sco.locator('#step-lid').selectOption('cold');
-    await sco.locator('#order').fill('evaporation, condensation, precipitation');
-    await sco.locator('#likert-clear').check();
-    await sco.locator('#numeric').fill('3');
-    await sco.locator('#other').fill('more pictures');
-    await sco.locator('#comment').fill('Nice lesson');
-    await sco.locator('#submit').click();
+    await answerExampleQuiz(sco);
     const all = await waitForStatements(base, lmsUrl, 'the finished quiz',
       (list) => list.filter((st) => verbOf(st) === 'terminated').length === 2);
     calls = await lmsCalls(page);
