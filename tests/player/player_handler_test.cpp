@@ -95,6 +95,19 @@ struct Fixture {
     return json::parse(r.body);
   }
 
+  // Imports a course whose resources all launch s.html (a manifest written for the test)
+  // and answers the package id.
+  std::string import_manifest(const std::string& manifest) {
+    auto r = call("POST", "/api/packages",
+                  scorm::test::ZipBuilder()
+                      .file("imsmanifest.xml", manifest)
+                      .file("s.html", "<p>SCO</p>")
+                      .bytes());
+    INFO(r.body);
+    REQUIRE(r.status == 201);
+    return json::parse(r.body)["id"];
+  }
+
   // Registers a learner and returns {registration, launch path with token}.
   std::pair<std::string, std::string> register_learner(const std::string& package) {
     json body = {{"package", package},
@@ -537,14 +550,7 @@ TEST_CASE_METHOD(Fixture, "2004 control modes: flow only, forward only, enforced
     </organization></organizations>
     <resources><resource identifier="r" type="webcontent" adlcp:scormType="sco" href="s.html">
       <file href="s.html"/></resource></resources></manifest>)";
-  auto r = call("POST", "/api/packages",
-                scorm::test::ZipBuilder()
-                    .file("imsmanifest.xml", manifest)
-                    .file("s.html", "<p>SCO</p>")
-                    .bytes());
-  INFO(r.body);
-  REQUIRE(r.status == 201);
-  auto [registration, launch_path] = register_learner(json::parse(r.body)["id"]);
+  auto [registration, launch_path] = register_learner(import_manifest(manifest));
   auto go = [&](const std::string& sco) {
     return call("GET", launch_path + "&sco=" + sco, "", {}, "");
   };
@@ -654,14 +660,7 @@ TEST_CASE_METHOD(Fixture, "SCORM 1.2 prerequisites gate launches", "[player][seq
     </organization></organizations>
     <resources><resource identifier="r" type="webcontent" adlcp:scormtype="sco" href="s.html">
       <file href="s.html"/></resource></resources></manifest>)";
-  auto r = call("POST", "/api/packages",
-                scorm::test::ZipBuilder()
-                    .file("imsmanifest.xml", manifest)
-                    .file("s.html", "<p>SCO</p>")
-                    .bytes());
-  INFO(r.body);
-  REQUIRE(r.status == 201);
-  auto [registration, launch_path] = register_learner(json::parse(r.body)["id"]);
+  auto [registration, launch_path] = register_learner(import_manifest(manifest));
   auto go = [&](const std::string& sco) {
     return call("GET", launch_path + "&sco=" + sco, "", {}, "");
   };
