@@ -255,12 +255,17 @@ Result<void> Connection::copy_in(std::string_view copy_sql, std::string_view dat
   return {};
 }
 
-Result<bool> earlier_attempt(Connection& conn, const std::string& same_row, const Params& params,
-                             std::string_view what) {
-  if (!conn.repeating_lost_commit()) return false;
-  auto rows = conn.exec(same_row, params, what);
-  if (!rows) return tl::unexpected<Error>(rows.error());
-  return rows->size() != 0;
+Result<void> insert_once(Connection& conn, const std::string& insert, const std::string& same_row,
+                         const Params& params, std::string_view what, const std::string& conflict) {
+  auto inserted = conn.exec(insert, params, what);
+  if (!inserted) return tl::unexpected<Error>(inserted.error());
+  if (inserted->size() != 0) return {};
+  if (conn.repeating_lost_commit()) {
+    auto own = conn.exec(same_row, params, what);
+    if (!own) return tl::unexpected<Error>(own.error());
+    if (own->size() != 0) return {};
+  }
+  return fail(ErrorCode::kConflict, conflict);
 }
 
 std::chrono::milliseconds retry_pause(int attempt) {

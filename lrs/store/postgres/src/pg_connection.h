@@ -213,13 +213,14 @@ Result<std::optional<T>> first(Result<std::vector<T>> rows) {
   return std::optional<T>(std::move(rows->front()));
 }
 
-// Whether the row an insert found in its way is the one it wrote itself on an earlier
-// attempt whose COMMIT answer was lost: only on such a retry, and only when `same_row`
-// (a query with the insert's parameters) finds the stored row equal to what was sent.
-// A `credentials add` or an upload retried by the pool then succeeds instead of
-// reporting its own row as a conflict.
-Result<bool> earlier_attempt(Connection& conn, const std::string& same_row, const Params& params,
-                             std::string_view what);
+// Runs `insert` (an INSERT ... ON CONFLICT DO NOTHING RETURNING ...); when it inserts
+// nothing, kConflict with `conflict` as the message, unless the row in its way is the one
+// this write stored itself on an earlier attempt whose COMMIT answer was lost: only on
+// such a retry, and only when `same_row` (a query with the insert's parameters) finds the
+// stored row equal to what was sent. A `credentials add` or an upload retried by the pool
+// then succeeds instead of reporting its own row as a conflict.
+Result<void> insert_once(Connection& conn, const std::string& insert, const std::string& same_row,
+                         const Params& params, std::string_view what, const std::string& conflict);
 
 // Parameters holding one text value.
 inline Params one(std::string_view v) {

@@ -51,26 +51,17 @@ Result<void> PgImportStore::add_job(const ImportJobRecord& job) {
   return pool_.write("adding import job " + job.id, [&](Connection& c) -> Result<void> {
     Params p = job_params(job);
     p.add(job.started_us);
-    auto rows = c.exec(
+    return insert_once(
+        c,
         "INSERT INTO import_jobs (id, file_name, format, settings, state, error, rows_read, "
         "statements_stored, statements_present, rows_quarantined, finished_us, started_us) "
         "VALUES ($1, $2::bytea, $3, $4, $5, $6::bytea, $7, $8, $9, $10, $11, $12) "
         "ON CONFLICT (id) DO NOTHING RETURNING id",
-        p, "adding import job " + job.id);
-    if (!rows) return tl::unexpected<Error>(rows.error());
-    if (rows->size() == 0) {
-      auto own = earlier_attempt(
-          c,
-          "SELECT 1 FROM import_jobs WHERE id = $1 AND file_name = $2::bytea AND format = $3 "
-          "AND settings = $4 AND state = $5 AND error = $6::bytea AND rows_read = $7 AND "
-          "statements_stored = $8 AND statements_present = $9 AND rows_quarantined = $10 AND "
-          "finished_us = $11 AND started_us = $12",
-          p, "adding import job " + job.id);
-      if (!own) return tl::unexpected<Error>(own.error());
-      if (*own) return {};
-      return fail(ErrorCode::kConflict, "import job " + job.id + " exists");
-    }
-    return {};
+        "SELECT 1 FROM import_jobs WHERE id = $1 AND file_name = $2::bytea AND format = $3 "
+        "AND settings = $4 AND state = $5 AND error = $6::bytea AND rows_read = $7 AND "
+        "statements_stored = $8 AND statements_present = $9 AND rows_quarantined = $10 AND "
+        "finished_us = $11 AND started_us = $12",
+        p, "adding import job " + job.id, "import job " + job.id + " exists");
   });
 }
 

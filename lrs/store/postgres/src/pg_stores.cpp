@@ -190,22 +190,14 @@ Result<void> PgCredentialStore::add(const Credential& credential) {
     p.add(credential.authority);
     p.add(credential.created_us);
     p.add_bool(credential.revoked);
-    auto rows = c.exec(
+    return insert_once(
+        c,
         "INSERT INTO credentials (key, secret_hash, scopes, label, authority, created_us, "
         "revoked) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key) DO NOTHING RETURNING key",
-        p, "adding credential " + credential.key);
-    if (!rows) return tl::unexpected<Error>(rows.error());
-    if (rows->size() == 0) {
-      auto own = earlier_attempt(c,
-                                 "SELECT 1 FROM credentials WHERE key = $1 AND secret_hash = $2 "
-                                 "AND scopes = $3 AND label = $4 AND authority = $5 AND "
-                                 "created_us = $6 AND revoked = $7",
-                                 p, "adding credential " + credential.key);
-      if (!own) return tl::unexpected<Error>(own.error());
-      if (*own) return {};
-      return fail(ErrorCode::kConflict, "credential " + credential.key + " already exists");
-    }
-    return {};
+        "SELECT 1 FROM credentials WHERE key = $1 AND secret_hash = $2 AND scopes = $3 AND "
+        "label = $4 AND authority = $5 AND created_us = $6 AND revoked = $7",
+        p, "adding credential " + credential.key,
+        "credential " + credential.key + " already exists");
   });
 }
 
@@ -282,22 +274,12 @@ Result<void> PgPlayerStore::add_package(const PackageRecord& pkg) {
     p.add(pkg.summary_json);
     p.add(pkg.directory);
     p.add(pkg.created_us);
-    auto rows = c.exec(
-        "INSERT INTO packages (id, title, version, summary, directory, created_us) "
-        "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING RETURNING id",
-        p, "adding package " + pkg.id);
-    if (!rows) return tl::unexpected<Error>(rows.error());
-    if (rows->size() == 0) {
-      auto own = earlier_attempt(c,
-                                 "SELECT 1 FROM packages WHERE id = $1 AND title = $2 AND "
-                                 "version = $3 AND summary = $4 AND directory = $5 AND "
-                                 "created_us = $6",
-                                 p, "adding package " + pkg.id);
-      if (!own) return tl::unexpected<Error>(own.error());
-      if (*own) return {};
-      return fail(ErrorCode::kConflict, "package " + pkg.id + " exists");
-    }
-    return {};
+    return insert_once(c,
+                       "INSERT INTO packages (id, title, version, summary, directory, created_us) "
+                       "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING RETURNING id",
+                       "SELECT 1 FROM packages WHERE id = $1 AND title = $2 AND version = $3 AND "
+                       "summary = $4 AND directory = $5 AND created_us = $6",
+                       p, "adding package " + pkg.id, "package " + pkg.id + " exists");
   });
 }
 
