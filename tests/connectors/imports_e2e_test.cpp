@@ -10,7 +10,7 @@
 
 #include "e2e/http_client.h"
 #include "lrs/url.h"
-#include <sys/wait.h>
+#include "support/cli_run.h"
 
 using nlohmann::json;
 namespace fs = std::filesystem;
@@ -29,24 +29,8 @@ std::string read_file(const std::string& path) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-struct Run {
-  int status = -1;
-  std::string output;  // stdout and stderr
-};
-
-Run run(const std::vector<std::string>& args) {
-  std::string command = std::string("'") + LRSBRIDGE_BINARY + "'";
-  for (const auto& a : args) command += " '" + a + "'";
-  command += " 2>&1";
-  Run r;
-  FILE* p = ::popen(command.c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-  int status = ::pclose(p);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+lrs::test::CliRun run(const std::vector<std::string>& args) {
+  return lrs::test::run_cli(LRSBRIDGE_BINARY, args);
 }
 
 std::string job_from(const std::string& output) {

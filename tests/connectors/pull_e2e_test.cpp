@@ -17,6 +17,7 @@
 #include <openssl/ssl.h>
 
 #include "e2e/http_client.h"
+#include "support/cli_run.h"
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -122,24 +123,8 @@ void make_certificate(const std::string& dir) {
   REQUIRE(std::system(command.c_str()) == 0);
 }
 
-struct Run {
-  int status = -1;
-  std::string output;
-};
-
-Run run(const std::vector<std::string>& args) {
-  std::string command = std::string("'") + LRSBRIDGE_BINARY + "'";
-  for (const auto& a : args) command += " '" + a + "'";
-  command += " 2>&1";
-  Run r;
-  FILE* p = ::popen(command.c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-  int status = ::pclose(p);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+lrs::test::CliRun run(const std::vector<std::string>& args) {
+  return lrs::test::run_cli(LRSBRIDGE_BINARY, args);
 }
 
 struct Dir {

@@ -1,6 +1,5 @@
 // End-to-end: person links (admin API and CLI) and the Person object of the Agents
 // resource, over real HTTP against the lrsbridge binary.
-#include <array>
 #include <cstdio>
 #include <filesystem>
 
@@ -9,6 +8,7 @@
 
 #include "http_client.h"
 #include "lrs/url.h"
+#include "support/cli_run.h"
 
 using nlohmann::json;
 
@@ -44,21 +44,8 @@ json person_of(e2e::HttpClient& client, const json& agent) {
   return json::parse(r.body);
 }
 
-// Runs the lrsbridge CLI and returns its exit status and standard output.
-std::pair<int, std::string> run_cli(const std::vector<std::string>& args) {
-  std::string command = LRSBRIDGE_BINARY;
-  for (const std::string& a : args) {
-    std::string quoted = "'";
-    for (char c : a) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    command += " " + quoted + "'";
-  }
-  std::FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
-  int status = ::pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+lrs::test::CliRun run_cli(const std::vector<std::string>& args) {
+  return lrs::test::run_cli(LRSBRIDGE_BINARY, args);
 }
 
 }  // namespace
@@ -148,12 +135,12 @@ TEST_CASE("persons: linked identifiers make one Person; statement queries stay e
   // The CLI works on the same database: links persist and grow.
   std::string db = e2e::database_url(dir + "/lrs.db");
   auto show = run_cli({"persons", "show", kMbox.dump(), "--db", db});
-  bool still_linked = show.first == 0;
+  bool still_linked = show.status == 0;
   if (still_linked) {
-    CHECK(json::parse(show.second)["id"] == person_id);
+    CHECK(json::parse(show.output)["id"] == person_id);
     auto grow = run_cli({"persons", "link", "mailto:ann@example.org", kOpenid.dump(), "--db", db});
-    REQUIRE(grow.first == 0);
-    json grown = json::parse(grow.second);
+    REQUIRE(grow.status == 0);
+    json grown = json::parse(grow.output);
     CHECK(grown["id"] == person_id);
     CHECK(grown["agents"].size() == 3);
     e2e::Server server(dir + "/lrs.db");
@@ -162,15 +149,15 @@ TEST_CASE("persons: linked identifiers make one Person; statement queries stay e
     CHECK(p["openid"] == json({"https://id.example.org/ann"}));
     CHECK(p["account"] == json({kAccount["account"]}));
     auto listed = run_cli({"persons", "list", "--db", db});
-    CHECK(listed.first == 0);
+    CHECK(listed.status == 0);
     auto dissolved = run_cli({"persons", "unlink", person_id, "--db", db});
-    CHECK(dissolved.first == 0);
+    CHECK(dissolved.status == 0);
     CHECK(call(client, "GET", "/api/persons/" + person_id).status == 404);
   } else {
-    CHECK(show.second.find("no person") != std::string::npos);
+    CHECK(show.output.find("no person") != std::string::npos);
     auto bad = run_cli({"persons", "link", "mailto:ann@example.org", "--db", db});
-    CHECK(bad.first != 0);
-    CHECK(bad.second.find("at least two") != std::string::npos);
+    CHECK(bad.status != 0);
+    CHECK(bad.output.find("at least two") != std::string::npos);
   }
   std::filesystem::remove_all(dir);
 }
