@@ -8,6 +8,8 @@
 #include <optional>
 #include <string_view>
 
+#include "learner_sequencing.h"
+
 namespace player {
 namespace {
 
@@ -215,7 +217,7 @@ lrs::Result<json> course_progress_json(lrs::PlayerStore& store, const std::strin
                                        const json& summary) {
   auto leaves = stored_sco_statuses(store, registration);
   if (!leaves) return tl::unexpected(leaves.error());
-  const scorm::RollupActivity tree = rollup_tree_from_summary(summary);
+  const scorm::RollupActivity tree = learner_course(summary, registration).rollup;
   const scorm::ActivityStatuses all = scorm::roll_up(tree, *leaves);
   const scorm::ActivityStatus& root = all.at(tree.identifier);
   json course = {{"status", status_label(root)}};

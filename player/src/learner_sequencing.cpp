@@ -124,6 +124,16 @@ scorm::SequencingActivity tree_from(const json& j) {
     a.objectives.push_back(objective_from(o));
   }
   a.prerequisites = j.value("prerequisites", "");
+  if (const json r = j.value("randomization", json()); r.is_object()) {
+    a.randomization.selection_timing = r.value("selection_timing", "never");
+    a.randomization.randomization_timing = r.value("randomization_timing", "never");
+    a.randomization.reorder_children = r.value("reorder_children", false);
+    if (r.contains("select_count") && r["select_count"].is_number_integer()) {
+      a.randomization.select_count = r["select_count"].get<int>();
+    }
+  }
+  a.prevent_activation = j.value("prevent_activation", false);
+  a.constrain_choice = j.value("constrain_choice", false);
   for (const json& c : j.value("children", json::array())) a.children.push_back(tree_from(c));
   return a;
 }
@@ -233,6 +243,16 @@ json sequencing_tree_json(const scorm::SequencingActivity& tree) {
               {"children", children}};
   if (tree.limits.attempt_limit) out["attempt_limit"] = *tree.limits.attempt_limit;
   if (!tree.prerequisites.empty()) out["prerequisites"] = tree.prerequisites;
+  const scorm::RandomizationControls& rc = tree.randomization;
+  if (rc.selection_timing != "never" || rc.randomization_timing != "never") {
+    json randomization = {{"selection_timing", rc.selection_timing},
+                          {"randomization_timing", rc.randomization_timing},
+                          {"reorder_children", rc.reorder_children}};
+    if (rc.select_count) randomization["select_count"] = *rc.select_count;
+    out["randomization"] = std::move(randomization);
+  }
+  if (tree.prevent_activation) out["prevent_activation"] = true;
+  if (tree.constrain_choice) out["constrain_choice"] = true;
   return out;
 }
 
@@ -253,13 +273,24 @@ scorm::SequencingActivity sequencing_tree_from_summary(const json& summary) {
   return tree ? *tree : scorm::SequencingActivity{};
 }
 
+LearnerCourse learner_course(const json& summary, const std::string& registration) {
+  LearnerCourse out;
+  out.tree = sequencing_tree_from_summary(summary);
+  out.rollup = rollup_tree_from_summary(summary);
+  out.left_out = scorm::select_and_randomize(out.tree, registration);
+  scorm::drop_activities(out.rollup, out.left_out);
+  return out;
+}
+
 lrs::Result<LearnerSequencing> learner_sequencing(lrs::PlayerStore& store,
                                                   const std::string& registration,
                                                   const json& summary) {
   auto attempts = store.list_attempts(registration);
   if (!attempts) return tl::unexpected(attempts.error());
   LearnerSequencing out;
-  out.tree = sequencing_tree_from_summary(summary);
+  LearnerCourse course = learner_course(summary, registration);
+  out.tree = std::move(course.tree);
+  out.left_out = std::move(course.left_out);
   scorm::ActivityStatuses leaves;
   std::vector<std::pair<std::int64_t, std::string>> changed;  // (updated, sco)
   std::map<std::string, bool> ended;
@@ -289,7 +320,7 @@ lrs::Result<LearnerSequencing> learner_sequencing(lrs::PlayerStore& store,
     out.current_ended = ended[out.current];
   }
   // Clusters get their rolled-up status (their own rules may test it).
-  for (auto& [id, status] : scorm::roll_up(rollup_tree_from_summary(summary), leaves)) {
+  for (auto& [id, status] : scorm::roll_up(course.rollup, leaves)) {
     if (!leaves.contains(id) && status.attempted) out.states[id].status = status;
   }
   std::vector<std::string> order;
@@ -316,6 +347,29 @@ std::vector<scorm::ObjectivePreload> shared_objectives_of(const LearnerSequencin
 
 scorm::NavigationDecision navigate(const LearnerSequencing& learner, const std::string& target) {
   return navigate_from(learner, learner.current, target);
+}
+
+json learner_scos(const LearnerSequencing& learner, const json& summary) {
+  std::map<std::string, std::size_t> position;
+  const auto walk = [&](const auto& self, const scorm::SequencingActivity& a) -> void {
+    if (a.is_leaf()) position.emplace(a.identifier, position.size());
+    for (const auto& child : a.children) self(self, child);
+  };
+  walk(walk, learner.tree);
+  // SCOs outside the tree (none in a consistent summary) keep their place after it.
+  std::vector<std::pair<std::size_t, const json*>> ordered;
+  const json scos = summary.value("scos", json::array());
+  for (std::size_t i = 0; i < scos.size(); ++i) {
+    const std::string id = scos[i].value("identifier", "");
+    if (learner.left_out.contains(id)) continue;
+    auto it = position.find(id);
+    ordered.emplace_back(it != position.end() ? it->second : position.size() + i, &scos[i]);
+  }
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  json out = json::array();
+  for (const auto& entry : ordered) out.push_back(*entry.second);
+  return out;
 }
 
 json navigation_json(const LearnerSequencing& learner, const std::string& current) {

@@ -9,12 +9,14 @@
 // objectivesGlobalToSystem flag is therefore read as "global to the registration".
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "lrs/player_store.h"
+#include "scorm/rollup.h"
 #include "scorm/sequencing.h"
 
 namespace player {
@@ -25,8 +27,19 @@ namespace player {
 nlohmann::json sequencing_tree_json(const scorm::SequencingActivity& tree);
 scorm::SequencingActivity sequencing_tree_from_summary(const nlohmann::json& summary);
 
+// The course as the learner of `registration` meets it: the summary's sequencing tree
+// after selection and randomization (scorm::select_and_randomize, seeded by the
+// registration), and its rollup tree without the activities that left out.
+struct LearnerCourse {
+  scorm::SequencingActivity tree;
+  scorm::RollupActivity rollup;
+  std::set<std::string> left_out;  // activities selection did not give this learner
+};
+LearnerCourse learner_course(const nlohmann::json& summary, const std::string& registration);
+
 struct LearnerSequencing {
   scorm::SequencingActivity tree;
+  std::set<std::string> left_out;   // activities selection did not give this learner
   scorm::ActivityStates states;     // every activity with an attempt below it, rolled up
   scorm::GlobalObjectives globals;  // written by the registration's latest attempts
   std::string current;              // the SCO launched last; empty before any launch
@@ -55,6 +68,10 @@ scorm::NavigationDecision navigate(const LearnerSequencing& learner, const std::
 // "reason"?}}, "next": id|null, "previous": id|null, "current": id, "ended": bool,
 // "end_rules": bool (the SCO or a cluster above it has exit / post-condition rules),
 // "after": {"request", "target": id|null, "reason"?, "by"} once ended, else null}.
+// The summary's SCOs (its "scos" entries) in the order this learner meets them, without
+// those selection left out.
+nlohmann::json learner_scos(const LearnerSequencing& learner, const nlohmann::json& summary);
+
 nlohmann::json navigation_json(const LearnerSequencing& learner, const std::string& current);
 
 }  // namespace player

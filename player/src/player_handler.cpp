@@ -361,9 +361,9 @@ HttpResponse PlayerHandler::player_page(const HttpRequest& request, std::string_
   if (!summary.is_object() || summary.value("scos", json::array()).empty()) {
     return lrs::error_response({ErrorCode::kInvalid, "the package has nothing to launch"});
   }
-  const json& scos = summary["scos"];
   auto learner = learner_sequencing(store_, reg_id, summary);
   if (!learner) return lrs::error_response(learner.error());
+  const json scos = learner_scos(*learner, summary);
   // Without ?sco= the course starts where its flow starts (skipping what the rules skip).
   std::string wanted = query_param(request.query, "sco");
   if (wanted.empty()) {
@@ -378,6 +378,11 @@ HttpResponse PlayerHandler::player_page(const HttpRequest& request, std::string_
     if (!decision.allowed()) {
       bool known = false;
       for (const auto& s : scos) known = known || s["identifier"] == wanted;
+      if (!known && learner->left_out.contains(wanted)) {
+        return lrs::error_response(
+            {ErrorCode::kForbidden, wanted + " is not part of this learner's course: the course "
+                                             "selects a subset of its activities (selectCount)"});
+      }
       if (!known) {
         return lrs::error_response({ErrorCode::kNotFound, "no SCO " + wanted + " in this course"});
       }

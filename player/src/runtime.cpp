@@ -10,6 +10,7 @@
 
 #include "adapter/translator.h"
 #include "course_status.h"
+#include "learner_sequencing.h"
 #include "lrs/auth.h"
 #include "lrs/document_service.h"
 #include "lrs/statement_record.h"
@@ -96,7 +97,7 @@ lrs::Result<AttemptContext> attempt_context(lrs::PlayerStore& store,
   ctx.sco_iri = ctx.course_iri + "/sco/" + attempt.sco;
   ctx.sco_title = attempt.sco;
   json summary = json::parse((*package)->summary_json, nullptr, false);
-  out.course_tree = rollup_tree_from_summary(summary);
+  out.course_tree = learner_course(summary, attempt.registration).rollup;
   if (summary.is_object() && summary.contains("scos") && summary["scos"].is_array()) {
     for (const json& sco : summary["scos"]) {
       if (sco.is_object() && sco.value("identifier", "") == attempt.sco) {

@@ -33,6 +33,12 @@ scorm::SequencingActivity sample_tree() {
   root.identifier = "org";
   root.control_mode.flow = true;
   root.control_mode.choice_exit = false;
+  root.randomization.select_count = 1;
+  root.randomization.selection_timing = "once";
+  root.randomization.reorder_children = true;
+  root.randomization.randomization_timing = "onEachNewAttempt";
+  root.prevent_activation = true;
+  root.constrain_choice = true;
   root.children.push_back(leaf);
   return root;
 }
@@ -47,6 +53,14 @@ TEST_CASE("the sequencing tree survives the package summary") {
   const scorm::SequencingActivity& quiz = back.children[0];
   CHECK(back.control_mode.flow);
   CHECK_FALSE(back.control_mode.choice_exit);
+  CHECK(back.randomization.select_count == 1);
+  CHECK(back.randomization.selection_timing == "once");
+  CHECK(back.randomization.reorder_children);
+  CHECK(back.randomization.randomization_timing == "onEachNewAttempt");
+  CHECK(back.prevent_activation);
+  CHECK(back.constrain_choice);
+  CHECK_FALSE(quiz.prevent_activation);
+  CHECK(quiz.randomization.selection_timing == "never");
   CHECK(quiz.limits.attempt_limit == 2);
   CHECK(quiz.prerequisites == "a & b");
   REQUIRE(quiz.rules.size() == 1);

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <random>
+#include <set>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -735,4 +736,56 @@ TEST_CASE_METHOD(Fixture, "concurrent commits to two SCOs produce each course st
     std::sort(seen.begin(), seen.end());
     REQUIRE(seen == std::vector<std::string>{"completed", "passed"});
   }
+}
+
+TEST_CASE_METHOD(Fixture, "selection: each learner gets their draw of the bank, kept on relaunch",
+                 "[player][sequencing]") {
+  const std::string manifest = R"(<manifest identifier="bank" version="1"
+      xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
+      xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3"
+      xmlns:imsss="http://www.imsglobal.org/xsd/imsss">
+    <metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>
+    <organizations default="o"><organization identifier="o"><title>Bank</title>
+      <item identifier="intro" identifierref="r"><title>Intro</title></item>
+      <item identifier="bank"><title>Questions</title>
+        <item identifier="q1" identifierref="r"><title>Q1</title></item>
+        <item identifier="q2" identifierref="r"><title>Q2</title></item>
+        <item identifier="q3" identifierref="r"><title>Q3</title></item>
+        <imsss:sequencing>
+          <imsss:randomizationControls selectCount="2" selectionTiming="once"/>
+        </imsss:sequencing>
+      </item>
+      <imsss:sequencing><imsss:controlMode choice="true" flow="true"/></imsss:sequencing>
+    </organization></organizations>
+    <resources><resource identifier="r" type="webcontent" adlcp:scormType="sco" href="s.html">
+      <file href="s.html"/></resource></resources></manifest>)";
+  const std::string package = import_manifest(manifest);
+  auto toc_of = [](const json& config) {
+    std::vector<std::string> ids;
+    for (const auto& s : config["scos"]) ids.push_back(s["identifier"]);
+    return ids;
+  };
+  std::set<std::vector<std::string>> draws;
+  for (int learner = 0; learner < 12; ++learner) {
+    auto [registration, launch_path] = register_learner(package);
+    const json first = launch(launch_path);
+    const auto toc = toc_of(first);
+    REQUIRE(toc.size() == 3);
+    CHECK(toc[0] == "intro");
+    CHECK(first["current"] == 0);
+    CHECK(toc_of(launch(launch_path)) == toc);  // the same draw on every launch
+    std::string left_out;
+    for (const char* q : {"q1", "q2", "q3"}) {
+      if (std::find(toc.begin(), toc.end(), q) == toc.end()) left_out = q;
+    }
+    REQUIRE_FALSE(left_out.empty());
+    auto refused = call("GET", launch_path + "&sco=" + left_out, "", {}, "");
+    CHECK(refused.status == 403);
+    CHECK(refused.body.find(left_out + " is not part of this learner's course") !=
+          std::string::npos);
+    const json chosen = launch(launch_path + "&sco=" + toc[2]);
+    CHECK(chosen["current"] == 2);
+    draws.insert(toc);
+  }
+  CHECK(draws.size() >= 2);  // registrations are drawn independently
 }

@@ -4,6 +4,7 @@
 #include "scorm/sequencing.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "scorm/prerequisites.h"
 
@@ -216,6 +217,109 @@ NavigationDecision traverse(const SequencingContext& c, Path path, bool forward,
   }
 }
 
+// SB.2.9's Choice Flow Tree Traversal: the activity logically after (`forward`) or before
+// `path.back()`: its next (previous) sibling, or its parent's, climbing; nullptr past
+// either end of the course.
+const SequencingActivity* logical_neighbour(Path path, bool forward) {
+  while (path.size() >= 2) {
+    const SequencingActivity& parent = *path[path.size() - 2];
+    const std::size_t i = index_in(parent, path.back());
+    if (forward ? i + 1 < parent.children.size() : i > 0) {
+      return &parent.children[forward ? i + 1 : i - 1];
+    }
+    path.pop_back();
+  }
+  return nullptr;
+}
+
+bool on_path(const Path& path, const SequencingActivity* activity) {
+  return activity != nullptr && std::find(path.begin(), path.end(), activity) != path.end();
+}
+
+// adlseq:constrainChoice: inside the deepest activity around (or at) the current SCO that
+// constrains choice, the target must lie in it or in the activity logically next to or
+// before it.
+std::optional<std::string> constrained_choice_refusal(const Path& from, const Path& to) {
+  for (std::size_t i = from.size(); i-- > 1;) {
+    const SequencingActivity* constrained = from[i];
+    if (!constrained->constrain_choice) continue;
+    const Path around(from.begin(), from.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+    if (on_path(to, constrained) || on_path(to, logical_neighbour(around, true)) ||
+        on_path(to, logical_neighbour(around, false))) {
+      return std::nullopt;
+    }
+    return "choosing " + to.back()->identifier + " is not allowed from inside " +
+           constrained->identifier +
+           " (constrainChoice): only the activities logically next to or before it can be chosen";
+  }
+  return std::nullopt;
+}
+
+// A deterministic stream of draws for one cluster of one learner (splitmix64 over an FNV-1a
+// hash of the seed and the cluster): the same course on every launch, on every platform.
+class Draws {
+ public:
+  Draws(std::string_view seed, std::string_view cluster) {
+    std::uint64_t h = 14695981039346656037ULL;
+    const auto mix = [&h](std::string_view text) {
+      for (const char ch : text) {
+        h ^= static_cast<unsigned char>(ch);
+        h *= 1099511628211ULL;
+      }
+    };
+    mix(seed);
+    mix(std::string_view("\0", 1));
+    mix(cluster);
+    state_ = h;
+  }
+  // Uniform enough in [0, n) for n far below 2^32.
+  std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
+
+ private:
+  std::uint64_t next() {
+    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30U)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27U)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31U);
+  }
+  std::uint64_t state_ = 0;
+};
+
+void select_and_randomize_in(SequencingActivity& cluster, std::string_view seed,
+                             std::set<std::string>& left_out) {
+  if (cluster.is_leaf()) return;
+  const RandomizationControls& rc = cluster.randomization;
+  Draws draws(seed, cluster.identifier);
+  const std::size_t n = cluster.children.size();
+  if (rc.selection_timing != "never" && rc.select_count && *rc.select_count > 0 &&
+      static_cast<std::size_t>(*rc.select_count) < n) {
+    // SR.1: a uniform draw of selectCount children, kept in their manifest order.
+    std::vector<std::size_t> index(n);
+    for (std::size_t i = 0; i < n; ++i) index[i] = i;
+    const auto count = static_cast<std::size_t>(*rc.select_count);
+    for (std::size_t i = 0; i < count; ++i) std::swap(index[i], index[i + draws.below(n - i)]);
+    std::vector<bool> chosen(n, false);
+    for (std::size_t i = 0; i < count; ++i) chosen[index[i]] = true;
+    std::vector<SequencingActivity> kept;
+    kept.reserve(count);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (chosen[i]) {
+        kept.push_back(std::move(cluster.children[i]));
+      } else {
+        left_out.insert(cluster.children[i].identifier);
+      }
+    }
+    cluster.children = std::move(kept);
+  }
+  if (rc.randomization_timing != "never" && rc.reorder_children) {
+    // SR.2: Fisher-Yates over what was kept.
+    for (std::size_t i = cluster.children.size(); i > 1; --i) {
+      std::swap(cluster.children[i - 1], cluster.children[draws.below(i)]);
+    }
+  }
+  for (SequencingActivity& child : cluster.children) select_and_randomize_in(child, seed, left_out);
+}
+
 SequencingActivity from_sequencing(std::string identifier, std::string title,
                                    const std::optional<Sequencing>& sequencing) {
   SequencingActivity a;
@@ -226,6 +330,9 @@ SequencingActivity from_sequencing(std::string identifier, std::string title,
   a.rules = sequencing->rules;
   a.limits = sequencing->limit_conditions;
   a.objectives = sequencing->objectives;
+  a.randomization = sequencing->randomization;
+  a.prevent_activation = sequencing->prevent_activation;
+  a.constrain_choice = sequencing->constrain_choice;
   return a;
 }
 
@@ -262,6 +369,19 @@ SequencingActivity make_sequencing_tree(const Manifest& manifest) {
     free_navigation(free_navigation, root);
   }
   return root;
+}
+
+std::set<std::string> select_and_randomize(SequencingActivity& root, std::string_view seed) {
+  std::set<std::string> left_out;
+  select_and_randomize_in(root, seed, left_out);
+  return left_out;
+}
+
+void drop_activities(RollupActivity& root, const std::set<std::string>& left_out) {
+  if (left_out.empty()) return;
+  std::erase_if(root.children,
+                [&](const RollupActivity& child) { return left_out.contains(child.identifier); });
+  for (RollupActivity& child : root.children) drop_activities(child, left_out);
 }
 
 GlobalObjectives write_global_objectives(const SequencingActivity& root,
@@ -399,6 +519,15 @@ NavigationDecision choose(const SequencingContext& context, std::string_view cur
                       " has choice=\"false\" in its controlMode");
       }
     }
+    // Activities below the common ancestor are not active: one that prevents activation
+    // is entered by flow only.
+    for (std::size_t i = common + 1; i < to.size(); ++i) {
+      if (to[i]->prevent_activation) {
+        return refuse("choosing " + leaf.identifier + " is not allowed: " + to[i]->identifier +
+                      " can only be entered by flow (preventActivation)");
+      }
+    }
+    if (auto why = constrained_choice_refusal(from, to)) return refuse(*why);
   }
   for (std::size_t i = 1; i < to.size(); ++i) {
     if (auto why = check_activity(context, *to[i])) return refuse(*why);

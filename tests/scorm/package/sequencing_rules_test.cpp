@@ -1,6 +1,9 @@
 // Sequencing decisions (scorm/sequencing.h) on hand-built trees and on a parsed manifest,
 // following the SN book's behaviour for global objectives, precondition rules, limit
 // conditions and per-cluster control modes.
+#include <algorithm>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -550,4 +553,153 @@ TEST_CASE("sequencing rules the player cannot follow are reported at import") {
                         "player: it counts as false",
                         "error: unknown conditionCombination \"some\"",
                         "error: ruleAction \"retry\" is not an action of preConditionRule"});
+}
+
+TEST_CASE("preventActivation: a cluster is entered by flow, not by choice from outside") {
+  Fixture f;
+  SequencingActivity m2 = cluster("m2", {leaf("c"), leaf("d")});
+  m2.prevent_activation = true;
+  f.root = cluster("root", {cluster("m1", {leaf("a"), leaf("b")}), m2});
+  const auto refusal = scorm::choose(f.context(), "a", "c").refusal;
+  CHECK(refusal == "choosing c is not allowed: m2 can only be entered by flow (preventActivation)");
+  CHECK_FALSE(scorm::choose(f.context(), "", "d").allowed());  // not before any launch either
+  CHECK(scorm::flow(f.context(), "b", true).target == "c");    // flow enters it
+  CHECK(scorm::choose(f.context(), "c", "d").allowed());       // inside, choice is free
+  CHECK(scorm::choose(f.context(), "d", "a").allowed());       // and leaving it too
+  CHECK(scorm::choose(f.context(), "c", "c").allowed());       // a relaunch
+}
+
+TEST_CASE("constrainChoice: only the activities logically next to or before") {
+  Fixture f;
+  SequencingActivity m2 = cluster("m2", {leaf("c"), leaf("d")});
+  m2.constrain_choice = true;
+  f.root = cluster("root", {cluster("m1", {leaf("a"), leaf("b")}), m2, cluster("m3", {leaf("e")}),
+                            cluster("m4", {leaf("g")})});
+  const auto ctx = f.context();
+  CHECK(scorm::choose(ctx, "c", "d").allowed());  // inside the constrained cluster
+  CHECK(scorm::choose(ctx, "d", "e").allowed());  // m3 is logically next to m2
+  CHECK(scorm::choose(ctx, "c", "a").allowed());  // m1 logically before it
+  CHECK(scorm::choose(ctx, "c", "b").allowed());
+  const auto far = scorm::choose(ctx, "c", "g");
+  CHECK(far.refusal ==
+        "choosing g is not allowed from inside m2 (constrainChoice): only the activities "
+        "logically next to or before it can be chosen");
+  CHECK(scorm::choose(ctx, "a", "g").allowed());  // outside m2 nothing is constrained
+
+  SECTION("on a SCO: its neighbours across cluster boundaries") {
+    f.root.children[0].children[1].constrain_choice = true;  // b
+    CHECK(scorm::choose(f.context(), "b", "a").allowed());
+    CHECK(scorm::choose(f.context(), "b", "d").allowed());  // m2, next to b
+    CHECK_FALSE(scorm::choose(f.context(), "b", "e").allowed());
+  }
+}
+
+namespace {
+
+std::vector<std::string> child_ids(const SequencingActivity& a) {
+  std::vector<std::string> out;
+  for (const auto& c : a.children) out.push_back(c.identifier);
+  return out;
+}
+
+SequencingActivity pool(int n) {
+  std::vector<SequencingActivity> children;
+  for (int i = 0; i < n; ++i) children.push_back(leaf("q" + std::to_string(i)));
+  return cluster("pool", std::move(children));
+}
+
+}  // namespace
+
+TEST_CASE("selection and randomization draw each learner's course once") {
+  SECTION("never: the manifest's children in order") {
+    SequencingActivity root = cluster("root", {pool(5)});
+    root.children[0].randomization.select_count = 2;  // selectionTiming stays "never"
+    root.children[0].randomization.reorder_children = true;
+    CHECK(scorm::select_and_randomize(root, "reg-1").empty());
+    CHECK(child_ids(root.children[0]) == std::vector<std::string>{"q0", "q1", "q2", "q3", "q4"});
+  }
+  SECTION("selectCount keeps that many, in manifest order, the same for one seed") {
+    std::set<std::vector<std::string>> seen;
+    for (int learner = 0; learner < 40; ++learner) {
+      SequencingActivity root = cluster("root", {pool(5)});
+      root.children[0].randomization.select_count = 2;
+      root.children[0].randomization.selection_timing = "once";
+      SequencingActivity again = root;
+      const std::string seed = "reg-" + std::to_string(learner);
+      const std::set<std::string> left_out = scorm::select_and_randomize(root, seed);
+      scorm::select_and_randomize(again, seed);
+      const auto kept = child_ids(root.children[0]);
+      REQUIRE(kept.size() == 2);
+      CHECK(left_out.size() == 3);
+      CHECK(kept[0] < kept[1]);  // manifest order
+      CHECK(child_ids(again.children[0]) == kept);
+      for (const auto& id : kept) CHECK_FALSE(left_out.contains(id));
+      seen.insert(kept);
+    }
+    CHECK(seen.size() >= 8);  // 10 possible pairs; different learners get different ones
+  }
+  SECTION("reorderChildren shuffles what was kept; every child leads for some learners") {
+    std::map<std::string, int> first;
+    for (int learner = 0; learner < 60; ++learner) {
+      SequencingActivity root = cluster("root", {pool(3)});
+      root.children[0].randomization.reorder_children = true;
+      root.children[0].randomization.randomization_timing = "onEachNewAttempt";
+      CHECK(scorm::select_and_randomize(root, "r" + std::to_string(learner)).empty());
+      auto ids = child_ids(root.children[0]);
+      ++first[ids[0]];
+      std::sort(ids.begin(), ids.end());
+      CHECK(ids == std::vector<std::string>{"q0", "q1", "q2"});
+    }
+    REQUIRE(first.size() == 3);
+    for (const auto& [id, count] : first) CHECK(count >= 10);
+  }
+  SECTION("rollup only counts what was selected") {
+    scorm::RollupActivity rollup;
+    rollup.identifier = "root";
+    scorm::RollupActivity p;
+    p.identifier = "pool";
+    for (const char* id : {"q0", "q1", "q2"}) {
+      scorm::RollupActivity q;
+      q.identifier = id;
+      p.children.push_back(q);
+    }
+    rollup.children.push_back(p);
+    scorm::drop_activities(rollup, {"q1"});
+    REQUIRE(rollup.children[0].children.size() == 2);
+    CHECK(rollup.children[0].children[0].identifier == "q0");
+    CHECK(rollup.children[0].children[1].identifier == "q2");
+  }
+}
+
+TEST_CASE("randomization and constrained choice come from the manifest") {
+  const std::string xml =
+      R"(<manifest identifier="m" xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
+    xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3"
+    xmlns:adlseq="http://www.adlnet.org/xsd/adlseq_v1p3"
+    xmlns:imsss="http://www.imsglobal.org/xsd/imsss">
+    <metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>
+    <organizations default="o"><organization identifier="o"><title>T</title>
+      <item identifier="bank"><title>Bank</title>
+        <item identifier="a" identifierref="r"><title>A</title></item>
+        <item identifier="b" identifierref="r"><title>B</title></item>
+        <imsss:sequencing>
+          <imsss:randomizationControls selectCount="1" selectionTiming="once"
+              reorderChildren="true" randomizationTiming="onEachNewAttempt"/>
+          <adlseq:constrainedChoiceConsiderations preventActivation="true" constrainChoice="true"/>
+        </imsss:sequencing>
+      </item>
+    </organization></organizations>
+    <resources><resource identifier="r" type="webcontent" adlcp:scormType="sco" href="a.html"/></resources>
+  </manifest>)";
+  auto manifest = scorm::parse_manifest(xml);
+  REQUIRE(manifest);
+  const SequencingActivity tree = scorm::make_sequencing_tree(*manifest);
+  REQUIRE(tree.children.size() == 1);
+  const SequencingActivity& bank = tree.children[0];
+  CHECK(bank.randomization.select_count == 1);
+  CHECK(bank.randomization.selection_timing == "once");
+  CHECK(bank.randomization.reorder_children);
+  CHECK(bank.randomization.randomization_timing == "onEachNewAttempt");
+  CHECK(bank.prevent_activation);
+  CHECK(bank.constrain_choice);
 }

@@ -22,20 +22,27 @@
 //     cluster refuses a target behind the current SCO; a cluster with choiceExit="false"
 //     around the current SCO keeps the learner inside; a stopForwardTraversal activity
 //     before the target (going forward) stops the choice there.
+//   - constrained choice (SB.2.9, adlseq:constrainedChoiceConsiderations): a cluster with
+//     preventActivation cannot be entered by choice from outside it (the learner gets in by
+//     flow); while the learner is inside an activity with constrainChoice, choice reaches only
+//     that activity, the one logically next to it and the one logically previous to it
+//     (with what they contain).
 //   - limit conditions (UP.1): a leaf whose attempt count has reached attemptLimit cannot
 //     start a new attempt (resuming a suspended one is still allowed).
+//   - selection and randomization (SR.1 / SR.2): see select_and_randomize.
 //   - the end of an attempt (TB.2.1 / TB.2.2 / TB.2.3): the topmost cluster above the
 //     SCO whose exit rule holds is exited, then post-condition rules are evaluated from
 //     the SCO (or that cluster) upwards: exitParent moves to the parent, exitAll ends the
 //     course, retry / retryAll start the activity (the course) again, continue / previous
 //     flow on from it.
-// Rollup considerations and randomization are not evaluated here.
+// Rollup considerations are evaluated by rollup.h.
 //
 // Pure functions over plain values; thread-safe.
 #pragma once
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,11 +55,14 @@ namespace scorm {
 struct SequencingActivity {
   std::string identifier;  // the item identifier; the organization's for the root
   std::string title;
-  ControlMode control_mode;                  // governs moves among this activity's children
-  std::vector<SequencingRule> rules;         // pre-, exit and post-condition rules
-  LimitConditions limits;                    // attemptLimit
-  std::vector<Objective> objectives;         // the primary objective first, if any
-  std::string prerequisites;                 // SCORM 1.2 adlcp:prerequisites (see prerequisites.h)
+  ControlMode control_mode;             // governs moves among this activity's children
+  std::vector<SequencingRule> rules;    // pre-, exit and post-condition rules
+  LimitConditions limits;               // attemptLimit
+  std::vector<Objective> objectives;    // the primary objective first, if any
+  std::string prerequisites;            // SCORM 1.2 adlcp:prerequisites (see prerequisites.h)
+  RandomizationControls randomization;  // how a cluster's children are drawn and ordered
+  bool prevent_activation = false;      // adlseq:constrainedChoiceConsiderations
+  bool constrain_choice = false;
   std::vector<SequencingActivity> children;  // empty for a leaf (a launchable item)
 
   bool is_leaf() const { return children.empty(); }
@@ -64,6 +74,20 @@ struct SequencingActivity {
 // SCORM 1.2 has no sequencing: its clusters allow choice and flow, and its leaves carry
 // their adlcp:prerequisites.
 SequencingActivity make_sequencing_tree(const Manifest& manifest);
+
+// SR.1 Select Children and SR.2 Randomize Children for one learner: every cluster whose
+// randomizationControls select (selectCount, selectionTiming other than "never") keeps
+// that many of its children, in their manifest order; every cluster that reorders
+// (reorderChildren, randomizationTiming other than "never") shuffles what it kept. The
+// draws are a pure function of `seed` (the registration) and the cluster's identifier,
+// so the learner meets the same course on every launch. "onEachNewAttempt" draws once per
+// seed as well: a new registration is this player's new attempt on the course.
+// Returns the identifiers of the children left out.
+std::set<std::string> select_and_randomize(SequencingActivity& root, std::string_view seed);
+
+// Removes the activities `left_out` (and what they contain) from `root`, so that rollup
+// only counts what select_and_randomize gave the learner.
+void drop_activities(RollupActivity& root, const std::set<std::string>& left_out);
 
 struct ObjectiveStatus {
   std::optional<bool> satisfied;  // nullopt = status unknown
