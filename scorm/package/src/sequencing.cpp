@@ -352,6 +352,34 @@ std::optional<SequencingActivity> from_item(const Manifest& manifest, const Item
   return a;
 }
 
+// SB.2.9's checks of a choice that starts something new (not a relaunch of the current
+// SCO): hidden activities, choice control modes from the common ancestor down, activities
+// that prevent activation, and constrained choice around the current SCO.
+std::optional<std::string> choice_refusal(const SequencingContext& context, const Path& from,
+                                          const Path& to, std::size_t common) {
+  const SequencingActivity& leaf = *to.back();
+  for (std::size_t i = 1; i < to.size(); ++i) {
+    if (has_pre(context, *to[i], "hiddenFromChoice")) {
+      return to[i]->identifier + " is hidden from choice by a precondition rule";
+    }
+  }
+  for (std::size_t i = common; i + 1 < to.size(); ++i) {
+    if (!to[i]->control_mode.choice) {
+      return "choosing " + leaf.identifier + " is not allowed: " + to[i]->identifier +
+             " has choice=\"false\" in its controlMode";
+    }
+  }
+  // Activities below the common ancestor are not active: one that prevents activation
+  // is entered by flow only.
+  for (std::size_t i = common + 1; i < to.size(); ++i) {
+    if (to[i]->prevent_activation) {
+      return "choosing " + leaf.identifier + " is not allowed: " + to[i]->identifier +
+             " can only be entered by flow (preventActivation)";
+    }
+  }
+  return constrained_choice_refusal(from, to);
+}
+
 }  // namespace
 
 SequencingActivity make_sequencing_tree(const Manifest& manifest) {
@@ -508,26 +536,7 @@ NavigationDecision choose(const SequencingContext& context, std::string_view cur
     ++common;
   }
   if (!relaunch) {
-    for (std::size_t i = 1; i < to.size(); ++i) {
-      if (has_pre(context, *to[i], "hiddenFromChoice")) {
-        return refuse(to[i]->identifier + " is hidden from choice by a precondition rule");
-      }
-    }
-    for (std::size_t i = common; i + 1 < to.size(); ++i) {
-      if (!to[i]->control_mode.choice) {
-        return refuse("choosing " + leaf.identifier + " is not allowed: " + to[i]->identifier +
-                      " has choice=\"false\" in its controlMode");
-      }
-    }
-    // Activities below the common ancestor are not active: one that prevents activation
-    // is entered by flow only.
-    for (std::size_t i = common + 1; i < to.size(); ++i) {
-      if (to[i]->prevent_activation) {
-        return refuse("choosing " + leaf.identifier + " is not allowed: " + to[i]->identifier +
-                      " can only be entered by flow (preventActivation)");
-      }
-    }
-    if (auto why = constrained_choice_refusal(from, to)) return refuse(*why);
+    if (auto why = choice_refusal(context, from, to, common)) return refuse(*why);
   }
   for (std::size_t i = 1; i < to.size(); ++i) {
     if (auto why = check_activity(context, *to[i])) return refuse(*why);
