@@ -90,7 +90,17 @@ json objective_json(const scorm::Objective& o) {
                     {"read_satisfied", m.read_satisfied_status},
                     {"read_measure", m.read_normalized_measure},
                     {"write_satisfied", m.write_satisfied_status},
-                    {"write_measure", m.write_normalized_measure}});
+                    {"write_measure", m.write_normalized_measure},
+                    {"read_completion", m.read_completion_status},
+                    {"write_completion", m.write_completion_status},
+                    {"read_progress", m.read_progress_measure},
+                    {"write_progress", m.write_progress_measure},
+                    {"read_raw", m.read_raw_score},
+                    {"write_raw", m.write_raw_score},
+                    {"read_min", m.read_min_score},
+                    {"write_min", m.write_min_score},
+                    {"read_max", m.read_max_score},
+                    {"write_max", m.write_max_score}});
   }
   return {{"id", o.id}, {"primary", o.primary}, {"maps", maps}};
 }
@@ -106,6 +116,18 @@ scorm::Objective objective_from(const json& j) {
     map.read_normalized_measure = m.value("read_measure", true);
     map.write_satisfied_status = m.value("write_satisfied", false);
     map.write_normalized_measure = m.value("write_measure", false);
+    // Summaries stored before the 4th Edition maps were kept read nothing extended: no
+    // writer of them existed.
+    map.read_completion_status = m.value("read_completion", true);
+    map.write_completion_status = m.value("write_completion", false);
+    map.read_progress_measure = m.value("read_progress", true);
+    map.write_progress_measure = m.value("write_progress", false);
+    map.read_raw_score = m.value("read_raw", true);
+    map.write_raw_score = m.value("write_raw", false);
+    map.read_min_score = m.value("read_min", true);
+    map.write_min_score = m.value("write_min", false);
+    map.read_max_score = m.value("read_max", true);
+    map.write_max_score = m.value("write_max", false);
     o.map_info.push_back(std::move(map));
   }
   return o;
@@ -170,7 +192,7 @@ std::optional<double> number(const json& values, const std::string& element) {
   return v;
 }
 
-// SCORM 2004 cmi.objectives.n by id: success_status and score.scaled.
+// SCORM 2004 cmi.objectives.n by id: success and completion status, score and progress.
 std::map<std::string, scorm::ObjectiveStatus> cmi_objectives(const json& values) {
   std::map<std::string, scorm::ObjectiveStatus> out;
   for (int n = 0;; ++n) {
@@ -184,6 +206,15 @@ std::map<std::string, scorm::ObjectiveStatus> cmi_objectives(const json& values)
       if (*success == "failed") status.satisfied = false;
     }
     status.measure = number(values, prefix + "score.scaled");
+    auto completion = values.find(prefix + "completion_status");
+    if (completion != values.end() && completion->is_string()) {
+      if (*completion == "completed") status.completed = true;
+      if (*completion == "incomplete" || *completion == "not attempted") status.completed = false;
+    }
+    status.progress = number(values, prefix + "progress_measure");
+    status.raw = number(values, prefix + "score.raw");
+    status.min = number(values, prefix + "score.min");
+    status.max = number(values, prefix + "score.max");
     out[id->get<std::string>()] = status;
   }
   return out;

@@ -407,9 +407,20 @@ HttpResponse PlayerHandler::player_page(const HttpRequest& request, std::string_
   launch.learner_id = learner_agent["account"].value("name", "");
   launch.learner_name = learner_agent.value("name", launch.learner_id);
   for (const scorm::ObjectivePreload& o : shared_objectives_of(*learner, launch.sco)) {
-    ScoLaunch::SharedObjective shared{o.id, "", ""};
+    ScoLaunch::SharedObjective shared;
+    shared.id = o.id;
+    const auto decimal = [](const std::optional<double>& v) {
+      return v ? json(*v).dump() : std::string();
+    };
     if (o.status.satisfied) shared.success_status = *o.status.satisfied ? "passed" : "failed";
-    if (o.status.measure) shared.scaled = json(*o.status.measure).dump();
+    shared.scaled = decimal(o.status.measure);
+    if (o.status.completed) {
+      shared.completion_status = *o.status.completed ? "completed" : "incomplete";
+    }
+    shared.progress_measure = decimal(o.status.progress);
+    shared.raw = decimal(o.status.raw);
+    shared.min = decimal(o.status.min);
+    shared.max = decimal(o.status.max);
     launch.shared_objectives.push_back(std::move(shared));
   }
   if (std::string data = sco.value("data_from_lms", ""); !data.empty()) {

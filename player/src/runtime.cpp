@@ -259,7 +259,16 @@ std::string preload_shared_objectives(scorm::CmiModel& model,
     const std::string prefix = "cmi.objectives." + std::to_string(n) + ".";
     std::vector<std::pair<std::string, std::string>> values{{prefix + "id", o.id}};
     if (!o.success_status.empty()) values.emplace_back(prefix + "success_status", o.success_status);
-    if (!o.scaled.empty()) values.emplace_back(prefix + "score.scaled", o.scaled);
+    const std::pair<const char*, const std::string*> optional_values[] = {
+        {"score.scaled", &o.scaled},
+        {"completion_status", &o.completion_status},
+        {"progress_measure", &o.progress_measure},
+        {"score.raw", &o.raw},
+        {"score.min", &o.min},
+        {"score.max", &o.max}};
+    for (const auto& [name, value] : optional_values) {
+      if (!value->empty()) values.emplace_back(prefix + name, *value);
+    }
     for (const auto& [element, value] : values) {
       if (model.set_lms_value(element, value) != 0) {
         return "shared objective " + o.id + ": " + model.get_diagnostic();

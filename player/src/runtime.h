@@ -36,8 +36,11 @@ struct ScoLaunch {
   // record with that id, or a new one) at every launch. "" = not known, not set.
   struct SharedObjective {
     std::string id;
-    std::string success_status;  // "passed" | "failed" | ""
-    std::string scaled;          // score.scaled | ""
+    std::string success_status;     // "passed" | "failed" | ""
+    std::string scaled;             // score.scaled | ""
+    std::string completion_status;  // "completed" | "incomplete" | "" (4th Edition maps)
+    std::string progress_measure;   // | ""
+    std::string raw, min, max;      // score.raw / min / max | ""
   };
   std::vector<SharedObjective> shared_objectives;
 };

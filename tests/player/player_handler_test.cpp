@@ -789,3 +789,63 @@ TEST_CASE_METHOD(Fixture, "selection: each learner gets their draw of the bank, 
   }
   CHECK(draws.size() >= 2);  // registrations are drawn independently
 }
+
+TEST_CASE_METHOD(Fixture, "4th Edition shared objectives carry completion and raw scores",
+                 "[player][sequencing]") {
+  const std::string manifest = R"(<manifest identifier="maps" version="1"
+      xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
+      xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3"
+      xmlns:adlseq="http://www.adlnet.org/xsd/adlseq_v1p3"
+      xmlns:imsss="http://www.imsglobal.org/xsd/imsss">
+    <metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>
+    <organizations default="o"><organization identifier="o"><title>Maps</title>
+      <item identifier="practice" identifierref="r"><title>Practice</title>
+        <imsss:sequencing>
+          <imsss:objectives>
+            <imsss:primaryObjective objectiveID="practice-done"/>
+            <imsss:objective objectiveID="drill">
+              <imsss:mapInfo targetObjectiveID="g-drill" readSatisfiedStatus="false"
+                  readNormalizedMeasure="false"/>
+            </imsss:objective>
+          </imsss:objectives>
+          <adlseq:objectives>
+            <adlseq:objective objectiveID="drill">
+              <adlseq:mapInfo targetObjectiveID="g-drill" writeCompletionStatus="true"
+                  writeRawScore="true" writeMaxScore="true"/>
+            </adlseq:objective>
+          </adlseq:objectives>
+        </imsss:sequencing>
+      </item>
+      <item identifier="exam" identifierref="r"><title>Exam</title>
+        <imsss:sequencing>
+          <imsss:objectives>
+            <imsss:primaryObjective objectiveID="exam-done"/>
+            <imsss:objective objectiveID="drill-result">
+              <imsss:mapInfo targetObjectiveID="g-drill"/>
+            </imsss:objective>
+          </imsss:objectives>
+        </imsss:sequencing>
+      </item>
+      <imsss:sequencing><imsss:controlMode choice="true" flow="true"/></imsss:sequencing>
+    </organization></organizations>
+    <resources><resource identifier="r" type="webcontent" adlcp:scormType="sco" href="s.html">
+      <file href="s.html"/></resource></resources></manifest>)";
+  auto [registration, launch_path] = register_learner(import_manifest(manifest));
+  json practice = launch(launch_path);
+  CHECK(practice["preload"].value("cmi.objectives._count", "0") == "0");
+  json drill = {{"cmi.objectives.0.id", "drill"},
+                {"cmi.objectives.0.completion_status", "completed"},
+                {"cmi.objectives.0.score.raw", "42"},
+                {"cmi.objectives.0.score.max", "50"},
+                {"cmi.objectives.0.score.min", "10"},
+                {"cmi.exit", "normal"},
+                {"commitSequence", 1}};
+  CHECK(commit(practice, drill, true)["result"] == true);
+  json exam = launch(launch_path + "&sco=exam");
+  CHECK(exam["preload"]["cmi.objectives.0.id"] == "drill-result");
+  CHECK(exam["preload"]["cmi.objectives.0.completion_status"] == "completed");
+  CHECK(exam["preload"]["cmi.objectives.0.score.raw"] == "42.0");
+  CHECK(exam["preload"]["cmi.objectives.0.score.max"] == "50.0");
+  CHECK_FALSE(exam["preload"].contains("cmi.objectives.0.score.min"));  // not written
+  CHECK(exam["preload"].value("cmi.objectives.0.success_status", "") == "unknown");
+}

@@ -34,9 +34,42 @@ const Objective* find_objective(const SequencingActivity& activity, std::string_
 // The activity's own (unmapped) status of objective `o` (nullptr = the primary objective,
 // which an activity has even when the manifest does not declare it).
 ObjectiveStatus local_status(const Objective* o, const ActivityState& state) {
-  if (o == nullptr || o->primary) return {state.status.satisfied, state.status.measure};
-  auto it = state.objectives.find(o->id);
-  return it == state.objectives.end() ? ObjectiveStatus{} : it->second;
+  const auto it = o == nullptr ? state.objectives.end() : state.objectives.find(o->id);
+  ObjectiveStatus out = it == state.objectives.end() ? ObjectiveStatus{} : it->second;
+  if (o == nullptr || o->primary) {
+    // The SCO's own status; its cmi.objectives record of the same id adds the raw score.
+    out.satisfied = state.status.satisfied;
+    out.measure = state.status.measure;
+    out.completed = state.status.completed;
+    out.progress = state.status.progress;
+  }
+  return out;
+}
+
+// Copies the known values of `from` that `map` lets through (reading or writing).
+template <typename T>
+void pass(std::optional<T>& to, const std::optional<T>& from, bool allowed) {
+  if (allowed && from) to = from;
+}
+
+void write_through(const ObjectiveMapInfo& map, const ObjectiveStatus& local, ObjectiveStatus& g) {
+  pass(g.satisfied, local.satisfied, map.write_satisfied_status);
+  pass(g.measure, local.measure, map.write_normalized_measure);
+  pass(g.completed, local.completed, map.write_completion_status);
+  pass(g.progress, local.progress, map.write_progress_measure);
+  pass(g.raw, local.raw, map.write_raw_score);
+  pass(g.min, local.min, map.write_min_score);
+  pass(g.max, local.max, map.write_max_score);
+}
+
+void read_through(const ObjectiveMapInfo& map, const ObjectiveStatus& global, ObjectiveStatus& s) {
+  pass(s.satisfied, global.satisfied, map.read_satisfied_status);
+  pass(s.measure, global.measure, map.read_normalized_measure);
+  pass(s.completed, global.completed, map.read_completion_status);
+  pass(s.progress, global.progress, map.read_progress_measure);
+  pass(s.raw, global.raw, map.read_raw_score);
+  pass(s.min, global.min, map.read_min_score);
+  pass(s.max, global.max, map.read_max_score);
 }
 
 bool limit_exceeded(const SequencingActivity& activity, const ActivityState& state) {
@@ -66,9 +99,9 @@ Tri evaluate(const RuleCondition& c, const SequencingActivity& activity,
                                                     : *objective.measure < threshold;
     }
   } else if (name == "completed") {
-    value = state.status.completed;
+    value = read_objective(activity, "", states, globals).completed;
   } else if (name == "activityProgressKnown") {
-    value = state.status.completed.has_value();
+    value = read_objective(activity, "", states, globals).completed.has_value();
   } else if (name == "attempted") {
     value = state.attempt_count > 0 || state.status.attempted;
   } else if (name == "attemptLimitExceeded") {
@@ -439,11 +472,12 @@ GlobalObjectives write_global_objectives(const SequencingActivity& root,
       const ObjectiveStatus local = local_status(&o, state);
       for (const ObjectiveMapInfo& map : o.map_info) {
         if (map.target_objective_id.empty()) continue;
-        if (map.write_satisfied_status && local.satisfied) {
-          out[map.target_objective_id].satisfied = local.satisfied;
-        }
-        if (map.write_normalized_measure && local.measure) {
-          out[map.target_objective_id].measure = local.measure;
+        ObjectiveStatus written = out[map.target_objective_id];
+        write_through(map, local, written);
+        if (written == ObjectiveStatus{}) {
+          out.erase(map.target_objective_id);
+        } else {
+          out[map.target_objective_id] = written;
         }
       }
     }
@@ -459,9 +493,7 @@ ObjectiveStatus read_objective(const SequencingActivity& activity, std::string_v
   if (o == nullptr) return status;
   for (const ObjectiveMapInfo& map : o->map_info) {
     auto it = globals.find(map.target_objective_id);
-    if (it == globals.end()) continue;
-    if (map.read_satisfied_status && it->second.satisfied) status.satisfied = it->second.satisfied;
-    if (map.read_normalized_measure && it->second.measure) status.measure = it->second.measure;
+    if (it != globals.end()) read_through(map, it->second, status);
   }
   return status;
 }
@@ -474,12 +506,9 @@ std::vector<ObjectivePreload> objective_preloads(const SequencingActivity& leaf,
     ObjectiveStatus status;
     for (const ObjectiveMapInfo& map : o.map_info) {
       auto it = globals.find(map.target_objective_id);
-      if (it == globals.end()) continue;
-      if (map.read_satisfied_status && it->second.satisfied)
-        status.satisfied = it->second.satisfied;
-      if (map.read_normalized_measure && it->second.measure) status.measure = it->second.measure;
+      if (it != globals.end()) read_through(map, it->second, status);
     }
-    if (status.satisfied || status.measure) out.push_back({o.id, status});
+    if (status != ObjectiveStatus{}) out.push_back({o.id, status});
   }
   return out;
 }

@@ -76,6 +76,13 @@ ActivityState done(std::optional<bool> satisfied, std::optional<double> measure 
   return s;
 }
 
+scorm::ObjectiveStatus status(std::optional<bool> satisfied, std::optional<double> measure) {
+  scorm::ObjectiveStatus s;
+  s.satisfied = satisfied;
+  s.measure = measure;
+  return s;
+}
+
 struct Fixture {
   SequencingActivity root;
   ActivityStates states;
@@ -139,7 +146,7 @@ TEST_CASE("global objectives: written by one SCO, read by another") {
     SequencingActivity writer = leaf("w");
     writer.objectives.push_back(objective("obj-1", false, "g1", true));
     ActivityState s = done(std::nullopt);
-    s.objectives["obj-1"] = {false, -0.5};
+    s.objectives["obj-1"] = status(false, -0.5);
     const GlobalObjectives g = scorm::write_global_objectives(cluster("org", {writer}), {{"w", s}});
     CHECK(g.at("g1").satisfied == false);
     CHECK(g.at("g1").measure == Approx(-0.5));
@@ -211,9 +218,9 @@ TEST_CASE("precondition conditions use three-valued logic") {
   SECTION("a rule on another objective reads it by id") {
     b.objectives.push_back(objective("gate", false, "g", false));
     b.rules.push_back(pre("disabled", {cond("satisfied", true, "gate")}));
-    f.globals["g"] = {false, std::nullopt};
+    f.globals["g"] = status(false, std::nullopt);
     CHECK(disabled());
-    f.globals["g"] = {true, std::nullopt};
+    f.globals["g"] = status(true, std::nullopt);
     CHECK_FALSE(disabled());
   }
   SECTION("the first rule with a wanted action decides") {
@@ -702,4 +709,60 @@ TEST_CASE("randomization and constrained choice come from the manifest") {
   CHECK(bank.randomization.randomization_timing == "onEachNewAttempt");
   CHECK(bank.prevent_activation);
   CHECK(bank.constrain_choice);
+}
+
+TEST_CASE("4th Edition maps share completion, progress and raw scores") {
+  SequencingActivity writer = leaf("w");
+  scorm::Objective shared = objective("obj-1", false, "g1", false);
+  auto& map = shared.map_info[0];
+  map.write_completion_status = true;
+  map.write_progress_measure = true;
+  map.write_raw_score = true;
+  map.write_min_score = true;
+  map.write_max_score = true;
+  writer.objectives.push_back(shared);
+  SequencingActivity reader = leaf("r");
+  reader.objectives.push_back(objective("gate", false, "g1", false));
+  ActivityState s = done(std::nullopt);
+  scorm::ObjectiveStatus local;
+  local.completed = true;
+  local.progress = 0.8;
+  local.raw = 42;
+  local.min = 0;
+  local.max = 50;
+  s.objectives["obj-1"] = local;
+  const SequencingActivity root = cluster("org", {writer, reader});
+  const ActivityStates states{{"w", s}};
+  const GlobalObjectives g = scorm::write_global_objectives(root, states);
+  REQUIRE(g.count("g1") == 1);
+  CHECK(g.at("g1").completed == true);
+  CHECK(g.at("g1").progress == Approx(0.8));
+  CHECK_FALSE(g.at("g1").satisfied.has_value());  // not written: no writeSatisfiedStatus
+  const scorm::ObjectiveStatus gate = scorm::read_objective(root.children[1], "gate", states, g);
+  CHECK(gate.completed == true);
+  CHECK(gate.raw == Approx(42));
+  CHECK(gate.max == Approx(50));
+  const auto preload = scorm::objective_preloads(root.children[1], g);
+  REQUIRE(preload.size() == 1);
+  CHECK(preload[0].status.min == Approx(0));
+
+  SECTION("readRawScore=false keeps the raw score local") {
+    SequencingActivity no_raw = root.children[1];
+    no_raw.objectives[0].map_info[0].read_raw_score = false;
+    CHECK_FALSE(scorm::read_objective(no_raw, "gate", states, g).raw.has_value());
+    CHECK(scorm::read_objective(no_raw, "gate", states, g).progress == Approx(0.8));
+  }
+  SECTION("a primary objective that reads completion decides the completed condition") {
+    SequencingActivity next = leaf("next");
+    scorm::Objective primary = objective("next-primary", true, "g1", false);
+    next.objectives.push_back(primary);
+    next.rules.push_back(pre("skip", {cond("completed")}));
+    const SequencingActivity course = cluster("org", {writer, next});
+    const GlobalObjectives globals = scorm::write_global_objectives(course, states);
+    CHECK(scorm::rule_action(course.children[1], Kind::kPreCondition, {"skip"}, states, globals) ==
+          "skip");
+    SequencingActivity unread = course.children[1];
+    unread.objectives[0].map_info[0].read_completion_status = false;
+    CHECK_FALSE(scorm::rule_action(unread, Kind::kPreCondition, {"skip"}, states, globals));
+  }
 }

@@ -9,6 +9,9 @@
 //   - global objectives (imsss:mapInfo): an activity's objective writes its satisfied
 //     status / normalized measure to the target objective when writeSatisfiedStatus /
 //     writeNormalizedMeasure; reads (the defaults) take the global value when it is known.
+//     The 4th Edition's adlseq:mapInfo does the same for completion status, progress
+//     measure and the raw, min and max scores; a primary objective that reads completion
+//     decides the "completed" and "activityProgressKnown" rule conditions with it.
 //     Writers are applied in the order the learner's SCOs last changed, the latest wins.
 //   - precondition rules (UP.2): the first rule whose conditions hold gives its action;
 //     conditions use the SN's three-valued logic (an unknown status satisfies neither a
@@ -92,6 +95,12 @@ void drop_activities(RollupActivity& root, const std::set<std::string>& left_out
 struct ObjectiveStatus {
   std::optional<bool> satisfied;  // nullopt = status unknown
   std::optional<double> measure;  // normalized measure, -1..1
+  // SCORM 2004 4th Edition (adlseq:mapInfo): completion, progress and the raw score.
+  std::optional<bool> completed;
+  std::optional<double> progress;  // 0..1
+  std::optional<double> raw;
+  std::optional<double> min;
+  std::optional<double> max;
 
   bool operator==(const ObjectiveStatus&) const = default;
 };
