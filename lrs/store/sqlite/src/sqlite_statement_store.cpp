@@ -850,6 +850,38 @@ Result<void> SqliteStatementStore::propagate(Connection& conn,
   return {};
 }
 
+Result<void> SqliteStatementStore::record_terms(Connection& conn, const StatementRecord& r,
+                                                std::vector<std::int64_t>& terms) {
+  // direct: push both link roles; related only: role 1.
+  auto add_term = [&](char type, std::string_view key, bool direct, bool related) -> Result<void> {
+    auto id = term_id(conn, type, key);
+    if (!id) return tl::unexpected<Error>(std::move(id).error());
+    if (direct) terms.push_back(*id * 2);
+    if (related) terms.push_back(*id * 2 + 1);
+    return {};
+  };
+  LRS_SQLITE_TRY(add_term('v', r.verb, true, false));
+  for (const auto& a : r.agents) LRS_SQLITE_TRY(add_term('a', a, true, true));
+  for (const auto& a : r.related_agents) LRS_SQLITE_TRY(add_term('a', a, false, true));
+  for (const auto& a : r.activities) LRS_SQLITE_TRY(add_term('c', a, true, true));
+  for (const auto& a : r.related_activities) LRS_SQLITE_TRY(add_term('c', a, false, true));
+  if (r.registration) LRS_SQLITE_TRY(add_term('r', r.registration->raw(), true, false));
+  return {};
+}
+
+Result<void> SqliteStatementStore::add_terms(Connection& conn,
+                                             const std::vector<StatementRecord>& records) {
+  std::vector<std::int64_t> terms;
+  for (const StatementRecord& r : records) {
+    LRS_SQLITE_TRY(record_terms(conn, r, terms));
+    if (r.authority) {
+      auto authority = term_id(conn, 'u', *r.authority);
+      if (!authority) return tl::unexpected<Error>(std::move(authority).error());
+    }
+  }
+  return {};
+}
+
 Result<void> SqliteStatementStore::apply_insert(Connection& conn,
                                                 const std::vector<StatementRecord>& records,
                                                 const std::vector<std::string>& packed,
@@ -860,21 +892,7 @@ Result<void> SqliteStatementStore::apply_insert(Connection& conn,
   for (std::size_t i = 0; i < records.size(); ++i) {
     const StatementRecord& r = records[i];
     terms.clear();
-    // direct: push both link roles; related only: role 1.
-    auto add_term = [&](char type, std::string_view key, bool direct,
-                        bool related) -> Result<void> {
-      auto id = term_id(conn, type, key);
-      if (!id) return tl::unexpected<Error>(std::move(id).error());
-      if (direct) terms.push_back(*id * 2);
-      if (related) terms.push_back(*id * 2 + 1);
-      return {};
-    };
-    LRS_SQLITE_TRY(add_term('v', r.verb, true, false));
-    for (const auto& a : r.agents) LRS_SQLITE_TRY(add_term('a', a, true, true));
-    for (const auto& a : r.related_agents) LRS_SQLITE_TRY(add_term('a', a, false, true));
-    for (const auto& a : r.activities) LRS_SQLITE_TRY(add_term('c', a, true, true));
-    for (const auto& a : r.related_activities) LRS_SQLITE_TRY(add_term('c', a, false, true));
-    if (r.registration) LRS_SQLITE_TRY(add_term('r', r.registration->raw(), true, false));
+    LRS_SQLITE_TRY(record_terms(conn, r, terms));
 
     // A StatementRef matches whatever its target matches (xAPI Communication 2.1.3):
     // inherit the target's terms, its inherited ones included.
