@@ -306,6 +306,26 @@ TEST_CASE("storage JSON keeps options", "[json]") {
   CHECK(loaded->options().suspend_data_max == 4000);
 }
 
+TEST_CASE("storage JSON is written as nlohmann writes the same document", "[json]") {
+  // The values are written straight into the text; escaping must not differ from the
+  // library's: quotes, backslashes, control characters, DEL, UTF-8 and invalid UTF-8.
+  CmiModel2004 m;
+  REQUIRE(cmi_test::set_all(m, {{"cmi.location", "page-1"},
+                                {"cmi.suspend_data", "a\"b\\c\n\t\x01\x7f caf\xC3\xA9 \xFF end"},
+                                {"cmi.comments_from_learner.0.comment", "line1\r\nline2 \u00e9"},
+                                {"cmi.comments_from_learner.0.location", ""}}) == 0);
+  const std::string text = scorm::to_json(m);
+  nlohmann::ordered_json doc = nlohmann::ordered_json::parse(text, nullptr, false,
+                                                             /*ignore_comments=*/false);
+  REQUIRE_FALSE(doc.is_discarded());
+  nlohmann::ordered_json values = nlohmann::ordered_json::object();
+  for (const auto& [element, value] : m.values()) values[element] = value;
+  doc["values"] = values;
+  CHECK(text == doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  const auto stored = nlohmann::json::parse(text)["values"]["cmi.suspend_data"].get<std::string>();
+  CHECK(stored.find("\xEF\xBF\xBD") != std::string::npos);  // U+FFFD for the invalid byte
+}
+
 TEST_CASE("storage JSON rejects bad input with a reason", "[json]") {
   const std::vector<std::string> bad = {
       "",
