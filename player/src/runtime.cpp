@@ -512,9 +512,10 @@ CommitReply commit_attempt(lrs::PlayerStore& store, const lrs::AttemptRecord& re
     if (attempt.state != "open") {
       return reply(409, false, general, "the session has already been terminated");
     }
-    auto model = std::make_shared<scorm::CmiModel>(*before);
-    scorm::CommitResult result = scorm::apply_commit_json(*model, body);
+    std::optional<scorm::CmiModel> applied;
+    scorm::CommitResult result = scorm::apply_commit_json(*before, body, applied);
     if (!result.ok()) return reply(200, false, result.error, result.diagnostic);
+    auto model = std::make_shared<scorm::CmiModel>(std::move(*applied));
     if (terminate) {
       scorm::SessionEnd end = scorm::end_session(*model);
       if (end.error != 0) return reply(200, false, general, end.diagnostic);

@@ -2,6 +2,7 @@
 // JSON round trip.
 #include "scorm/cmi_commit.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -115,6 +116,33 @@ TEST_CASE("a failing commit changes nothing and names the element", "[commit]") 
   CHECK(r.diagnostic == "cmi.score.scaled: 1.5 is outside -1..1");
   CHECK(m == before);
   CHECK(m.get_value("cmi.location").value == "p1");
+}
+
+TEST_CASE("a commit applied to a copy leaves the model and gives the changed one", "[commit]") {
+  CmiModel2004 before;
+  REQUIRE(before.set_value("cmi.location", "p1") == 0);
+  const CmiModel2004 untouched = before;
+  const std::string body = R"({"cmi.location":"p2","cmi.interactions.0.id":"q1",)"
+                           R"("cmi.interactions.0.type":"choice","commitSequence":2})";
+  std::optional<scorm::CmiModel> after;
+  auto result = scorm::apply_commit_json(before, body, after);
+  REQUIRE(result.ok());
+  CHECK(result.applied == 3);
+  CHECK(before == untouched);
+  REQUIRE(after);
+  CmiModel2004 in_place = before;
+  REQUIRE(scorm::apply_commit_json(in_place, body).ok());
+  CHECK(*after == in_place);
+  CHECK(after->stored("cmi.location") == "p2");
+
+  // Refused (a bad value, or not JSON): no model, and the given one as it was.
+  result = scorm::apply_commit_json(before, R"({"cmi.score.scaled":"2"})", after);
+  CHECK(result.error == 407);
+  CHECK_FALSE(after);
+  result = scorm::apply_commit_json(before, "not json", after);
+  CHECK(result.error == 391);
+  CHECK_FALSE(after);
+  CHECK(before == untouched);
 }
 
 TEST_CASE("commit failures by kind", "[commit]") {
