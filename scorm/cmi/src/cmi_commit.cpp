@@ -204,9 +204,14 @@ std::vector<CmiChange> diff(const CmiModel& before, const CmiModel& after) {
   ElementLess less;
   auto ia = a.begin();
   auto ib = b.begin();
-  // Both maps are sorted by ElementLess: one merge pass.
+  // Both maps are sorted by ElementLess: one merge pass. Most elements are in both, and
+  // equal names are told by one memcmp rather than two ElementLess comparisons.
   while (ia != a.end() || ib != b.end()) {
-    if (ib == b.end() || (ia != a.end() && less(ia->first, ib->first))) {
+    if (ia != a.end() && ib != b.end() && ia->first == ib->first) {
+      if (ia->second != ib->second) changes.push_back({ia->first, ia->second, ib->second});
+      ++ia;
+      ++ib;
+    } else if (ib == b.end() || (ia != a.end() && less(ia->first, ib->first))) {
       changes.push_back({ia->first, ia->second, std::nullopt});
       ++ia;
     } else if (ia == a.end() || less(ib->first, ia->first)) {
