@@ -26,6 +26,7 @@ ls -l "$work/large.zip" | awk '{printf "package: %.1f MB\n", $5/1048576}'
 : > "$work/import.txt"
 for ((i = 1; i <= runs; i++)); do "$bench" import "$work/large.zip" | tee -a "$work/import.txt"; done
 : > "$work/commit.txt"
+echo "load average (1, 5, 15 min) before the commit runs: $(cut -d' ' -f1-3 /proc/loadavg)"
 for ((i = 1; i <= runs; i++)); do
   "$bench" commit --registrations "${REGISTRATIONS:-20}" --commits "${COMMITS:-100}" \
     --warmup "${WARMUP:-0}" |
@@ -38,4 +39,9 @@ echo "median of $runs: import seconds=$(median seconds "$work/import.txt")" \
 echo "median of $runs: commit p50_ms=$(median p50_ms "$work/commit.txt")" \
   "p99_ms=$(median p99_ms "$work/commit.txt") max_ms=$(median max_ms "$work/commit.txt")" \
   "cpu_p50_ms=$(median cpu_p50_ms "$work/commit.txt") cpu_p99_ms=$(median cpu_p99_ms "$work/commit.txt")" \
+  "path_cpu_p50_ms=$(median path_cpu_p50_ms "$work/commit.txt")" \
+  "path_cpu_p99_ms=$(median path_cpu_p99_ms "$work/commit.txt")" \
+  "first_cpu_p50_ms=$(median first_cpu_p50_ms "$work/commit.txt")" \
   "commits_per_s=$(median commits_per_s "$work/commit.txt")"
+# The machine may be shared: wall times are only comparable at a similar load.
+echo "load average (1, 5, 15 min) at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -145,13 +145,24 @@ std::int64_t translation_sequence(const CommitContext& c, std::int64_t sequence)
 // launch_sco stored). A session is at its first commit while attempt.commit_sequence is
 // still 0 (launch_sco resets it). Commits without commitSequence cannot be told apart,
 // so they produce no Initialize statement (the player page always sends one).
+//
+// The opening statements depend only on that starting state, so launch_sco prepares them
+// (opening_statements) and keeps them in the AttemptCache for the first commit, which
+// then only adds them; they carry the launch's time. Without a cached copy (another
+// process launched the session, or the entry was evicted) the first commit makes them.
+bool opens_session(const CommitContext& c) {
+  return c.sequence > 0 && c.attempt.commit_sequence == 0;
+}
+
+std::vector<json> opening_statements(const CommitContext& c, const scorm::CmiModel& start) {
+  return adapter::translate(c.translation, start, start, adapter::RuntimeEvent::kInitialize,
+                            translation_sequence(c, 0), c.timestamp_us);
+}
+
 std::vector<json> statements_for_commit(const CommitContext& c, const scorm::CmiModel& before,
-                                        const scorm::CmiModel& after) {
+                                        const scorm::CmiModel& after, bool opening_prepared) {
   std::vector<json> out;
-  if (c.sequence > 0 && c.attempt.commit_sequence == 0) {
-    out = adapter::translate(c.translation, before, before, adapter::RuntimeEvent::kInitialize,
-                             translation_sequence(c, 0), c.timestamp_us);
-  }
+  if (opens_session(c) && !opening_prepared) out = opening_statements(c, before);
   auto changes = adapter::translate(
       c.translation, before, after,
       c.terminate ? adapter::RuntimeEvent::kTerminate : adapter::RuntimeEvent::kCommit,
@@ -167,6 +178,22 @@ adapter::CourseStatus course_status(const scorm::ActivityStatus& s) {
 lrs::Result<lrs::PreparedStatements> prepare(std::vector<json> statements) {
   return lrs::prepare_statements(std::move(statements), {}, bridge_principal(),
                                  lrs::ClientVersion{lrs::XapiVersion::k2_0, "2.0.0"});
+}
+
+// `opening` (prepared at launch) ahead of `rest`, as statements_for_commit orders them.
+lrs::PreparedStatements with_opening(const lrs::PreparedStatements& opening,
+                                     lrs::PreparedStatements rest) {
+  lrs::PreparedStatements out = opening;
+  out.ids.insert(out.ids.end(), std::make_move_iterator(rest.ids.begin()),
+                 std::make_move_iterator(rest.ids.end()));
+  out.records.insert(out.records.end(), std::make_move_iterator(rest.records.begin()),
+                     std::make_move_iterator(rest.records.end()));
+  // Each part's check knows only its own ids (and answers false for the others').
+  out.same = [first = opening.same, second = std::move(rest.same)](std::string_view stored,
+                                                                   std::string_view sent) {
+    return (first && first(stored, sent)) || (second && second(stored, sent));
+  };
+  return out;
 }
 
 // The course-level statements of a commit, decided by the store inside the commit's
@@ -308,9 +335,20 @@ lrs::Result<LaunchedSession> launch_sco(lrs::PlayerStore& store, const ScoLaunch
   auto remember = [&](const lrs::AttemptRecord& a, const scorm::CmiModel& model) {
     if (cache == nullptr) return;
     cache->put_model(a, a.revision, std::make_shared<const scorm::CmiModel>(model));
-    if (cache->context(a)) return;
-    auto made = attempt_context(store, a, model.version());
-    if (made) cache->put_context(a, std::make_shared<const AttemptContext>(std::move(*made)));
+    auto context = cache->context(a);
+    if (!context) {
+      auto made = attempt_context(store, a, model.version());
+      if (!made) return;
+      context = std::make_shared<const AttemptContext>(std::move(*made));
+      cache->put_context(a, context);
+    }
+    // The session's opening statements, and their terms created now rather than inside
+    // the first commit (a new learner, registration or attempt has none yet).
+    const CommitContext opening{context->translation, a, 0, false, now_us()};
+    auto prepared = prepare(opening_statements(opening, model));
+    if (!prepared) return;  // the first commit makes them, or reports why it cannot
+    if (!store.prime_statements(*prepared)) return;
+    cache->put_opening(a, std::make_shared<const lrs::PreparedStatements>(std::move(*prepared)));
   };
   for (int round = 0; round < kRetries; ++round) {
     auto latest = store.latest_attempt(launch.registration, launch.sco);
@@ -429,6 +467,22 @@ void AttemptCache::put_context(const lrs::AttemptRecord& attempt,
   slot(attempt).context = std::move(ctx);
 }
 
+std::shared_ptr<const lrs::PreparedStatements> AttemptCache::opening(
+    const lrs::AttemptRecord& attempt) {
+  std::lock_guard lock(mutex_);
+  const Entry* e = find(attempt);
+  if (e == nullptr || e->opening_session != attempt.session) return nullptr;
+  return e->opening;
+}
+
+void AttemptCache::put_opening(const lrs::AttemptRecord& attempt,
+                               std::shared_ptr<const lrs::PreparedStatements> statements) {
+  std::lock_guard lock(mutex_);
+  Entry& e = slot(attempt);
+  e.opening_session = attempt.session;
+  e.opening = std::move(statements);
+}
+
 CommitReply commit_attempt(lrs::PlayerStore& store, const lrs::AttemptRecord& read,
                            std::int64_t session, std::string_view body, bool terminate,
                            AttemptCache* cache) {
@@ -468,9 +522,10 @@ CommitReply commit_attempt(lrs::PlayerStore& store, const lrs::AttemptRecord& re
     if (attempt.state != "open") {
       return reply(409, false, general, "the session has already been terminated");
     }
-    auto model = std::make_shared<scorm::CmiModel>(*before);
-    scorm::CommitResult result = scorm::apply_commit_json(*model, body);
+    std::optional<scorm::CmiModel> applied;
+    scorm::CommitResult result = scorm::apply_commit_json(*before, body, applied);
     if (!result.ok()) return reply(200, false, result.error, result.diagnostic);
+    auto model = std::make_shared<scorm::CmiModel>(std::move(*applied));
     if (terminate) {
       scorm::SessionEnd end = scorm::end_session(*model);
       if (end.error != 0) return reply(200, false, general, end.diagnostic);
@@ -485,10 +540,13 @@ CommitReply commit_attempt(lrs::PlayerStore& store, const lrs::AttemptRecord& re
     }
     const std::int64_t timestamp = now_us();
     const CommitContext commit{context->translation, attempt, sequence, terminate, timestamp};
-    auto prepared = prepare(statements_for_commit(commit, *before, *model));
+    std::shared_ptr<const lrs::PreparedStatements> opening;
+    if (opens_session(commit) && cache != nullptr) opening = cache->opening(attempt);
+    auto prepared = prepare(statements_for_commit(commit, *before, *model, opening != nullptr));
     if (!prepared) {
       return reply(500, false, general, "translating the commit: " + prepared.error().message);
     }
+    if (opening) *prepared = with_opening(*opening, std::move(*prepared));
     auto documents = profile_documents(context->translation, *model);
     if (!documents) return reply(500, false, general, documents.error().message);
     // A commit that leaves the SCO's tracking status as it was cannot change the course's.

@@ -75,7 +75,9 @@ struct AttemptContext {
 // - the parsed CMI model, valid for one stored revision (scorm::from_json is most of a
 //   commit's CPU time); a revision mismatch (another process or a new launch wrote the
 //   attempt) is a miss;
-// - the attempt's context.
+// - the attempt's context;
+// - the prepared opening statements of its current session (made at launch, used by the
+//   session's first commit).
 // An entry belongs to the attempt's id together with its registration, SCO and number: the
 // id of a deleted attempt may be given out again (SQLite), and then nothing is found.
 // Thread-safe; holds at most `capacity` attempts.
@@ -88,6 +90,11 @@ class AttemptCache {
                  std::shared_ptr<const scorm::CmiModel> model);
   std::shared_ptr<const AttemptContext> context(const lrs::AttemptRecord& attempt);
   void put_context(const lrs::AttemptRecord& attempt, std::shared_ptr<const AttemptContext> ctx);
+  // The opening statements (initialized / resumed) of the attempt's session
+  // attempt.session, prepared at its launch; null when not kept or for another session.
+  std::shared_ptr<const lrs::PreparedStatements> opening(const lrs::AttemptRecord& attempt);
+  void put_opening(const lrs::AttemptRecord& attempt,
+                   std::shared_ptr<const lrs::PreparedStatements> statements);
 
  private:
   struct Entry {
@@ -95,6 +102,8 @@ class AttemptCache {
     std::int64_t revision = -1;
     std::shared_ptr<const scorm::CmiModel> model;
     std::shared_ptr<const AttemptContext> context;
+    std::int64_t opening_session = -1;
+    std::shared_ptr<const lrs::PreparedStatements> opening;
   };
   // Under mutex_: the entry of `attempt`, or nullptr.
   const Entry* find(const lrs::AttemptRecord& attempt) const;

@@ -122,6 +122,12 @@ class PlayerStore {
     return update_attempt(attempt, PreparedStatements{}, {}, {});
   }
 
+  // Does ahead what a later update_attempt storing `statements` would do first, without
+  // storing anything a reader sees, so that write is cheaper (the player calls it at launch
+  // with the session's opening statements). The SQLite store creates their terms (the
+  // learner's, the registration's, the attempt's). Optional: by default nothing.
+  virtual Result<void> prime_statements(const PreparedStatements& /*statements*/) { return {}; }
+
   // The value stored under `name`, or `make()` stored and returned on first use
   // (concurrent first uses agree on one value).
   virtual Result<std::string> secret(const std::string& name,

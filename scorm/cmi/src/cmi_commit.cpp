@@ -84,8 +84,11 @@ std::optional<CmiPairs> parse_commit_json(std::string_view text, std::string* er
   return pairs;
 }
 
-CommitResult apply_commit(CmiModel& model, const CmiPairs& pairs) {
-  const bool v12 = is_v12(model);
+namespace {
+
+// apply_commit on `work`, a copy the caller discards when the result is an error.
+CommitResult apply_to_copy(CmiModel& work, const CmiPairs& pairs) {
+  const bool v12 = is_v12(work);
   const int read_only_code = v12 ? errors12::kReadOnly : errors2004::kReadOnly;
   const int keyword_code = v12 ? errors12::kInvalidSetValue : errors2004::kReadOnly;
 
@@ -96,7 +99,6 @@ CommitResult apply_commit(CmiModel& model, const CmiPairs& pairs) {
   std::stable_sort(order.begin(), order.end(),
                    [&](const auto* a, const auto* b) { return less(a->first, b->first); });
 
-  CmiModel work = model;
   std::vector<const std::pair<std::string, std::string>*> deferred;  // _count, total_time
   CommitResult result;
   for (const auto* pair : order) {
@@ -161,18 +163,38 @@ CommitResult apply_commit(CmiModel& model, const CmiPairs& pairs) {
                      element + " is read-only; the server computes it from session_time");
   }
 
-  model = std::move(work);
+  return result;
+}
+
+}  // namespace
+
+CommitResult apply_commit(CmiModel& model, const CmiPairs& pairs) {
+  CmiModel work = model;
+  CommitResult result = apply_to_copy(work, pairs);
+  if (result.ok()) model = std::move(work);
   return result;
 }
 
 CommitResult apply_commit_json(CmiModel& model, std::string_view text) {
+  std::optional<CmiModel> after;
+  CommitResult result = apply_commit_json(model, text, after);
+  if (after) model = std::move(*after);
+  return result;
+}
+
+CommitResult apply_commit_json(const CmiModel& before, std::string_view text,
+                               std::optional<CmiModel>& after) {
+  after.reset();
   std::string error;
   auto pairs = parse_commit_json(text, &error);
   if (!pairs) {
-    int code = is_v12(model) ? errors12::kGeneralException : errors2004::kGeneralCommitFailure;
+    int code = is_v12(before) ? errors12::kGeneralException : errors2004::kGeneralCommitFailure;
     return failure(code, "", "", error);
   }
-  return apply_commit(model, *pairs);
+  CmiModel work = before;
+  CommitResult result = apply_to_copy(work, *pairs);
+  if (result.ok()) after.emplace(std::move(work));
+  return result;
 }
 
 std::vector<CmiChange> diff(const CmiModel& before, const CmiModel& after) {
@@ -182,9 +204,14 @@ std::vector<CmiChange> diff(const CmiModel& before, const CmiModel& after) {
   ElementLess less;
   auto ia = a.begin();
   auto ib = b.begin();
-  // Both maps are sorted by ElementLess: one merge pass.
+  // Both maps are sorted by ElementLess: one merge pass. Most elements are in both, and
+  // equal names are told by one memcmp rather than two ElementLess comparisons.
   while (ia != a.end() || ib != b.end()) {
-    if (ib == b.end() || (ia != a.end() && less(ia->first, ib->first))) {
+    if (ia != a.end() && ib != b.end() && ia->first == ib->first) {
+      if (ia->second != ib->second) changes.push_back({ia->first, ia->second, ib->second});
+      ++ia;
+      ++ib;
+    } else if (ib == b.end() || (ia != a.end() && less(ia->first, ib->first))) {
       changes.push_back({ia->first, ia->second, std::nullopt});
       ++ia;
     } else if (ia == a.end() || less(ib->first, ia->first)) {

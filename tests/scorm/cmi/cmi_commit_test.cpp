@@ -2,6 +2,7 @@
 // JSON round trip.
 #include "scorm/cmi_commit.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -115,6 +116,33 @@ TEST_CASE("a failing commit changes nothing and names the element", "[commit]") 
   CHECK(r.diagnostic == "cmi.score.scaled: 1.5 is outside -1..1");
   CHECK(m == before);
   CHECK(m.get_value("cmi.location").value == "p1");
+}
+
+TEST_CASE("a commit applied to a copy leaves the model and gives the changed one", "[commit]") {
+  CmiModel2004 before;
+  REQUIRE(before.set_value("cmi.location", "p1") == 0);
+  const CmiModel2004 untouched = before;
+  const std::string body = R"({"cmi.location":"p2","cmi.interactions.0.id":"q1",)"
+                           R"("cmi.interactions.0.type":"choice","commitSequence":2})";
+  std::optional<scorm::CmiModel> after;
+  auto result = scorm::apply_commit_json(before, body, after);
+  REQUIRE(result.ok());
+  CHECK(result.applied == 3);
+  CHECK(before == untouched);
+  REQUIRE(after);
+  CmiModel2004 in_place = before;
+  REQUIRE(scorm::apply_commit_json(in_place, body).ok());
+  CHECK(*after == in_place);
+  CHECK(after->stored("cmi.location") == "p2");
+
+  // Refused (a bad value, or not JSON): no model, and the given one as it was.
+  result = scorm::apply_commit_json(before, R"({"cmi.score.scaled":"2"})", after);
+  CHECK(result.error == 407);
+  CHECK_FALSE(after);
+  result = scorm::apply_commit_json(before, "not json", after);
+  CHECK(result.error == 391);
+  CHECK_FALSE(after);
+  CHECK(before == untouched);
 }
 
 TEST_CASE("commit failures by kind", "[commit]") {
@@ -304,6 +332,26 @@ TEST_CASE("storage JSON keeps options", "[json]") {
   REQUIRE(loaded);
   CHECK(loaded->options().edition == 3);
   CHECK(loaded->options().suspend_data_max == 4000);
+}
+
+TEST_CASE("storage JSON is written as nlohmann writes the same document", "[json]") {
+  // The values are written straight into the text; escaping must not differ from the
+  // library's: quotes, backslashes, control characters, DEL, UTF-8 and invalid UTF-8.
+  CmiModel2004 m;
+  REQUIRE(cmi_test::set_all(m, {{"cmi.location", "page-1"},
+                                {"cmi.suspend_data", "a\"b\\c\n\t\x01\x7f caf\xC3\xA9 \xFF end"},
+                                {"cmi.comments_from_learner.0.comment", "line1\r\nline2 \u00e9"},
+                                {"cmi.comments_from_learner.0.location", ""}}) == 0);
+  const std::string text = scorm::to_json(m);
+  nlohmann::ordered_json doc = nlohmann::ordered_json::parse(text, nullptr, false,
+                                                             /*ignore_comments=*/false);
+  REQUIRE_FALSE(doc.is_discarded());
+  nlohmann::ordered_json values = nlohmann::ordered_json::object();
+  for (const auto& [element, value] : m.values()) values[element] = value;
+  doc["values"] = values;
+  CHECK(text == doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  const auto stored = nlohmann::json::parse(text)["values"]["cmi.suspend_data"].get<std::string>();
+  CHECK(stored.find("\xEF\xBF\xBD") != std::string::npos);  // U+FFFD for the invalid byte
 }
 
 TEST_CASE("storage JSON rejects bad input with a reason", "[json]") {

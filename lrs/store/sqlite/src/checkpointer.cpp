@@ -1,5 +1,6 @@
 #include "checkpointer.h"
 
+#include "background_priority.h"
 #include <pthread.h>
 
 namespace lrs::sqlite {
@@ -16,6 +17,7 @@ constexpr int kWriterPages = 50'000;
 Checkpointer::Checkpointer(std::unique_ptr<Connection> conn) : conn_(std::move(conn)) {
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "lrs-checkpoint");
+    lower_this_thread_priority(BackgroundPriority::kLowest);
     loop();
   });
 }

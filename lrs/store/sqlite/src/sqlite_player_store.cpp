@@ -310,6 +310,14 @@ Result<void> SqlitePlayerStore::update_attempt(const AttemptRecord& a,
   return {};
 }
 
+Result<void> SqlitePlayerStore::prime_statements(const PreparedStatements& statements) {
+  if (statements.records.empty()) return {};
+  FunctionJob job([&](Connection& conn) -> Result<void> {
+    return statements_.add_terms(conn, statements.records);
+  });
+  return writer_.run(job);
+}
+
 Result<std::string> SqlitePlayerStore::secret(const std::string& name,
                                               const std::function<std::string()>& make) {
   std::string value;

@@ -30,6 +30,7 @@ class SqlitePlayerStore final : public PlayerStore {
   Result<void> update_attempt(const AttemptRecord& attempt, const PreparedStatements& statements,
                               const std::vector<DocumentWrite>& documents,
                               const RegistrationDecide& course) override;
+  Result<void> prime_statements(const PreparedStatements& statements) override;
   Result<std::string> secret(const std::string& name,
                              const std::function<std::string()>& make) override;
 

@@ -7,9 +7,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "background_priority.h"
 #include "lrs/statement_record.h"
 #include "sqlite_descriptions.h"
 #include "stored_json.h"
+#include <pthread.h>
 
 namespace lrs::sqlite {
 namespace {
@@ -179,6 +181,13 @@ void SqliteStatementStore::maybe_train(std::size_t inserted) {
 }
 
 void SqliteStatementStore::train() {
+  pthread_setname_np(pthread_self(), "lrs-train");
+  // A bounded sample: training time grows with it (~90 ms of CPU for 1,000 bodies of
+  // ~1 KB, ~220 ms for 2,000), and while it runs on this machine's second hardware thread
+  // it slows the request threads even at idle priority. Read at normal priority: a read
+  // transaction left waiting for the CPU would keep checkpoints from resetting the WAL.
+  constexpr std::int64_t kSampleRows = 1'000;
+  constexpr std::size_t kSampleBytes = 4 << 20;
   std::vector<std::string> samples;
   {
     auto conn = reads_.acquire();
@@ -186,13 +195,16 @@ void SqliteStatementStore::train() {
         "SELECT body FROM statements WHERE typeof(body) = 'text' ORDER BY stored DESC LIMIT ?1");
     if (!stmt) return;
     StmtUse q(stmt->get());
-    q->bind(1, std::max<std::int64_t>(train_after_, 2'000));
-    for (;;) {
+    q->bind(1, kSampleRows);
+    std::size_t bytes = 0;
+    while (bytes < kSampleBytes) {
       auto row = q->step("sampling statements for a dictionary");
       if (!row || !*row) break;
       samples.emplace_back(q->col_text(0));
+      bytes += samples.back().size();
     }
   }
+  lower_this_thread_priority(BackgroundPriority::kWhenIdle);
   auto dictionary = BodyCodec::train(samples);
   if (!dictionary || !codec_.add(*dictionary)) {
     stored_count_ = 0;  // too little to learn from: try again after as many more
@@ -838,6 +850,38 @@ Result<void> SqliteStatementStore::propagate(Connection& conn,
   return {};
 }
 
+Result<void> SqliteStatementStore::record_terms(Connection& conn, const StatementRecord& r,
+                                                std::vector<std::int64_t>& terms) {
+  // direct: push both link roles; related only: role 1.
+  auto add_term = [&](char type, std::string_view key, bool direct, bool related) -> Result<void> {
+    auto id = term_id(conn, type, key);
+    if (!id) return tl::unexpected<Error>(std::move(id).error());
+    if (direct) terms.push_back(*id * 2);
+    if (related) terms.push_back(*id * 2 + 1);
+    return {};
+  };
+  LRS_SQLITE_TRY(add_term('v', r.verb, true, false));
+  for (const auto& a : r.agents) LRS_SQLITE_TRY(add_term('a', a, true, true));
+  for (const auto& a : r.related_agents) LRS_SQLITE_TRY(add_term('a', a, false, true));
+  for (const auto& a : r.activities) LRS_SQLITE_TRY(add_term('c', a, true, true));
+  for (const auto& a : r.related_activities) LRS_SQLITE_TRY(add_term('c', a, false, true));
+  if (r.registration) LRS_SQLITE_TRY(add_term('r', r.registration->raw(), true, false));
+  return {};
+}
+
+Result<void> SqliteStatementStore::add_terms(Connection& conn,
+                                             const std::vector<StatementRecord>& records) {
+  std::vector<std::int64_t> terms;
+  for (const StatementRecord& r : records) {
+    LRS_SQLITE_TRY(record_terms(conn, r, terms));
+    if (r.authority) {
+      auto authority = term_id(conn, 'u', *r.authority);
+      if (!authority) return tl::unexpected<Error>(std::move(authority).error());
+    }
+  }
+  return {};
+}
+
 Result<void> SqliteStatementStore::apply_insert(Connection& conn,
                                                 const std::vector<StatementRecord>& records,
                                                 const std::vector<std::string>& packed,
@@ -848,21 +892,7 @@ Result<void> SqliteStatementStore::apply_insert(Connection& conn,
   for (std::size_t i = 0; i < records.size(); ++i) {
     const StatementRecord& r = records[i];
     terms.clear();
-    // direct: push both link roles; related only: role 1.
-    auto add_term = [&](char type, std::string_view key, bool direct,
-                        bool related) -> Result<void> {
-      auto id = term_id(conn, type, key);
-      if (!id) return tl::unexpected<Error>(std::move(id).error());
-      if (direct) terms.push_back(*id * 2);
-      if (related) terms.push_back(*id * 2 + 1);
-      return {};
-    };
-    LRS_SQLITE_TRY(add_term('v', r.verb, true, false));
-    for (const auto& a : r.agents) LRS_SQLITE_TRY(add_term('a', a, true, true));
-    for (const auto& a : r.related_agents) LRS_SQLITE_TRY(add_term('a', a, false, true));
-    for (const auto& a : r.activities) LRS_SQLITE_TRY(add_term('c', a, true, true));
-    for (const auto& a : r.related_activities) LRS_SQLITE_TRY(add_term('c', a, false, true));
-    if (r.registration) LRS_SQLITE_TRY(add_term('r', r.registration->raw(), true, false));
+    LRS_SQLITE_TRY(record_terms(conn, r, terms));
 
     // A StatementRef matches whatever its target matches (xAPI Communication 2.1.3):
     // inherit the target's terms, its inherited ones included.

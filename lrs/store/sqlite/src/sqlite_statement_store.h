@@ -101,6 +101,9 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   Result<void> apply_insert(Connection& conn, const std::vector<StatementRecord>& records,
                             const std::vector<std::string>& packed, const SameStatement& same,
                             std::vector<bool>& inserted);
+  // Writer thread: creates the terms `records` would link to (an insert of them later
+  // finds them), storing nothing else. A term no statement links to yet matches nothing.
+  Result<void> add_terms(Connection& conn, const std::vector<StatementRecord>& records);
 
  private:
   struct Target {
@@ -113,6 +116,10 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   std::int64_t next_stored();
   // The id of terms.key = type + key, created when new.
   Result<std::int64_t> term_id(Connection& conn, char type, std::string_view key);
+  // The link terms of `r` (not its authority's), unsorted: direct ones as id * 2, related
+  // ones as id * 2 + 1.
+  Result<void> record_terms(Connection& conn, const StatementRecord& r,
+                            std::vector<std::int64_t>& terms);
   Result<void> add_links(Connection& conn, const std::vector<std::int64_t>& terms,
                          std::int64_t stored, bool or_ignore);
   // Appends the links of the statements stored after indexed_through_, as the table

@@ -1,0 +1,205 @@
+// A session's opening statements (initialized / resumed) are prepared at launch and kept
+// in the AttemptCache, and the store creates their terms then (PlayerStore::
+// prime_statements): the first commit must store exactly what it stores without them.
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <sqlite3.h>
+
+#include "lrs/document_service.h"
+#include "lrs/sqlite_database.h"
+#include "lrs/statement_record.h"
+#include "lrs/statement_store.h"
+#include "runtime.h"
+
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+constexpr const char* kPackage = "0b7c6d7e-3f0a-4c55-9b7e-6a1d2c3b4a50";
+constexpr const char* kRegistration = "5d2f0e61-8c4b-4a3e-9f17-2b6c8d9e0a14";
+
+json learner_account() { return {{"account", {{"homePage", "http://lms.test"}, {"name", "u7"}}}}; }
+
+// A database file holding one one-SCO package and one registration, with the same ids in
+// every instance, so two of them give the same statement ids. `with_cache` says whether
+// launches and commits go through an AttemptCache (as the handlers' do) or not.
+struct Session {
+  fs::path dir;
+  std::unique_ptr<lrs::Database> db;
+  player::AttemptCache cache;
+  bool with_cache;
+  lrs::AttemptRecord attempt;
+
+  explicit Session(bool cached) : with_cache(cached) {
+    dir = fs::temp_directory_path() / ("opening-test-" + std::to_string(std::random_device{}()));
+    fs::create_directories(dir);
+    lrs::SqliteOptions options;
+    options.path = (dir / "lrs.db").string();
+    auto opened = lrs::open_sqlite_database(options);
+    REQUIRE(opened);
+    db = std::move(*opened);
+    lrs::PackageRecord package;
+    package.id = kPackage;
+    package.title = "Course";
+    package.version = "2004 4th Edition";
+    package.summary_json = json{{"scos", {{{"identifier", "sco1"}, {"title", "Lesson"}}}}}.dump();
+    package.directory = (dir / "package").string();
+    REQUIRE(db->player().add_package(package));
+    lrs::RegistrationRecord registration;
+    registration.id = kRegistration;
+    registration.package_id = kPackage;
+    json learner = learner_account();
+    learner["name"] = "Ada";
+    registration.learner_json = learner.dump();
+    REQUIRE(db->player().add_registration(registration));
+  }
+  ~Session() {
+    db.reset();
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  player::AttemptCache* cache_or_null() { return with_cache ? &cache : nullptr; }
+
+  bool launch() {
+    player::ScoLaunch l;
+    l.registration = kRegistration;
+    l.sco = "sco1";
+    l.cmi_version = "2004";
+    l.learner_id = "u7";
+    l.learner_name = "Ada";
+    auto launched = player::launch_sco(db->player(), l, cache_or_null());
+    REQUIRE(launched);
+    attempt = launched->attempt;
+    return launched->resumed;
+  }
+
+  json commit(json body, bool terminate = false) {
+    auto read = db->player().find_attempt(attempt.id);
+    REQUIRE(read);
+    REQUIRE(*read);
+    auto reply = player::commit_attempt(db->player(), **read, attempt.session, body.dump(),
+                                        terminate, cache_or_null());
+    INFO(reply.body);
+    REQUIRE(reply.status == 200);
+    return json::parse(reply.body);
+  }
+
+  std::vector<json> statements(std::optional<std::string> agent = std::nullopt) {
+    lrs::StatementFilter filter;
+    filter.registration = lrs::Uuid::parse(kRegistration);
+    filter.agent = std::move(agent);
+    filter.ascending = true;
+    filter.limit = 500;
+    auto page = db->statements().query(filter);
+    REQUIRE(page);
+    std::vector<json> out;
+    for (const auto& s : page->statements) out.push_back(json::parse(s.body));
+    return out;
+  }
+
+  // Rows of the statement store's term table, read on a connection of its own.
+  std::int64_t terms() {
+    sqlite3* conn = nullptr;
+    REQUIRE(sqlite3_open_v2((dir / "lrs.db").c_str(), &conn, SQLITE_OPEN_READONLY, nullptr) ==
+            SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    REQUIRE(sqlite3_prepare_v2(conn, "SELECT count(*) FROM terms", -1, &stmt, nullptr) ==
+            SQLITE_OK);
+    REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+    const std::int64_t n = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(conn);
+    return n;
+  }
+};
+
+std::vector<std::string> verbs(const std::vector<json>& statements) {
+  std::vector<std::string> out;
+  for (const json& s : statements) {
+    std::string id = s["verb"]["id"];
+    out.push_back(id.substr(id.rfind('/') + 1));
+  }
+  return out;
+}
+
+// The statement without what depends on the moment it was made or stored.
+json timeless(json s) {
+  s.erase("timestamp");
+  s.erase("stored");
+  return s;
+}
+
+// Two sessions of one attempt (suspended, then resumed and finished), with a retry of
+// each session's first commit.
+void play(Session& s) {
+  CHECK_FALSE(s.launch());
+  json first = {{"cmi.location", "p1"}, {"cmi.progress_measure", "0.2"}, {"commitSequence", 1}};
+  CHECK(s.commit(first)["result"] == true);
+  CHECK(s.commit(first)["result"] == true);  // a retry
+  CHECK(s.commit({{"cmi.exit", "suspend"}, {"cmi.session_time", "PT1M"}, {"commitSequence", 2}},
+                 true)["result"] == true);
+  CHECK(s.launch());
+  json again = {{"cmi.location", "p2"}, {"commitSequence", 1}};
+  CHECK(s.commit(again)["result"] == true);
+  CHECK(s.commit(again)["result"] == true);  // a retry
+  CHECK(s.commit({{"cmi.completion_status", "completed"},
+                  {"cmi.exit", "normal"},
+                  {"cmi.session_time", "PT2M"},
+                  {"commitSequence", 2}},
+                 true)["result"] == true);
+}
+
+}  // namespace
+
+TEST_CASE("opening statements prepared at launch are stored as a commit would make them",
+          "[player][runtime]") {
+  Session cached(true);
+  Session uncached(false);
+  play(cached);
+  play(uncached);
+  std::vector<json> got = cached.statements();
+  std::vector<json> want = uncached.statements();
+  INFO(json(verbs(got)).dump());
+  REQUIRE(got.size() == want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    INFO(got[i].dump());
+    CHECK(timeless(got[i]) == timeless(want[i]));
+  }
+  const std::vector<std::string> v = verbs(got);
+  CHECK(std::count(v.begin(), v.end(), "initialized") == 1);
+  CHECK(std::count(v.begin(), v.end(), "resumed") == 1);
+  CHECK(v.front() == "initialized");
+}
+
+TEST_CASE("a launch creates the terms of its opening statements; they match nothing until stored",
+          "[player][runtime]") {
+  Session cached(true);
+  Session uncached(false);
+  const std::int64_t before = cached.terms();
+  REQUIRE(uncached.terms() == before);
+  cached.launch();
+  uncached.launch();
+  CHECK(cached.terms() > before);  // the learner's, the registration's, the attempt's
+  CHECK(uncached.terms() == before);
+  auto agent = lrs::agent_key(learner_account());
+  REQUIRE(agent);
+  CHECK(cached.statements(*agent).empty());
+
+  json first = {{"cmi.location", "p1"}, {"commitSequence", 1}};
+  CHECK(cached.commit(first)["result"] == true);
+  CHECK(uncached.commit(first)["result"] == true);
+  CHECK(cached.terms() == uncached.terms());  // created once, not again by the commit
+  CHECK(verbs(cached.statements(*agent)) == verbs(uncached.statements(*agent)));
+  CHECK(verbs(cached.statements(*agent)) == std::vector<std::string>{"initialized"});
+}
