@@ -305,35 +305,36 @@ Result<void> InsertJob::run(const std::vector<Item>& items, std::vector<bool>& i
 
 Result<void> InsertJob::flush(const std::vector<Item>& items, const std::vector<bool>& inserted) {
   if (!fresh_.empty()) {
-    std::string data;
-    std::string links;
+    BinaryCopy data;
+    BinaryCopy links;
     for (const Uuid& id : fresh_) {
       const Row& row = rows_.at(id);
-      data += std::to_string(row.stored);
-      data += '\t';
-      data += id.str();
-      data += '\t';
-      data += row.ref ? row.ref->str() : "\\N";
-      data += row.voiding ? "\tt" : "\tf";
-      data += row.voided ? "\tt\t" : "\tf\t";
-      data += int_array(row.terms);
-      data += '\t';
-      append_copy_field(data, row.body);
-      data += '\n';
+      data.row(7);
+      data.int8(row.stored);
+      data.uuid(id.raw());
+      if (row.ref) {
+        data.uuid(row.ref->raw());
+      } else {
+        data.null();
+      }
+      data.boolean(row.voiding);
+      data.boolean(row.voided);
+      data.int8_array(row.terms);
+      data.text(row.body);
       // query() never returns voided statements: they need no links.
       if (row.voided) continue;
       std::vector<std::int64_t> own = row.terms;
       if (row.authority_link) own = sorted_union(own, {*row.authority_link});
       for (std::int64_t t : own) {
-        links += std::to_string(t);
-        links += '\t';
-        links += std::to_string(row.stored);
-        links += '\n';
+        links.row(2);
+        links.int8(t);
+        links.int8(row.stored);
       }
     }
-    auto copied =
-        conn_.copy_in("COPY statements (stored, id, ref, voiding, voided, terms, body) FROM STDIN",
-                      data, "storing statements");
+    auto copied = conn_.copy_in(
+        "COPY statements (stored, id, ref, voiding, voided, terms, body) FROM STDIN "
+        "(FORMAT binary)",
+        data.finish(), "storing statements");
     if (!copied) {
       // Another process stored one of these ids after this transaction looked (the
       // index waited for its COMMIT): run again, the retry finds it stored and
@@ -342,8 +343,8 @@ Result<void> InsertJob::flush(const std::vector<Item>& items, const std::vector<
       return copied;
     }
     if (!links.empty()) {
-      LRS_PG_TRY(
-          conn_.copy_in("COPY links (term, stored) FROM STDIN", links, "indexing statements"));
+      LRS_PG_TRY(conn_.copy_in("COPY links (term, stored) FROM STDIN (FORMAT binary)",
+                               links.finish(), "indexing statements"));
     }
   }
   // Changes to statements stored before: voided now, or gaining terms from a target.
