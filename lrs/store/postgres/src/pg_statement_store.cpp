@@ -250,17 +250,13 @@ Result<void> InsertJob::run(const std::vector<Item>& items, std::vector<bool>& i
     row.voiding = r.voiding;
     row.ref = r.statement_ref;
     row.body = r.body;
-    // direct terms match with and without related_*; related ones only with.
+    // Direct terms as role 0, related ones as role 1; a query with related_* looks
+    // for both roles (query()). Until schema version 5 direct terms were stored with
+    // both roles: one link row more per agent and activity.
     row.terms.push_back(term('v', r.verb) * 2);
-    for (const auto& a : r.agents) {
-      row.terms.push_back(term('a', a) * 2);
-      row.terms.push_back(term('a', a) * 2 + 1);
-    }
+    for (const auto& a : r.agents) row.terms.push_back(term('a', a) * 2);
     for (const auto& a : r.related_agents) row.terms.push_back(term('a', a) * 2 + 1);
-    for (const auto& a : r.activities) {
-      row.terms.push_back(term('c', a) * 2);
-      row.terms.push_back(term('c', a) * 2 + 1);
-    }
+    for (const auto& a : r.activities) row.terms.push_back(term('c', a) * 2);
     for (const auto& a : r.related_activities) row.terms.push_back(term('c', a) * 2 + 1);
     if (r.registration) row.terms.push_back(term('r', r.registration->str()) * 2);
     // A StatementRef matches whatever its target matches (xAPI Communication 2.1.3),
@@ -866,7 +862,6 @@ Result<StatementPage> PgStatementStore::query(const StatementFilter& filter) {
     std::int64_t top = std::min(hi, *horizon);
     if (lo >= top) return {};
     // Link terms; an unknown term matches nothing.
-    std::vector<std::int64_t> links;
     std::vector<std::string> unknown;
     for (const std::string& key : wanted) {
       if (!terms_.find(key)) unknown.push_back(key);
@@ -884,12 +879,23 @@ Result<StatementPage> PgStatementStore::query(const StatementFilter& filter) {
       }
       terms_.remember(found);
     }
+    // Per filter its link term, and with related_* also the related role's.
+    struct Link {
+      std::int64_t direct;
+      std::optional<std::int64_t> related;
+    };
+    std::vector<Link> links;
     for (std::size_t i = 0; i < wanted.size(); ++i) {
       auto id = terms_.find(wanted[i]);
       if (!id) return {};  // an unknown term matches nothing
-      links.push_back(*id * 2 + (related[i] ? 1 : 0));
+      Link link{*id * 2, std::nullopt};
+      if (related[i]) link.related = *id * 2 + 1;
+      links.push_back(link);
     }
-    const char* order = filter.ascending ? "ASC" : "DESC";
+    // The index range walked in stored order is one term's when a filter has one.
+    std::stable_partition(links.begin(), links.end(),
+                          [](const Link& l) { return !l.related.has_value(); });
+    std::string order = filter.ascending ? "ASC" : "DESC";
     Params p;
     p.add(lo);
     p.add(top);
@@ -898,22 +904,45 @@ Result<StatementPage> PgStatementStore::query(const StatementFilter& filter) {
     if (links.empty()) {
       sql =
           "SELECT stored, id, body FROM statements WHERE stored > $1 AND stored <= $2 "
-          "AND NOT voided ORDER BY stored ";
+          "AND NOT voided ORDER BY stored " +
+          order + " LIMIT $3";
     } else {
-      sql =
-          "SELECT s.stored, s.id, s.body FROM links l0 JOIN statements s ON s.stored = l0.stored "
-          "WHERE l0.term = $4 AND l0.stored > $1 AND l0.stored <= $2 AND NOT s.voided";
-      p.add(links[0]);
+      // The other filters: a probe of the index each.
+      std::string others;
       for (std::size_t j = 1; j < links.size(); ++j) {
-        std::string n = std::to_string(j);
-        p.add(links[j]);
-        sql += " AND EXISTS (SELECT 1 FROM links l" + n + " WHERE l" + n + ".term = $" +
-               std::to_string(4 + j) + " AND l" + n + ".stored = l0.stored)";
+        std::string n = "l" + std::to_string(j);
+        std::string terms = "$" + std::to_string(p.size() + 1);
+        p.add(links[j].direct);
+        if (links[j].related) {
+          terms += ", $" + std::to_string(p.size() + 1);
+          p.add(*links[j].related);
+        }
+        others += " AND EXISTS (SELECT 1 FROM links " + n + " WHERE " + n + ".term IN (" + terms +
+                  ") AND " + n + ".stored = l0.stored)";
       }
-      sql += " ORDER BY l0.stored ";
+      // The first `limit` + 1 matches in the range of the link term in parameter `term`.
+      auto range = [&](const std::string& columns, int term) {
+        return "SELECT " + columns +
+               " FROM links l0 JOIN statements s ON s.stored = l0.stored WHERE l0.term = $" +
+               std::to_string(term) + " AND l0.stored > $1 AND l0.stored <= $2 AND NOT s.voided" +
+               others + " ORDER BY l0.stored " + order + " LIMIT $3";
+      };
+      int first = p.size() + 1;
+      p.add(links[0].direct);
+      if (links[0].related) {
+        // Every filter is related: the first `limit` + 1 of either role's range, each
+        // read in stored order as above, hold the first `limit` + 1 of both; UNION
+        // drops a statement linked in both roles (an agent both actor and instructor,
+        // or stored before schema version 5). A merge of the two whole ranges is what
+        // PostgreSQL would plan instead, reading every row of a common term.
+        p.add(*links[0].related);
+        sql = "SELECT stored, id, body FROM statements WHERE stored IN ((" +
+              range("l0.stored", first) + ") UNION (" + range("l0.stored", first + 1) +
+              ")) ORDER BY stored " + order + " LIMIT $3";
+      } else {
+        sql = range("s.stored, s.id, s.body", first);
+      }
     }
-    sql += order;
-    sql += " LIMIT $3";
     auto rows = c.exec(sql, p, "querying statements");
     if (!rows) return tl::unexpected<Error>(rows.error());
     for (int i = 0; i < rows->size(); ++i) {
