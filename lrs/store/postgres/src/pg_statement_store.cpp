@@ -114,10 +114,12 @@ std::map<std::string, std::string> merged_definitions(const std::vector<Item>& i
 class InsertJob {
  public:
   InsertJob(Connection& conn, StoredClock& clock,
-            const std::unordered_map<std::string, std::int64_t>& term_ids)
-      : conn_(conn), clock_(clock), term_ids_(term_ids) {}
+            const std::unordered_map<std::string, std::int64_t>& term_ids, KnownAgentNames& names)
+      : conn_(conn), clock_(clock), term_ids_(term_ids), names_(names) {}
 
   Result<void> run(const std::vector<Item>& items, std::vector<bool>& inserted);
+  // The KnownAgentNames keys of the pairs this job stored (or found stored).
+  const std::vector<std::string>& names_sent() const { return names_sent_; }
 
  private:
   static constexpr const char* kRowColumns =
@@ -138,6 +140,8 @@ class InsertJob {
   Connection& conn_;
   StoredClock& clock_;
   const std::unordered_map<std::string, std::int64_t>& term_ids_;
+  KnownAgentNames& names_;
+  std::vector<std::string> names_sent_;
   std::map<Uuid, Row> rows_;
   std::multimap<Uuid, Uuid> by_ref_;  // ref -> ids of the rows referring to it
   std::set<Uuid> referrers_loaded_;
@@ -415,6 +419,9 @@ Result<void> InsertJob::store_descriptions(const std::vector<Item>& items,
       activities.push_back(d.activity_id);
     }
     for (const AgentName& n : items[i].record->agent_names) {
+      std::string key = KnownAgentNames::key(n.agent, n.name);
+      if (names_.contains(key)) continue;
+      names_sent_.push_back(std::move(key));
       agents.push_back(n.agent);
       names.push_back(n.name);
     }
@@ -607,6 +614,25 @@ std::optional<std::int64_t> TermCache::find(const std::string& key) {
   return it->second;
 }
 
+std::string KnownAgentNames::key(const std::string& agent, const std::string& name) {
+  std::string key = agent;
+  key.push_back('\0');  // in neither: PostgreSQL text cannot hold it
+  key += name;
+  return key;
+}
+
+bool KnownAgentNames::contains(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return keys_.count(key) != 0;
+}
+
+void KnownAgentNames::remember(const std::vector<std::string>& committed) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Bounded as TermCache: forgetting costs only a pair sent again.
+  if (keys_.size() > 500'000) keys_.clear();
+  keys_.insert(committed.begin(), committed.end());
+}
+
 PgStatementStore::PgStatementStore(Pool& pool, std::size_t max_group_rows)
     : pool_(pool), max_group_rows_(std::max<std::size_t>(1, max_group_rows)) {
   thread_ = std::thread([this] { loop(); });
@@ -681,10 +707,14 @@ void PgStatementStore::run_group(std::vector<Job*>& group) {
     }
     if (conn_) {
       std::unordered_map<std::string, std::int64_t> terms;
-      r = in_transaction(*conn_, "storing statements",
-                         [&](Connection& c) { return apply_group(c, group, terms); });
+      std::vector<std::string> names;
+      r = in_transaction(*conn_, "storing statements", [&](Connection& c) {
+        names.clear();
+        return apply_group(c, group, terms, names);
+      });
       if (r) {
         terms_.remember(terms);
+        names_.remember(names);
         std::size_t rows = 0;
         for (Job* j : group) rows += j->records->size();
         maybe_analyze(rows);
@@ -712,7 +742,8 @@ void PgStatementStore::maybe_analyze(std::size_t inserted) {
 }
 
 Result<void> PgStatementStore::apply_group(Connection& conn, std::vector<Job*>& group,
-                                           std::unordered_map<std::string, std::int64_t>& terms) {
+                                           std::unordered_map<std::string, std::int64_t>& terms,
+                                           std::vector<std::string>& names) {
   std::vector<const StatementRecord*> records;
   for (Job* j : group) {
     for (const StatementRecord& r : *j->records) records.push_back(&r);
@@ -739,9 +770,10 @@ Result<void> PgStatementStore::apply_group(Connection& conn, std::vector<Job*>& 
     }
     LRS_PG_TRY(conn.exec("SAVEPOINT grouped", "starting an insert"));
     std::vector<bool> inserted;
-    InsertJob job(conn, *clock, terms);
+    InsertJob job(conn, *clock, terms, names_);
     auto r = job.run(items, inserted);
     if (r) {
+      names = job.names_sent();
       std::size_t at = 0;
       for (Job* j : group) {
         j->inserted.assign(inserted.begin() + static_cast<std::ptrdiff_t>(at),
@@ -758,11 +790,13 @@ Result<void> PgStatementStore::apply_group(Connection& conn, std::vector<Job*>& 
   }
   for (Job* j : group) {
     LRS_PG_TRY(conn.exec("SAVEPOINT job", "starting an insert"));
-    InsertJob job(conn, *clock, terms);
+    InsertJob job(conn, *clock, terms, names_);
     j->result = job.run(items_of(*j->records, *j->same), j->inserted);
     if (!j->result && (conn.broken() || conn.last_failure_transient())) return j->result;
     if (!j->result) {
       LRS_PG_TRY(conn.exec("ROLLBACK TO SAVEPOINT job", "abandoning an insert"));
+    } else {
+      names.insert(names.end(), job.names_sent().begin(), job.names_sent().end());
     }
     LRS_PG_TRY(conn.exec("RELEASE SAVEPOINT job", "ending an insert"));
   }
@@ -786,7 +820,8 @@ Result<void> PgStatementStore::insert_in(Connection& conn,
   terms = std::move(*ids);
   auto clock = StoredClock::take(conn, static_cast<std::int64_t>(records.size()));
   if (!clock) return tl::unexpected<Error>(clock.error());
-  InsertJob job(conn, *clock, terms);
+  // The caller's transaction may still roll back: its names are not remembered.
+  InsertJob job(conn, *clock, terms, names_);
   return job.run(items_of(records, same), inserted);
 }
 
