@@ -962,20 +962,21 @@ Result<StatementPage> PgStatementStore::query(const StatementFilter& filter) {
                std::to_string(term) + " AND l0.stored > $1 AND l0.stored <= $2 AND NOT s.voided" +
                others + " ORDER BY l0.stored " + order + " LIMIT $3";
       };
+      const std::string columns = "s.stored, s.id, s.body";
       int first = p.size() + 1;
       p.add(links[0].direct);
       if (links[0].related) {
         // Every filter is related: the first `limit` + 1 of either role's range, each
-        // read in stored order as above, hold the first `limit` + 1 of both; UNION
+        // read in stored order as above, hold the first `limit` + 1 of both; DISTINCT ON
         // drops a statement linked in both roles (an agent both actor and instructor,
         // or stored before schema version 5). A merge of the two whole ranges is what
         // PostgreSQL would plan instead, reading every row of a common term.
         p.add(*links[0].related);
-        sql = "SELECT stored, id, body FROM statements WHERE stored IN ((" +
-              range("l0.stored", first) + ") UNION (" + range("l0.stored", first + 1) +
-              ")) ORDER BY stored " + order + " LIMIT $3";
+        sql = "SELECT DISTINCT ON (stored) stored, id, body FROM ((" + range(columns, first) +
+              ") UNION ALL (" + range(columns, first + 1) + ")) u ORDER BY stored " + order +
+              " LIMIT $3";
       } else {
-        sql = range("s.stored, s.id, s.body", first);
+        sql = range(columns, first);
       }
     }
     auto rows = c.exec(sql, p, "querying statements");
