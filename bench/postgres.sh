@@ -30,7 +30,9 @@
 # lrsbridge processes (summed) and of PostgreSQL, the share of the machine's CPU time
 # that was idle or waiting for I/O (from /proc/stat), the load average at the end, and
 # lock_waits=W/N: in W of N samples of pg_stat_activity (every 0.2 s) a backend of the
-# database waited for a lock (any heavyweight lock: advisory, row, relation).
+# database waited for a lock (any heavyweight lock: advisory, row, relation), and the WAL
+# bytes and full-page images per statement (pg_stat_wal, the whole server: run it on a server
+# of its own). The summary starts with the server settings the figures depend on.
 # Servers listen on 127.0.0.1 only and are stopped by the PIDs this script started.
 set -euo pipefail
 
@@ -163,6 +165,16 @@ machine_jiffies() {
 
 summary="$RESULTS_DIR/summary.txt"
 : >"$summary"
+# The server settings the figures depend on, first line of the summary.
+psql -Atq "$POSTGRES_URL" -c "SELECT 'server ' || string_agg(name || '=' || setting, ' ' ORDER BY name)
+  FROM pg_settings WHERE name IN ('server_version', 'fsync', 'synchronous_commit',
+  'full_page_writes', 'wal_compression', 'shared_buffers', 'max_wal_size', 'checkpoint_timeout',
+  'wal_level')" | tee -a "$summary"
+# WAL bytes and full-page images written by the whole server so far (pg_stat_wal).
+wal_counters() {
+  psql -Atq -F' ' "$POSTGRES_URL" -c "SELECT wal_bytes, wal_fpi FROM pg_stat_wal" 2>/dev/null ||
+    echo "0 0"
+}
 HZ=$(getconf CLK_TCK)
 for run in $(seq "$REPEATS"); do
   for procs in $PROCS; do
@@ -172,6 +184,7 @@ for run in $(seq "$REPEATS"); do
     pg_before=$(cpu_ticks $(postgres_pids))
     lrs_before=$(cpu_ticks "${PIDS[@]}")
     read -r busy_before idle_before <<<"$(machine_jiffies)"
+    read -r wal_before fpi_before <<<"$(wal_counters)"
     locks="$RESULTS_DIR/locks-post-run$run-p$procs.txt"
     (while :; do
       psql -Atq "$POSTGRES_URL" -c "SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'), \
@@ -189,12 +202,14 @@ for run in $(seq "$REPEATS"); do
     lrs_after=$(cpu_ticks "${PIDS[@]}")
     pg_after=$(cpu_ticks $(postgres_pids))
     read -r busy_after idle_after <<<"$(machine_jiffies)"
+    read -r wal_after fpi_after <<<"$(wal_counters)"
     stored=$(awk -v n="$n" -v d="$DURATION" 'BEGIN { printf "%.0f", n * d }')
     cpu=$(awk -v l=$((lrs_after - lrs_before)) -v p=$((pg_after - pg_before)) -v s="$stored" \
       -v hz="$HZ" -v b=$((busy_after - busy_before)) -v i=$((idle_after - idle_before)) \
+      -v w="$((${wal_after%.*} - ${wal_before%.*}))" -v f="$((fpi_after - fpi_before))" \
       'BEGIN { if (s == 0) s = 1;
-        printf "lrs_cpu_us_per_st=%.0f pg_cpu_us_per_st=%.0f idle_pct=%.0f",
-          l * 1e6 / hz / s, p * 1e6 / hz / s, 100 * i / (b + i) }')
+        printf "lrs_cpu_us_per_st=%.0f pg_cpu_us_per_st=%.0f idle_pct=%.0f wal_bytes_per_st=%.0f fpi_per_1000_st=%.1f",
+          l * 1e6 / hz / s, p * 1e6 / hz / s, 100 * i / (b + i), w / s, 1000 * f / s }')
     waits=$(awk -F'|' '$1 > 0 { w++ } END { printf "%d/%d", w, NR }' "$locks")
     echo "post procs=$procs run=$run statements_per_s=$n p99_ms=$p99 errors=$errors $cpu" \
       "lock_waits=$waits load=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$summary"
@@ -219,7 +234,7 @@ for kind in post get; do
     c=""
     if [ "$kind" = post ]; then
       c=$(grep "^post procs=$procs " "$summary" |
-        awk '{ for (i = 1; i <= NF; i++) if ($i ~ /cpu_us|idle/) print $i }' |
+        awk '{ for (i = 1; i <= NF; i++) if ($i ~ /cpu_us|idle|wal_bytes|fpi/) print $i }' |
         awk -F= '{ v[$1] = v[$1] " " $2 } END { for (k in v) print k, v[k] }' | sort |
         while read -r k vs; do
           echo -n " $k=$(tr ' ' '\n' <<<"$vs" | grep . | median)"

@@ -282,6 +282,56 @@ TEMPLATE_TEST_CASE("filters alone and combined", "[contract]", SqliteBackend, Po
         }).empty());
 }
 
+TEMPLATE_TEST_CASE("a related filter returns each statement once, in order, page by page",
+                   "[contract]", SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto db = backend.open();
+  auto& store = db->statements();
+  auto rec = [](std::uint64_t n, std::vector<std::string> agents,
+                std::vector<std::string> rel_agents, std::vector<std::string> acts,
+                std::vector<std::string> rel_acts) {
+    auto r = record(make_id(n), n == 4 ? "v:b" : "v:a");
+    r.agents = std::move(agents);
+    r.related_agents = std::move(rel_agents);
+    r.activities = std::move(acts);
+    r.related_activities = std::move(rel_acts);
+    return r;
+  };
+  // Alice as actor and instructor at once (1), related only (2), actor only (3); one
+  // insert each, so the stored order is 1 < 2 < 3 < 4 < 5.
+  insert_ok(store, {rec(1, {"mbox:alice"}, {"mbox:alice"}, {"act:x"}, {})});
+  insert_ok(store, {rec(2, {"mbox:bob"}, {"mbox:alice"}, {}, {"act:x"})});
+  insert_ok(store, {rec(3, {"mbox:alice"}, {}, {"act:x"}, {"act:x"})});
+  insert_ok(store, {rec(4, {"mbox:alice"}, {}, {"act:y"}, {})});
+  insert_ok(store, {rec(5, {"mbox:carol"}, {}, {"act:y"}, {"act:x"})});
+  auto ids = [](std::initializer_list<std::uint64_t> ns) {
+    std::vector<Uuid> v;
+    for (auto n : ns) v.push_back(make_id(n));
+    return v;
+  };
+  for (std::size_t limit : {std::size_t{1}, std::size_t{2}, std::size_t{100}}) {
+    INFO("limit " << limit);
+    StatementFilter f;
+    f.limit = limit;
+    f.agent = "mbox:alice";
+    f.related_agents = true;
+    CHECK(query_all(store, f) == ids({4, 3, 2, 1}));
+    f.ascending = true;
+    CHECK(query_all(store, f) == ids({1, 2, 3, 4}));
+    f.ascending = false;
+    f.verb = "v:a";
+    CHECK(query_all(store, f) == ids({3, 2, 1}));
+    f.verb.reset();
+    f.activity = "act:x";
+    f.related_activities = true;
+    CHECK(query_all(store, f) == ids({3, 2, 1}));
+    f.agent.reset();
+    CHECK(query_all(store, f) == ids({5, 3, 2, 1}));
+    f.related_activities = false;
+    CHECK(query_all(store, f) == ids({3, 1}));
+  }
+}
+
 TEMPLATE_TEST_CASE("StatementRef targets pass their filters on", "[contract]", SqliteBackend,
                    PostgresBackend) {
   TestType backend;

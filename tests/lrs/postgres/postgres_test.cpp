@@ -361,6 +361,69 @@ TEST_CASE("a version 1 database gains the later tables and the clock sequence, k
   CHECK((*db->persons().find_by_agent("k2"))->id == "p1");
 }
 
+TEST_CASE("a version 4 database, direct terms linked in both roles, upgrades to version 5",
+          "[postgres]") {
+  PostgresBackend backend;
+  auto rec = [](std::uint64_t n, std::vector<std::string> agents,
+                std::vector<std::string> rel_agents) {
+    auto r = record(make_id(n), "v:a");
+    r.agents = std::move(agents);
+    r.related_agents = std::move(rel_agents);
+    r.activities = {"act:1"};
+    return r;
+  };
+  {
+    auto db = backend.open();
+    insert_ok(db->statements(), {rec(1, {"mbox:alice"}, {})});
+    insert_ok(db->statements(), {rec(2, {"mbox:bob"}, {"mbox:alice"})});
+  }
+  // Version 4 stored a direct agent or activity under role 1 as well, in `links` and in
+  // the statement's `terms`, and analyzed every column.
+  postgres_admin(backend.url,
+                 "INSERT INTO links (term, stored) SELECT l.term + 1, l.stored FROM links l "
+                 "JOIN terms t ON l.term = t.id * 2 WHERE t.key LIKE 'a%' OR t.key LIKE 'c%' "
+                 "ON CONFLICT DO NOTHING; "
+                 "UPDATE statements s SET terms = ARRAY(SELECT term FROM links l "
+                 "WHERE l.stored = s.stored ORDER BY term); "
+                 "ALTER TABLE statements ALTER COLUMN body SET STATISTICS -1, "
+                 "ALTER COLUMN terms SET STATISTICS -1; "
+                 "DELETE FROM lrsbridge_schema_version WHERE version > 4");
+  auto db = backend.open();
+  CHECK_NOTHROW(postgres_admin(
+      backend.url,
+      "DO $$ BEGIN IF (SELECT max(version) FROM lrsbridge_schema_version) <> 5 OR "
+      "(SELECT attstattarget FROM pg_attribute WHERE attrelid = 'statements'::regclass "
+      "AND attname = 'body') <> 0 THEN RAISE EXCEPTION 'not migrated'; END IF; END $$"));
+  auto& store = db->statements();
+  insert_ok(store, {rec(3, {"mbox:alice"}, {})});
+  // 1 (old, both roles) and 3 (new, direct only) once each, 2 through its related link.
+  for (std::size_t limit : {std::size_t{1}, std::size_t{100}}) {
+    StatementFilter f;
+    f.limit = limit;
+    f.agent = "mbox:alice";
+    CHECK(query_all(store, f) == std::vector<Uuid>{make_id(3), make_id(1)});
+    f.related_agents = true;
+    CHECK(query_all(store, f) == std::vector<Uuid>{make_id(3), make_id(2), make_id(1)});
+    f.activity = "act:1";
+    f.related_activities = true;
+    CHECK(query_all(store, f) == std::vector<Uuid>{make_id(3), make_id(2), make_id(1)});
+  }
+  // Voiding an old statement unlinks both of its roles; its voider inherits them
+  // (StatementRef targets pass their filters on).
+  auto voider = record(make_id(4), "http://adlnet.gov/expapi/verbs/voided");
+  voider.statement_ref = make_id(1);
+  voider.voiding = true;
+  insert_ok(store, {voider});
+  StatementFilter f;
+  f.agent = "mbox:alice";
+  f.related_agents = true;
+  CHECK(query_all(store, f) == std::vector<Uuid>{make_id(4), make_id(3), make_id(2)});
+  CHECK_NOTHROW(postgres_admin(
+      backend.url,
+      "DO $$ BEGIN IF EXISTS (SELECT 1 FROM links l JOIN statements s USING (stored) "
+      "WHERE s.voided) THEN RAISE EXCEPTION 'a voided statement is linked'; END IF; END $$"));
+}
+
 TEST_CASE("import jobs and their quarantine are shared by processes", "[postgres]") {
   PostgresBackend backend;
   auto a = backend.open();

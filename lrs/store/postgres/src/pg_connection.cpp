@@ -73,25 +73,73 @@ std::vector<std::int64_t> parse_int_array(std::string_view literal) {
   return out;
 }
 
-void append_copy_field(std::string& out, std::string_view field) {
-  for (char c : field) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        out.push_back(c);
-    }
+namespace {
+// Binary COPY is big-endian throughout.
+void append_big_endian(std::string& out, std::uint64_t v, int bytes) {
+  for (int shift = (bytes - 1) * 8; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<char>((v >> shift) & 0xff));
   }
+}
+constexpr std::int32_t kInt8Oid = 20;  // pg_type.oid of bigint, as arrays must name it
+}  // namespace
+
+BinaryCopy::BinaryCopy() {
+  // Signature, flags (no OIDs), header extension length.
+  data_.assign("PGCOPY\n\377\r\n\0", 11);
+  int4(0);
+  int4(0);
+}
+
+void BinaryCopy::int4(std::int32_t v) {
+  append_big_endian(data_, static_cast<std::uint32_t>(v), 4);
+}
+
+void BinaryCopy::row(int fields) {
+  append_big_endian(data_, static_cast<std::uint16_t>(fields), 2);
+  ++rows_;
+}
+
+void BinaryCopy::int8(std::int64_t v) {
+  int4(8);
+  append_big_endian(data_, static_cast<std::uint64_t>(v), 8);
+}
+
+void BinaryCopy::boolean(bool v) {
+  int4(1);
+  data_.push_back(v ? 1 : 0);
+}
+
+void BinaryCopy::uuid(std::string_view raw16) {
+  int4(16);
+  data_.append(raw16.substr(0, 16));
+}
+
+void BinaryCopy::null() { int4(-1); }
+
+void BinaryCopy::text(std::string_view utf8) {
+  int4(static_cast<std::int32_t>(utf8.size()));
+  data_.append(utf8);
+}
+
+void BinaryCopy::int8_array(const std::vector<std::int64_t>& items) {
+  // An empty array has no dimensions.
+  std::int32_t dims = items.empty() ? 0 : 1;
+  int4(static_cast<std::int32_t>(12 + dims * 8 + items.size() * 12));
+  int4(dims);
+  int4(0);  // no NULL elements
+  int4(kInt8Oid);
+  if (dims != 0) {
+    int4(static_cast<std::int32_t>(items.size()));
+    int4(1);  // lower bound
+  }
+  for (std::int64_t v : items) int8(v);
+}
+
+std::string BinaryCopy::finish() {
+  append_big_endian(data_, 0xffff, 2);
+  std::string out = std::move(data_);
+  *this = BinaryCopy();
+  return out;
 }
 
 std::string bytea_literal(std::string_view bytes) {

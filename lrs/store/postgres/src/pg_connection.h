@@ -48,9 +48,29 @@ class Params {
 std::string text_array(const std::vector<std::string>& items);
 std::string int_array(const std::vector<std::int64_t>& items);
 std::vector<std::int64_t> parse_int_array(std::string_view literal);
-// One field of COPY ... FROM STDIN (text format): backslash, tab, newline and carriage
-// return escaped.
-void append_copy_field(std::string& out, std::string_view field);
+// The data of COPY ... FROM STDIN (FORMAT binary): values in PostgreSQL's own wire
+// representation, so the server parses no text (no int8, uuid or array input functions;
+// about a tenth of its CPU per statement stored with text COPY). Each row is row(n)
+// followed by exactly n fields, in the column order of the COPY command.
+class BinaryCopy {
+ public:
+  BinaryCopy();
+  void row(int fields);
+  void int8(std::int64_t v);
+  void boolean(bool v);
+  void uuid(std::string_view raw16);
+  void null();
+  void text(std::string_view utf8);
+  void int8_array(const std::vector<std::int64_t>& items);  // bigint[], one dimension
+  // The data with its trailer; the builder is empty afterwards.
+  std::string finish();
+  bool empty() const { return rows_ == 0; }
+
+ private:
+  void int4(std::int32_t v);
+  std::string data_;
+  std::size_t rows_ = 0;
+};
 // bytea as a `\x...` hex literal, and back.
 std::string bytea_literal(std::string_view bytes);
 std::string bytea_value(std::string_view hex_literal);
@@ -89,7 +109,7 @@ class Connection {
   }
   // Several statements without parameters (a migration step).
   Result<void> exec_script(std::string_view sql, std::string_view what);
-  // COPY <target> FROM STDIN with `data` (text format rows).
+  // COPY <target> FROM STDIN with `data` (as the command's FORMAT says).
   Result<void> copy_in(std::string_view copy_sql, std::string_view data, std::string_view what);
 
   // The SQLSTATE of the last failed call ("" when it did not reach the server).

@@ -114,10 +114,12 @@ std::map<std::string, std::string> merged_definitions(const std::vector<Item>& i
 class InsertJob {
  public:
   InsertJob(Connection& conn, StoredClock& clock,
-            const std::unordered_map<std::string, std::int64_t>& term_ids)
-      : conn_(conn), clock_(clock), term_ids_(term_ids) {}
+            const std::unordered_map<std::string, std::int64_t>& term_ids, KnownAgentNames& names)
+      : conn_(conn), clock_(clock), term_ids_(term_ids), names_(names) {}
 
   Result<void> run(const std::vector<Item>& items, std::vector<bool>& inserted);
+  // The KnownAgentNames keys of the pairs this job stored (or found stored).
+  const std::vector<std::string>& names_sent() const { return names_sent_; }
 
  private:
   static constexpr const char* kRowColumns =
@@ -138,6 +140,8 @@ class InsertJob {
   Connection& conn_;
   StoredClock& clock_;
   const std::unordered_map<std::string, std::int64_t>& term_ids_;
+  KnownAgentNames& names_;
+  std::vector<std::string> names_sent_;
   std::map<Uuid, Row> rows_;
   std::multimap<Uuid, Uuid> by_ref_;  // ref -> ids of the rows referring to it
   std::set<Uuid> referrers_loaded_;
@@ -250,17 +254,13 @@ Result<void> InsertJob::run(const std::vector<Item>& items, std::vector<bool>& i
     row.voiding = r.voiding;
     row.ref = r.statement_ref;
     row.body = r.body;
-    // direct terms match with and without related_*; related ones only with.
+    // Direct terms as role 0, related ones as role 1; a query with related_* looks
+    // for both roles (query()). Until schema version 5 direct terms were stored with
+    // both roles: one link row more per agent and activity.
     row.terms.push_back(term('v', r.verb) * 2);
-    for (const auto& a : r.agents) {
-      row.terms.push_back(term('a', a) * 2);
-      row.terms.push_back(term('a', a) * 2 + 1);
-    }
+    for (const auto& a : r.agents) row.terms.push_back(term('a', a) * 2);
     for (const auto& a : r.related_agents) row.terms.push_back(term('a', a) * 2 + 1);
-    for (const auto& a : r.activities) {
-      row.terms.push_back(term('c', a) * 2);
-      row.terms.push_back(term('c', a) * 2 + 1);
-    }
+    for (const auto& a : r.activities) row.terms.push_back(term('c', a) * 2);
     for (const auto& a : r.related_activities) row.terms.push_back(term('c', a) * 2 + 1);
     if (r.registration) row.terms.push_back(term('r', r.registration->str()) * 2);
     // A StatementRef matches whatever its target matches (xAPI Communication 2.1.3),
@@ -305,35 +305,36 @@ Result<void> InsertJob::run(const std::vector<Item>& items, std::vector<bool>& i
 
 Result<void> InsertJob::flush(const std::vector<Item>& items, const std::vector<bool>& inserted) {
   if (!fresh_.empty()) {
-    std::string data;
-    std::string links;
+    BinaryCopy data;
+    BinaryCopy links;
     for (const Uuid& id : fresh_) {
       const Row& row = rows_.at(id);
-      data += std::to_string(row.stored);
-      data += '\t';
-      data += id.str();
-      data += '\t';
-      data += row.ref ? row.ref->str() : "\\N";
-      data += row.voiding ? "\tt" : "\tf";
-      data += row.voided ? "\tt\t" : "\tf\t";
-      data += int_array(row.terms);
-      data += '\t';
-      append_copy_field(data, row.body);
-      data += '\n';
+      data.row(7);
+      data.int8(row.stored);
+      data.uuid(id.raw());
+      if (row.ref) {
+        data.uuid(row.ref->raw());
+      } else {
+        data.null();
+      }
+      data.boolean(row.voiding);
+      data.boolean(row.voided);
+      data.int8_array(row.terms);
+      data.text(row.body);
       // query() never returns voided statements: they need no links.
       if (row.voided) continue;
       std::vector<std::int64_t> own = row.terms;
       if (row.authority_link) own = sorted_union(own, {*row.authority_link});
       for (std::int64_t t : own) {
-        links += std::to_string(t);
-        links += '\t';
-        links += std::to_string(row.stored);
-        links += '\n';
+        links.row(2);
+        links.int8(t);
+        links.int8(row.stored);
       }
     }
-    auto copied =
-        conn_.copy_in("COPY statements (stored, id, ref, voiding, voided, terms, body) FROM STDIN",
-                      data, "storing statements");
+    auto copied = conn_.copy_in(
+        "COPY statements (stored, id, ref, voiding, voided, terms, body) FROM STDIN "
+        "(FORMAT binary)",
+        data.finish(), "storing statements");
     if (!copied) {
       // Another process stored one of these ids after this transaction looked (the
       // index waited for its COMMIT): run again, the retry finds it stored and
@@ -342,8 +343,8 @@ Result<void> InsertJob::flush(const std::vector<Item>& items, const std::vector<
       return copied;
     }
     if (!links.empty()) {
-      LRS_PG_TRY(
-          conn_.copy_in("COPY links (term, stored) FROM STDIN", links, "indexing statements"));
+      LRS_PG_TRY(conn_.copy_in("COPY links (term, stored) FROM STDIN (FORMAT binary)",
+                               links.finish(), "indexing statements"));
     }
   }
   // Changes to statements stored before: voided now, or gaining terms from a target.
@@ -418,6 +419,9 @@ Result<void> InsertJob::store_descriptions(const std::vector<Item>& items,
       activities.push_back(d.activity_id);
     }
     for (const AgentName& n : items[i].record->agent_names) {
+      std::string key = KnownAgentNames::key(n.agent, n.name);
+      if (names_.contains(key)) continue;
+      names_sent_.push_back(std::move(key));
       agents.push_back(n.agent);
       names.push_back(n.name);
     }
@@ -610,6 +614,25 @@ std::optional<std::int64_t> TermCache::find(const std::string& key) {
   return it->second;
 }
 
+std::string KnownAgentNames::key(const std::string& agent, const std::string& name) {
+  std::string key = agent;
+  key.push_back('\0');  // in neither: PostgreSQL text cannot hold it
+  key += name;
+  return key;
+}
+
+bool KnownAgentNames::contains(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return keys_.count(key) != 0;
+}
+
+void KnownAgentNames::remember(const std::vector<std::string>& committed) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Bounded as TermCache: forgetting costs only a pair sent again.
+  if (keys_.size() > 500'000) keys_.clear();
+  keys_.insert(committed.begin(), committed.end());
+}
+
 PgStatementStore::PgStatementStore(Pool& pool, std::size_t max_group_rows)
     : pool_(pool), max_group_rows_(std::max<std::size_t>(1, max_group_rows)) {
   thread_ = std::thread([this] { loop(); });
@@ -684,10 +707,14 @@ void PgStatementStore::run_group(std::vector<Job*>& group) {
     }
     if (conn_) {
       std::unordered_map<std::string, std::int64_t> terms;
-      r = in_transaction(*conn_, "storing statements",
-                         [&](Connection& c) { return apply_group(c, group, terms); });
+      std::vector<std::string> names;
+      r = in_transaction(*conn_, "storing statements", [&](Connection& c) {
+        names.clear();
+        return apply_group(c, group, terms, names);
+      });
       if (r) {
         terms_.remember(terms);
+        names_.remember(names);
         std::size_t rows = 0;
         for (Job* j : group) rows += j->records->size();
         maybe_analyze(rows);
@@ -715,7 +742,8 @@ void PgStatementStore::maybe_analyze(std::size_t inserted) {
 }
 
 Result<void> PgStatementStore::apply_group(Connection& conn, std::vector<Job*>& group,
-                                           std::unordered_map<std::string, std::int64_t>& terms) {
+                                           std::unordered_map<std::string, std::int64_t>& terms,
+                                           std::vector<std::string>& names) {
   std::vector<const StatementRecord*> records;
   for (Job* j : group) {
     for (const StatementRecord& r : *j->records) records.push_back(&r);
@@ -742,9 +770,10 @@ Result<void> PgStatementStore::apply_group(Connection& conn, std::vector<Job*>& 
     }
     LRS_PG_TRY(conn.exec("SAVEPOINT grouped", "starting an insert"));
     std::vector<bool> inserted;
-    InsertJob job(conn, *clock, terms);
+    InsertJob job(conn, *clock, terms, names_);
     auto r = job.run(items, inserted);
     if (r) {
+      names = job.names_sent();
       std::size_t at = 0;
       for (Job* j : group) {
         j->inserted.assign(inserted.begin() + static_cast<std::ptrdiff_t>(at),
@@ -761,11 +790,13 @@ Result<void> PgStatementStore::apply_group(Connection& conn, std::vector<Job*>& 
   }
   for (Job* j : group) {
     LRS_PG_TRY(conn.exec("SAVEPOINT job", "starting an insert"));
-    InsertJob job(conn, *clock, terms);
+    InsertJob job(conn, *clock, terms, names_);
     j->result = job.run(items_of(*j->records, *j->same), j->inserted);
     if (!j->result && (conn.broken() || conn.last_failure_transient())) return j->result;
     if (!j->result) {
       LRS_PG_TRY(conn.exec("ROLLBACK TO SAVEPOINT job", "abandoning an insert"));
+    } else {
+      names.insert(names.end(), job.names_sent().begin(), job.names_sent().end());
     }
     LRS_PG_TRY(conn.exec("RELEASE SAVEPOINT job", "ending an insert"));
   }
@@ -789,7 +820,8 @@ Result<void> PgStatementStore::insert_in(Connection& conn,
   terms = std::move(*ids);
   auto clock = StoredClock::take(conn, static_cast<std::int64_t>(records.size()));
   if (!clock) return tl::unexpected<Error>(clock.error());
-  InsertJob job(conn, *clock, terms);
+  // The caller's transaction may still roll back: its names are not remembered.
+  InsertJob job(conn, *clock, terms, names_);
   return job.run(items_of(records, same), inserted);
 }
 
@@ -865,7 +897,6 @@ Result<StatementPage> PgStatementStore::query(const StatementFilter& filter) {
     std::int64_t top = std::min(hi, *horizon);
     if (lo >= top) return {};
     // Link terms; an unknown term matches nothing.
-    std::vector<std::int64_t> links;
     std::vector<std::string> unknown;
     for (const std::string& key : wanted) {
       if (!terms_.find(key)) unknown.push_back(key);
@@ -883,12 +914,23 @@ Result<StatementPage> PgStatementStore::query(const StatementFilter& filter) {
       }
       terms_.remember(found);
     }
+    // Per filter its link term, and with related_* also the related role's.
+    struct Link {
+      std::int64_t direct;
+      std::optional<std::int64_t> related;
+    };
+    std::vector<Link> links;
     for (std::size_t i = 0; i < wanted.size(); ++i) {
       auto id = terms_.find(wanted[i]);
       if (!id) return {};  // an unknown term matches nothing
-      links.push_back(*id * 2 + (related[i] ? 1 : 0));
+      Link link{*id * 2, std::nullopt};
+      if (related[i]) link.related = *id * 2 + 1;
+      links.push_back(link);
     }
-    const char* order = filter.ascending ? "ASC" : "DESC";
+    // The index range walked in stored order is one term's when a filter has one.
+    std::stable_partition(links.begin(), links.end(),
+                          [](const Link& l) { return !l.related.has_value(); });
+    std::string order = filter.ascending ? "ASC" : "DESC";
     Params p;
     p.add(lo);
     p.add(top);
@@ -897,22 +939,46 @@ Result<StatementPage> PgStatementStore::query(const StatementFilter& filter) {
     if (links.empty()) {
       sql =
           "SELECT stored, id, body FROM statements WHERE stored > $1 AND stored <= $2 "
-          "AND NOT voided ORDER BY stored ";
+          "AND NOT voided ORDER BY stored " +
+          order + " LIMIT $3";
     } else {
-      sql =
-          "SELECT s.stored, s.id, s.body FROM links l0 JOIN statements s ON s.stored = l0.stored "
-          "WHERE l0.term = $4 AND l0.stored > $1 AND l0.stored <= $2 AND NOT s.voided";
-      p.add(links[0]);
+      // The other filters: a probe of the index each.
+      std::string others;
       for (std::size_t j = 1; j < links.size(); ++j) {
-        std::string n = std::to_string(j);
-        p.add(links[j]);
-        sql += " AND EXISTS (SELECT 1 FROM links l" + n + " WHERE l" + n + ".term = $" +
-               std::to_string(4 + j) + " AND l" + n + ".stored = l0.stored)";
+        std::string n = "l" + std::to_string(j);
+        std::string terms = "$" + std::to_string(p.size() + 1);
+        p.add(links[j].direct);
+        if (links[j].related) {
+          terms += ", $" + std::to_string(p.size() + 1);
+          p.add(*links[j].related);
+        }
+        others += " AND EXISTS (SELECT 1 FROM links " + n + " WHERE " + n + ".term IN (" + terms +
+                  ") AND " + n + ".stored = l0.stored)";
       }
-      sql += " ORDER BY l0.stored ";
+      // The first `limit` + 1 matches in the range of the link term in parameter `term`.
+      auto range = [&](const std::string& columns, int term) {
+        return "SELECT " + columns +
+               " FROM links l0 JOIN statements s ON s.stored = l0.stored WHERE l0.term = $" +
+               std::to_string(term) + " AND l0.stored > $1 AND l0.stored <= $2 AND NOT s.voided" +
+               others + " ORDER BY l0.stored " + order + " LIMIT $3";
+      };
+      const std::string columns = "s.stored, s.id, s.body";
+      int first = p.size() + 1;
+      p.add(links[0].direct);
+      if (links[0].related) {
+        // Every filter is related: the first `limit` + 1 of either role's range, each
+        // read in stored order as above, hold the first `limit` + 1 of both; DISTINCT ON
+        // drops a statement linked in both roles (an agent both actor and instructor,
+        // or stored before schema version 5). A merge of the two whole ranges is what
+        // PostgreSQL would plan instead, reading every row of a common term.
+        p.add(*links[0].related);
+        sql = "SELECT DISTINCT ON (stored) stored, id, body FROM ((" + range(columns, first) +
+              ") UNION ALL (" + range(columns, first + 1) + ")) u ORDER BY stored " + order +
+              " LIMIT $3";
+      } else {
+        sql = range(columns, first);
+      }
     }
-    sql += order;
-    sql += " LIMIT $3";
     auto rows = c.exec(sql, p, "querying statements");
     if (!rows) return tl::unexpected<Error>(rows.error());
     for (int i = 0; i < rows->size(); ++i) {

@@ -48,6 +48,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "lrs/statement_store.h"
@@ -87,6 +88,20 @@ class TermCache {
  private:
   std::mutex mu_;
   std::unordered_map<std::string, std::int64_t> ids_;
+};
+
+// (agent, name) pairs of agent_names known to be committed: rows there are never
+// deleted, so a writer sends only the pairs it does not know (most statements repeat a
+// known actor, and each pair sent costs PostgreSQL an ON CONFLICT check).
+class KnownAgentNames {
+ public:
+  static std::string key(const std::string& agent, const std::string& name);
+  bool contains(const std::string& key);
+  void remember(const std::vector<std::string>& committed);
+
+ private:
+  std::mutex mu_;
+  std::unordered_set<std::string> keys_;
 };
 
 class PgStatementStore final : public StatementStore {
@@ -129,11 +144,13 @@ class PgStatementStore final : public StatementStore {
   void run_group(std::vector<Job*>& group);
   void maybe_analyze(std::size_t inserted);
   Result<void> apply_group(Connection& conn, std::vector<Job*>& group,
-                           std::unordered_map<std::string, std::int64_t>& terms);
+                           std::unordered_map<std::string, std::int64_t>& terms,
+                           std::vector<std::string>& names);
 
   Pool& pool_;
   std::size_t max_group_rows_;
   TermCache terms_;
+  KnownAgentNames names_;
 
   std::mutex mu_;
   std::condition_variable cv_;
