@@ -32,6 +32,10 @@ struct SqliteOptions {
   // compressed with it (~1,100 -> ~130 bytes for typical statements). 0 means the
   // default (2,000); negative never compresses. Reading needs no option.
   std::int64_t compress_after = 0;
+  // The ids of the newest statements are held in memory and written into the id index
+  // in one sorted pass once there are this many: a commit then dirties no index page per
+  // statement. 0 means the default (65,536).
+  std::size_t pending_ids = 0;
   // Page cache of the writer connection, in MiB. The server's writer touches index pages
   // all over the file and gains from a big one; a batch import that should stay small in
   // memory can give less.
