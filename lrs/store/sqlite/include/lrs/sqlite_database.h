@@ -22,10 +22,10 @@ struct SqliteOptions {
   int read_connections = 4;
   // synchronous=FULL instead of NORMAL: survives power loss, not just process crashes.
   bool synchronous_full = false;
-  // New filter-index rows go to a small staging table first and are merged into the
-  // main index in one sorted pass once it holds this many rows: a commit then dirties
-  // a few staging pages instead of one index page per distinct actor, verb or activity
-  // it touches. 0 means the default (32,768). Queries read both tables.
+  // New filter-index rows are held in memory (or staged) and written into the main
+  // index in one sorted pass once there are this many: a commit then dirties no index
+  // page per distinct actor, verb or activity it touches. 0 means the default (262,144).
+  // Queries read both.
   std::size_t staged_link_rows = 0;
   // Statement bodies are stored as JSON text until the database holds this many, then
   // a zstd dictionary is trained on them (in the background) and new bodies are stored
