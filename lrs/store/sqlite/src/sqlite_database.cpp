@@ -30,9 +30,10 @@ constexpr std::size_t kMaxGroupRows = 5000;
 constexpr int kBusyTimeoutMs = 10'000;
 // Filter-index rows held in memory (and staged) before one sorted pass writes them to
 // `links`. Each pass dirties about one page per distinct term, ~3,500 in the bench: at
-// 32,768 rows (~3,000 statements) that was over a page per statement, at 262,144 (~24,000
-// statements, ~4 MB) it is ~0.15 (writer 52 -> 38 us per statement at 1.2M statements).
-constexpr std::size_t kStagedLinkRows = 262'144;
+// 32,768 rows (~3,000 statements) that was over a page per statement, at 131,072 (~12,000
+// statements) it is ~0.3. 262,144 saved a little more writer time but raised the peak RSS
+// of seeding 1M statements from 171 to 200 MB (merged segments, the pass's sorted copy).
+constexpr std::size_t kStagedLinkRows = 131'072;
 // Statement ids held in memory before one sorted pass writes them to `statement_ids`:
 // ~4 MB of memory; at 1M statements a pass dirties ~0.1 index page per id written
 // where each commit dirtied ~one per statement.

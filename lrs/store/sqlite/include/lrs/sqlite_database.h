@@ -24,7 +24,7 @@ struct SqliteOptions {
   bool synchronous_full = false;
   // New filter-index rows are held in memory (or staged) and written into the main
   // index in one sorted pass once there are this many: a commit then dirties no index
-  // page per distinct actor, verb or activity it touches. 0 means the default (262,144).
+  // page per distinct actor, verb or activity it touches. 0 means the default (131,072).
   // Queries read both.
   std::size_t staged_link_rows = 0;
   // Statement bodies are stored as JSON text until the database holds this many, then
