@@ -136,8 +136,9 @@ TEST_CASE("links held in memory are rebuilt after a kill", "[sqlite]") {
   REQUIRE(child >= 0);
   if (child == 0) {
     close(acks[0]);
-    // Links are written to `links` every ~400 rows: the kill finds some written, some not.
-    auto db = open_db(path, 1, 397);
+    // Links are written to `links` every ~400 rows, ids to `statement_ids` every 113: the
+    // kill finds some written, some not.
+    auto db = open_db(path, 1, 397, 0, 113);
     for (std::uint64_t next = 1;; next += kBatch) {
       std::vector<StatementRecord> batch;
       for (std::uint64_t n = next; n < next + kBatch; ++n) batch.push_back(keyed(n));
@@ -163,6 +164,18 @@ TEST_CASE("links held in memory are rebuilt after a kill", "[sqlite]") {
   std::uint64_t stored = acked;
   while (db->statements().get(make_id(stored + 1))->has_value()) ++stored;
   CHECK(stored - acked <= kBatch);
+  for (std::uint64_t k = 1; k <= stored; ++k) {
+    INFO("statement " << k);
+    REQUIRE(db->statements().get(make_id(k))->has_value());
+  }
+  // Their ids are known to the writer again: a re-send is no new statement, and a
+  // different statement under an acknowledged id is a conflict.
+  auto again = db->statements().insert({keyed(1), keyed(acked)}, kSame);
+  REQUIRE(again);
+  CHECK(again->inserted == std::vector<bool>{false, false});
+  auto conflict = db->statements().insert({record(make_id(acked), "v:other")}, kSame);
+  REQUIRE_FALSE(conflict);
+  CHECK(conflict.error().code == ErrorCode::kConflict);
   auto filters = kill_filters();
   for (std::size_t i = 0; i < filters.size(); ++i) {
     const auto& [filter, matches] = filters[i];
@@ -192,8 +205,8 @@ namespace lrs::test {
 TEST_CASE("two writers on one file index each other's statements", "[sqlite]") {
   TempDir dir;
   const std::string path = dir.file("lrs.db");
-  auto server = open_db(path, 2, 1'000'000);
-  auto import = open_db(path, 2, 1'000'000);
+  auto server = open_db(path, 2, 1'000'000, 0, 1'000'000);
+  auto import = open_db(path, 2, 1'000'000, 0, 1'000'000);
   std::uint64_t next = 1;
   for (int round = 0; round < 12; ++round) {
     Database& writer = round % 3 == 2 ? *server : *import;
@@ -204,7 +217,21 @@ TEST_CASE("two writers on one file index each other's statements", "[sqlite]") {
     StatementFilter verb;
     verb.verb = "v:2";
     CHECK(query_all(writer.statements(), verb).size() == next / 3);  // n % 3 == 2, n < next
+    // The other store finds every id, though its writer has not caught up yet.
+    Database& other = &writer == server.get() ? *import : *server;
+    for (std::uint64_t k = 1; k < next; ++k) {
+      INFO("statement " << k << " in round " << round);
+      CHECK(other.statements().get(make_id(k))->has_value());
+    }
   }
+  // Each writer catches up before its duplicate checks: ids the other stored (and holds
+  // in its memory only) are duplicates or conflicts here too.
+  auto again = server->statements().insert({keyed(1), keyed(next - 1)}, kSame);
+  REQUIRE(again);
+  CHECK(again->inserted == std::vector<bool>{false, false});
+  auto conflict = import->statements().insert({record(make_id(next - 2), "v:other")}, kSame);
+  REQUIRE_FALSE(conflict);
+  CHECK(conflict.error().code == ErrorCode::kConflict);
   // Every filter, from both: each commit after the other's wrote everything to `links`.
   insert_ok(server->statements(), {keyed(next++)});
   insert_ok(import->statements(), {keyed(next++)});

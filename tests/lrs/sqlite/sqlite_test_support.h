@@ -18,15 +18,20 @@ namespace lrs::test {
 // Tests merge staged links after a handful of rows, so that their queries read both
 // link tables and cross merges.
 constexpr std::size_t kTestStagedLinkRows = 7;
+// Likewise ids are written to `statement_ids` every few statements: lookups find some in
+// memory, some in the table.
+constexpr std::size_t kTestPendingIds = 5;
 
 inline std::unique_ptr<Database> open_db(const std::string& path, int readers = 4,
                                          std::size_t staged_link_rows = kTestStagedLinkRows,
-                                         std::int64_t compress_after = 0) {
+                                         std::int64_t compress_after = 0,
+                                         std::size_t pending_ids = kTestPendingIds) {
   SqliteOptions options;
   options.path = path;
   options.read_connections = readers;
   options.staged_link_rows = staged_link_rows;
   options.compress_after = compress_after;
+  options.pending_ids = pending_ids;
   auto db = open_sqlite_database(options);
   if (!db) throw std::runtime_error(db.error().message);
   return std::move(*db);

@@ -170,6 +170,23 @@ CREATE TABLE person_links (
 );
 CREATE INDEX person_links_person ON person_links(person, agent);
 )sql"},
+    // Statement ids move from a unique index on `statements` to their own table, written
+    // in sorted passes; the ids of statements stored after id_state.indexed_through are
+    // held in memory and read back from `statements` when the database is opened
+    // (pending_ids.h). The copy walks the old index in id order, so each page of the new
+    // table is appended once.
+    {6, R"sql(
+CREATE TABLE statement_ids (
+  id BLOB PRIMARY KEY,
+  stored INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO statement_ids (id, stored) SELECT id, stored FROM statements ORDER BY id;
+CREATE TABLE id_state (
+  indexed_through INTEGER NOT NULL
+);
+INSERT INTO id_state (indexed_through) SELECT coalesce(max(stored), 0) FROM statements;
+DROP INDEX statements_id;
+)sql"},
 };
 
 Result<void> migrate_in_transaction(Connection& conn) {

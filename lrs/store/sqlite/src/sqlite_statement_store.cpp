@@ -126,6 +126,7 @@ SqliteStatementStore::SqliteStatementStore(Writer& writer, ReadPool& reads, Setu
       stored_count_(setup.stored_hint),
       indexed_through_(setup.indexed_through),
       committed_indexed_(setup.indexed_through),
+      pending_id_limit_(std::max<std::size_t>(1, setup.pending_ids)),
       last_flush_(std::chrono::steady_clock::now()),
       staged_link_limit_(setup.staged_link_rows),
       last_stored_(setup.last_stored),
@@ -238,6 +239,7 @@ void SqliteStatementStore::train() {
 Result<void> SqliteStatementStore::restore_pending_links() {
   FunctionJob job([this](Connection& conn) -> Result<void> {
     // Rebuilt links count no second time towards terms.n_*: counts were kept apart.
+    // The ids are read back by on_transaction_begin (catch_up_ids) before this runs.
     LRS_SQLITE_TRY(collect_unindexed(conn, link_buffer_));
     auto version = conn.query_int("PRAGMA data_version", "reading the data version");
     if (!version) return tl::unexpected<Error>(std::move(version).error());
@@ -302,18 +304,51 @@ Result<StatementStore::InsertResult> SqliteStatementStore::insert(
 
 Result<std::optional<StoredStatement>> SqliteStatementStore::get(const Uuid& id) {
   auto conn = reads_.acquire();
-  auto stmt = conn->prepare("SELECT stored, voided, body FROM statements WHERE id = ?1");
+  // One read transaction: the writer moves ids from memory to `statement_ids`.
+  LRS_SQLITE_TRY(conn->exec("BEGIN", "starting a read transaction"));
+  struct EndRead {
+    Connection& conn;
+    ~EndRead() { (void)conn.exec("COMMIT", "ending a read transaction"); }
+  } end_read{*conn};
+  Result<std::int64_t> snapshot = 0;
+  auto [stored, covered] = pending_ids_.find(id, [&] {
+    snapshot = conn->query_int("SELECT indexed_through FROM id_state",
+                               "reading how far the id index is written");
+  });
+  if (!snapshot) return tl::unexpected<Error>(std::move(snapshot).error());
+  // ?1 the id, ?2 (where used) the stored time the scan starts after.
+  auto lookup = [&](const char* sql) -> Result<void> {
+    auto stmt = conn->prepare(sql);
+    if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+    StmtUse q(stmt->get());
+    q->bind_blob(1, id.raw());
+    if (sqlite3_bind_parameter_count(q->get()) > 1) q->bind(2, covered);
+    auto row = q->step("looking up statement " + id.str());
+    if (!row) return tl::unexpected<Error>(std::move(row).error());
+    if (*row) stored = q->col_int(0);
+    return {};
+  };
+  if (!stored) {
+    LRS_SQLITE_TRY(lookup("SELECT stored FROM statement_ids WHERE id = ?1"));
+  }
+  if (!stored) {
+    // Stored by another process since this one's writer last caught up: only those
+    // rows, usually none, are scanned.
+    LRS_SQLITE_TRY(lookup("SELECT stored FROM statements WHERE stored > ?2 AND id = ?1"));
+  }
+  if (!stored) return std::optional<StoredStatement>();
+  auto stmt = conn->prepare("SELECT voided, body FROM statements WHERE stored = ?1");
   if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
   StmtUse q(stmt->get());
-  q->bind_blob(1, id.raw());
+  q->bind(1, *stored);
   auto row = q->step("reading statement " + id.str());
   if (!row) return tl::unexpected<Error>(std::move(row).error());
-  if (!*row) return std::optional<StoredStatement>();
+  if (!*row) return std::optional<StoredStatement>();  // not committed in this snapshot
   StoredStatement s;
   s.id = id;
-  s.stored_us = q->col_int(0);
-  s.voided = q->col_int(1) != 0;
-  auto body = stored_body(*conn, *q, 2, s.stored_us);
+  s.stored_us = *stored;
+  s.voided = q->col_int(0) != 0;
+  auto body = stored_body(*conn, *q, 1, s.stored_us);
   if (!body) return tl::unexpected<Error>(std::move(body).error());
   s.body = std::move(*body);
   return std::optional<StoredStatement>(std::move(s));
@@ -507,12 +542,103 @@ std::int64_t SqliteStatementStore::next_stored() {
   return last_stored_;
 }
 
-void SqliteStatementStore::on_transaction_begin() {
+Result<void> SqliteStatementStore::on_transaction_begin(Connection& conn) {
   if (term_cache_.size() > kMaxTermCache) term_cache_.clear();
+  // Before any duplicate check: another process's statements must be in memory too.
+  return catch_up_ids(conn);
+}
+
+Result<void> SqliteStatementStore::catch_up_ids(Connection& conn) {
+  auto version = conn.query_int("PRAGMA data_version", "reading the data version");
+  if (!version) return tl::unexpected<Error>(std::move(version).error());
+  if (*version == ids_data_version_) return {};
+  auto through = conn.query_int("SELECT indexed_through FROM id_state",
+                                "reading how far the id index is written");
+  if (!through) return tl::unexpected<Error>(std::move(through).error());
+  auto stmt = conn.prepare("SELECT id, stored FROM statements WHERE stored > ?1");
+  if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+  StmtUse q(stmt->get());
+  q->bind(1, *through);
+  std::vector<PendingIds::Entry> entries;
+  std::int64_t newest = *through;
+  for (;;) {
+    auto row = q->step("reading the ids of the newest statements");
+    if (!row) return tl::unexpected<Error>(std::move(row).error());
+    if (!*row) break;
+    std::int64_t stored = q->col_int(1);
+    entries.emplace_back(uuid_from_blob(q->col_blob(0)), stored);
+    newest = std::max(newest, stored);
+  }
+  // Statements stored from now on come after every one read here, so a process that
+  // catches up later finds them past this point.
+  last_stored_ = std::max(last_stored_, newest);
+  ids_through_ = committed_ids_through_ = *through;
+  pending_ids_.reset(std::move(entries), newest);
+  ids_data_version_ = *version;
+  return {};
+}
+
+Result<std::optional<std::int64_t>> SqliteStatementStore::stored_of(Connection& conn,
+                                                                    const Uuid& id) {
+  if (auto stored = pending_ids_.find_on_writer(id)) return stored;
+  auto stmt = conn.prepare("SELECT stored FROM statement_ids WHERE id = ?1");
+  if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+  StmtUse q(stmt->get());
+  q->bind_blob(1, id.raw());
+  auto row = q->step("looking up statement " + id.str());
+  if (!row) return tl::unexpected<Error>(std::move(row).error());
+  if (!*row) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(q->col_int(0));
+}
+
+// One sorted pass, in the transaction that moves the mark, so a crash leaves either both
+// or neither.
+Result<void> SqliteStatementStore::write_pending_ids(Connection& conn) {
+  std::vector<PendingIds::Entry> entries = pending_ids_.sorted();
+  constexpr std::size_t kRowsPerInsert = 50;
+  std::size_t i = 0;
+  auto bind_rows = [&](Stmt& q, std::size_t rows) {
+    for (std::size_t k = 0; k < rows; ++k) {
+      q.bind_blob(static_cast<int>(2 * k + 1), entries[i + k].first.raw());
+      q.bind(static_cast<int>(2 * k + 2), entries[i + k].second);
+    }
+  };
+  if (entries.size() >= kRowsPerInsert) {
+    std::string sql = "INSERT INTO statement_ids (id, stored) VALUES (?, ?)";
+    for (std::size_t k = 1; k < kRowsPerInsert; ++k) sql += ", (?, ?)";
+    auto stmt = conn.prepare(sql);
+    if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+    for (; i + kRowsPerInsert <= entries.size(); i += kRowsPerInsert) {
+      StmtUse q(stmt->get());
+      bind_rows(*q, kRowsPerInsert);
+      LRS_SQLITE_TRY(q->run("indexing statement ids"));
+    }
+  }
+  auto stmt = conn.prepare("INSERT INTO statement_ids (id, stored) VALUES (?1, ?2)");
+  if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+  for (; i < entries.size(); ++i) {
+    StmtUse q(stmt->get());
+    bind_rows(*q, 1);
+    LRS_SQLITE_TRY(q->run("indexing a statement id"));
+  }
+  auto mark = conn.prepare("UPDATE id_state SET indexed_through = ?1");
+  if (!mark) return tl::unexpected<Error>(std::move(mark).error());
+  StmtUse q(mark->get());
+  q->bind(1, last_stored_);
+  LRS_SQLITE_TRY(q->run("recording how far the id index is written"));
+  ids_through_ = last_stored_;
+  writing_ids_ = true;
+  return {};
 }
 
 void SqliteStatementStore::on_job_end(bool kept) {
   descriptions_.on_job_end(kept);
+  if (kept) {
+    transaction_ids_.insert(transaction_ids_.end(), job_ids_.begin(), job_ids_.end());
+  } else {
+    pending_ids_.erase(job_ids_);
+  }
+  job_ids_.clear();
   if (kept) {
     pending_counts_.insert(pending_counts_.end(), job_counts_.begin(), job_counts_.end());
     transaction_links_.insert(transaction_links_.end(), link_buffer_.begin(), link_buffer_.end());
@@ -563,6 +689,7 @@ Result<void> SqliteStatementStore::before_commit(Connection& conn) {
   if (static_cast<std::size_t>(staged_links_) >= staged_link_limit_) {
     LRS_SQLITE_TRY(merge_staged_links(conn));
   }
+  if (pending_ids_.size() >= pending_id_limit_) LRS_SQLITE_TRY(write_pending_ids(conn));
   auto now = std::chrono::steady_clock::now();
   if (pending_counts_.size() < kMaxPendingLinks && now - last_flush_ < kCountFlushInterval) {
     return {};
@@ -574,6 +701,18 @@ Result<void> SqliteStatementStore::before_commit(Connection& conn) {
 void SqliteStatementStore::on_transaction_end(bool committed) {
   descriptions_.on_transaction_end(committed);
   transaction_links_.clear();
+  if (committed) {
+    if (writing_ids_) {
+      pending_ids_.clear();  // in `statement_ids` now
+      committed_ids_through_ = ids_through_;
+    }
+  } else {
+    pending_ids_.erase(transaction_ids_);
+    pending_ids_.uncover_after(committed_stored_.load());
+    ids_through_ = committed_ids_through_;
+  }
+  transaction_ids_.clear();
+  writing_ids_ = false;
   if (committed) {
     if (writing_pending_) {
       pending_links_.clear();  // in `links` now
@@ -592,6 +731,8 @@ void SqliteStatementStore::on_transaction_end(bool committed) {
 }
 
 Result<void> SqliteStatementStore::on_shutdown(Connection& conn) {
+  LRS_SQLITE_TRY(catch_up_ids(conn));
+  LRS_SQLITE_TRY(write_pending_ids(conn));
   LRS_SQLITE_TRY(write_pending_links(conn));
   LRS_SQLITE_TRY(move_recent_links(conn));
   LRS_SQLITE_TRY(merge_staged_links(conn));
@@ -898,27 +1039,48 @@ Result<void> SqliteStatementStore::apply_insert(Connection& conn,
     // inherit the target's terms, its inherited ones included.
     std::optional<Target> target;
     if (r.statement_ref) {
-      auto stmt =
-          conn.prepare("SELECT stored, voiding, voided, terms FROM statements WHERE id = ?1");
-      if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
-      StmtUse q(stmt->get());
-      q->bind_blob(1, r.statement_ref->raw());
-      auto row = q->step("reading a referenced statement");
-      if (!row) return tl::unexpected<Error>(std::move(row).error());
-      if (*row) {
-        target = Target{q->col_int(0), q->col_int(1) != 0, q->col_int(2) != 0,
-                        decode_terms(q->col_blob(3))};
-        terms.insert(terms.end(), target->terms.begin(), target->terms.end());
+      auto target_stored = stored_of(conn, *r.statement_ref);
+      if (!target_stored) return tl::unexpected<Error>(std::move(target_stored).error());
+      if (*target_stored) {
+        auto stmt = conn.prepare("SELECT voiding, voided, terms FROM statements WHERE stored = ?1");
+        if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+        StmtUse q(stmt->get());
+        q->bind(1, **target_stored);
+        auto row = q->step("reading a referenced statement");
+        if (!row) return tl::unexpected<Error>(std::move(row).error());
+        if (*row) {
+          target = Target{**target_stored, q->col_int(0) != 0, q->col_int(1) != 0,
+                          decode_terms(q->col_blob(2))};
+          terms.insert(terms.end(), target->terms.begin(), target->terms.end());
+        }
       }
     }
     std::sort(terms.begin(), terms.end());
     terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
 
+    auto existing = stored_of(conn, r.id);
+    if (!existing) return tl::unexpected<Error>(std::move(existing).error());
+    if (*existing) {
+      // The id is stored already (by an earlier request or group).
+      auto stmt = conn.prepare("SELECT body FROM statements WHERE stored = ?1");
+      if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+      StmtUse q(stmt->get());
+      q->bind(1, **existing);
+      auto row = q->step("reading a stored statement");
+      if (!row) return tl::unexpected<Error>(std::move(row).error());
+      if (*row) {
+        auto body = stored_body(conn, *q, 0, **existing);
+        if (!body) return tl::unexpected<Error>(std::move(body).error());
+        if (same(*body, r.body)) continue;
+      }
+      return fail(ErrorCode::kConflict,
+                  "statement " + r.id.str() + " already exists with different content");
+    }
     std::int64_t stored = next_stored();
     {
       auto stmt = conn.prepare(
           "INSERT INTO statements (stored, id, ref, voiding, voided, terms, body) "
-          "VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6) ON CONFLICT (id) DO NOTHING");
+          "VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6)");
       if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
       StmtUse q(stmt->get());
       std::string blob = encode_terms(terms);
@@ -938,22 +1100,8 @@ Result<void> SqliteStatementStore::apply_insert(Connection& conn,
       }
       LRS_SQLITE_TRY(q->run("storing a statement"));
     }
-    if (conn.changes() == 0) {
-      // The id is stored already (by an earlier request or group).
-      auto stmt = conn.prepare("SELECT stored, body FROM statements WHERE id = ?1");
-      if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
-      StmtUse q(stmt->get());
-      q->bind_blob(1, r.id.raw());
-      auto row = q->step("reading a stored statement");
-      if (!row) return tl::unexpected<Error>(std::move(row).error());
-      if (*row) {
-        auto body = stored_body(conn, *q, 1, q->col_int(0));
-        if (!body) return tl::unexpected<Error>(std::move(body).error());
-        if (same(*body, r.body)) continue;
-      }
-      return fail(ErrorCode::kConflict,
-                  "statement " + r.id.str() + " already exists with different content");
-    }
+    pending_ids_.add(r.id, stored);
+    job_ids_.push_back(r.id);
     inserted[i] = true;
     LRS_SQLITE_TRY(descriptions_.store(conn, r));
     for (const AttachmentContent& a : r.attachments) {

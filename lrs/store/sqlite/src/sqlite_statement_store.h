@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -17,6 +18,7 @@
 
 #include "body_codec.h"
 #include "lrs/statement_store.h"
+#include "pending_ids.h"
 #include "pending_links.h"
 #include "read_pool.h"
 #include "sqlite_descriptions.h"
@@ -56,6 +58,8 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
     // Links held in memory, and staged links, are written to `links` once there are
     // about this many.
     std::size_t staged_link_rows = 0;
+    // Ids held in memory are written to `statement_ids` once there are this many.
+    std::size_t pending_ids = 0;
     // The dictionaries table, oldest first; new bodies use the last one.
     std::vector<std::string> dictionaries;
     // With no dictionary yet, one is trained from the stored bodies once this many
@@ -78,7 +82,7 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   Result<std::optional<std::string>> activity_definition(const std::string& activity_id) override;
   Result<std::vector<std::string>> agent_names(const std::string& agent_key) override;
 
-  void on_transaction_begin() override;
+  Result<void> on_transaction_begin(Connection& conn) override;
   void on_job_end(bool kept) override;
   Result<void> before_commit(Connection& conn) override;
   void on_transaction_end(bool committed) override;
@@ -87,6 +91,7 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   // Before any other call: puts the links of the statements stored after
   // indexed_through (those a crash or kill left unwritten) back in memory, from each
   // statement's `terms` and authority.
+  // Likewise the ids of the statements stored after id_state.indexed_through.
   Result<void> restore_pending_links();
 
   // Callers' side: the compressed bodies of `records` for apply_insert (all empty when
@@ -114,6 +119,15 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   };
 
   std::int64_t next_stored();
+  // Where statement `id` is stored, from memory or `statement_ids`.
+  Result<std::optional<std::int64_t>> stored_of(Connection& conn, const Uuid& id);
+  // When another process committed since this one last looked (or on open), reads the
+  // ids of every statement past id_state.indexed_through back into memory, so that
+  // memory and `statement_ids` hold every stored id again.
+  Result<void> catch_up_ids(Connection& conn);
+  // Writes every id held in memory to `statement_ids` and moves id_state up to
+  // last_stored_.
+  Result<void> write_pending_ids(Connection& conn);
   // The id of terms.key = type + key, created when new.
   Result<std::int64_t> term_id(Connection& conn, char type, std::string_view key);
   // The link terms of `r` (not its authority's), unsorted: direct ones as id * 2, related
@@ -172,6 +186,19 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   bool published_links_ = false;  // this transaction added to pending_links_
   // PRAGMA data_version at the last commit: it changes when another process commits.
   std::int64_t data_version_ = -1;
+  // Ids of statements stored after id_state.indexed_through, and the writer's view of
+  // that mark (ids_through_ in the current transaction, committed_ids_through_ the
+  // committed one). The ids added by the current job, and by the transaction's kept
+  // jobs, leave the map again when they are rolled back.
+  PendingIds pending_ids_;
+  std::size_t pending_id_limit_;
+  std::vector<Uuid> job_ids_;
+  std::vector<Uuid> transaction_ids_;
+  std::int64_t ids_through_ = 0;
+  std::int64_t committed_ids_through_ = 0;
+  bool writing_ids_ = false;  // this transaction writes pending_ids_ to `statement_ids`
+  // PRAGMA data_version when the ids were last caught up (-1: never).
+  std::int64_t ids_data_version_ = -1;
   std::vector<std::string> job_new_terms_;
   // Link count changes per link term, of the current job and of committed jobs not yet
   // written to terms.n_*.

@@ -79,10 +79,16 @@ void Writer::apply_group(std::vector<Entry*>& group) {
   {
     std::lock_guard<std::mutex> conn_lock(conn_mu_);
     auto begin = conn_->exec("BEGIN IMMEDIATE", "starting a write transaction");
+    for (WriteParticipant* p : participants_) {
+      if (begin) begin = p->on_transaction_begin(*conn_);
+    }
     if (!begin) {
+      if (!sqlite3_get_autocommit(conn_->db())) {
+        (void)conn_->exec("ROLLBACK", "rolling back a write transaction");
+        for (WriteParticipant* p : participants_) p->on_transaction_end(false);
+      }
       results.assign(group.size(), begin);
     } else {
-      for (WriteParticipant* p : participants_) p->on_transaction_begin();
       Result<void> fatal;
       for (Entry* e : group) {
         if (!fatal) {

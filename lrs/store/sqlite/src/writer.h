@@ -54,7 +54,8 @@ class WriteParticipant {
   WriteParticipant(const WriteParticipant&) = delete;
   WriteParticipant& operator=(const WriteParticipant&) = delete;
 
-  virtual void on_transaction_begin() {}
+  // Right after BEGIN IMMEDIATE; an error fails the whole group.
+  virtual Result<void> on_transaction_begin(Connection& /*conn*/) { return {}; }
   // After a job's savepoint is released (kept = true) or rolled back (kept = false).
   virtual void on_job_end(bool /*kept*/) {}
   // Last writes of the transaction, before COMMIT.
