@@ -170,7 +170,13 @@ CommitResult replay(CmiModel& work, const CmiPairs& pairs) {
 
 CommitResult apply_commit(CmiModel& model, const CmiPairs& pairs) {
   const auto mark = CmiModelAccess::begin_commit(model);
+  // The 2004 statuses the LMS evaluates (from measure and score against the thresholds)
+  // depend only on the final values and no check of the replay reads them: evaluated
+  // once after the batch instead of after each of its values.
+  CmiModelAccess::set_loading(model, true);
   CommitResult result = replay(model, pairs);
+  CmiModelAccess::set_loading(model, false);
+  if (result.ok()) CmiModelAccess::evaluate(model);
   CmiModelAccess::end_commit(model, mark, result.ok());
   return result;
 }

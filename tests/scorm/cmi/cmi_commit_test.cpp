@@ -177,6 +177,34 @@ TEST_CASE("tracked changes of commits applied in place equal the diff of the sta
   CHECK(m.tracked_changes().empty());
 }
 
+TEST_CASE("a commit's evaluated 2004 statuses equal those of its values set one by one",
+          "[commit]") {
+  const CmiPairs cases[] = {
+      {{"cmi.completion_status", "incomplete"}, {"cmi.progress_measure", "0.9"}},
+      {{"cmi.completion_status", "completed"}, {"cmi.progress_measure", "0.1"}},
+      {{"cmi.success_status", "passed"}, {"cmi.score.scaled", "0.2"}},
+      {{"cmi.success_status", "failed"}, {"cmi.score.scaled", "0.9"}},
+      {{"cmi.completion_status", "completed"}, {"cmi.success_status", "passed"}},
+  };
+  for (const auto& pairs : cases) {
+    CmiModel2004 base;
+    REQUIRE(base.set_lms_value("cmi.completion_threshold", "0.8") == 0);
+    REQUIRE(base.set_lms_value("cmi.scaled_passing_score", "0.5") == 0);
+    CmiModel2004 committed = base;
+    CmiModel2004 one_by_one = base;
+    REQUIRE(scorm::apply_commit(committed, pairs).ok());
+    for (const auto& [element, value] : pairs) REQUIRE(one_by_one.set_value(element, value) == 0);
+    CAPTURE(pairs.front().first, pairs.front().second);
+    CHECK(committed == one_by_one);
+  }
+  CmiModel2004 m;
+  REQUIRE(m.set_lms_value("cmi.completion_threshold", "0.8") == 0);
+  REQUIRE(scorm::apply_commit(
+              m, {{"cmi.completion_status", "incomplete"}, {"cmi.progress_measure", "0.9"}})
+              .ok());
+  CHECK(m.stored("cmi.completion_status") == "completed");
+}
+
 TEST_CASE("a rejected or unreadable commit in place changes nothing", "[commit][tracking]") {
   CmiModel2004 m;
   REQUIRE(m.set_value("cmi.location", "p1") == 0);

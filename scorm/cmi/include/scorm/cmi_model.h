@@ -155,7 +155,9 @@ class CmiModel {
   CmiValues values_;
   bool session_open_ = false;
   // While a stored model is replayed (cmi_json.cpp): its statuses were evaluated when
-  // they were stored, so they are not evaluated again after every value.
+  // they were stored, so they are not evaluated again after every value. While a commit
+  // is replayed (cmi_commit.cpp): they depend only on the final values, so they are
+  // evaluated once after the batch.
   bool loading_ = false;
   bool tracking_ = false;
   std::vector<JournalEntry> journal_;  // every write since start_tracking(), in order
