@@ -508,6 +508,14 @@ CommitReply commit_attempt(lrs::PlayerStore& store, const lrs::AttemptRecord& re
     lrs::AttemptRecord attempt = reread ? *reread : read;
     std::unique_ptr<scorm::CmiModel> model =
         cache != nullptr ? cache->take_model(attempt) : nullptr;
+    if (!model && attempt.cmi_json.empty()) {
+      // Read without its CMI (PlayerStore::find_attempt_state) and not kept: read it all.
+      auto found = store.find_attempt(attempt.id);
+      if (!found) return reply(500, false, 101, found.error().message);
+      if (!*found) return reply(404, false, 101, "no attempt " + std::to_string(attempt.id));
+      attempt = std::move(**found);
+      if (cache != nullptr) model = cache->take_model(attempt);
+    }
     if (!model) {
       auto loaded = scorm::from_json(attempt.cmi_json);
       if (!loaded) return reply(500, false, 101, "stored CMI: " + loaded.error());

@@ -124,12 +124,12 @@ struct CommitReply {
 };
 
 // Applies one commit body of session `session` to the attempt `read` (as just read from
-// the store), all or nothing; `terminate` also ends the session (scorm::end_session). A
-// commit whose commitSequence was already applied in this session answers success and
-// changes nothing. Statements of the course (rolled up from every SCO's latest attempt)
-// are decided in the same transaction, serialized with the registration's other commits.
-// `cache` (may be null) keeps each committed attempt's model and context for its next
-// commit.
+// the store, with or without its CMI: PlayerStore::find_attempt_state), all or nothing;
+// `terminate` also ends the session (scorm::end_session). A commit whose commitSequence
+// was already applied in this session answers success and changes nothing. Statements of
+// the course (rolled up from every SCO's latest attempt) are decided in the same
+// transaction, serialized with the registration's other commits. `cache` (may be null)
+// keeps each committed attempt's model and context for its next commit.
 CommitReply commit_attempt(lrs::PlayerStore& store, const lrs::AttemptRecord& read,
                            std::int64_t session, std::string_view body, bool terminate,
                            AttemptCache* cache = nullptr);

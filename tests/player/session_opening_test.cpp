@@ -262,3 +262,38 @@ TEST_CASE("commits applied in place to the cached model store what commits to a 
   CHECK(cmi.find("\"p4\"") != std::string::npos);
   CHECK(cmi.find("7.25") == std::string::npos);
 }
+
+TEST_CASE("a commit given the attempt read without its CMI reads it when no model is kept",
+          "[player][runtime]") {
+  for (bool with_cache : {true, false}) {
+    CAPTURE(with_cache);
+    Session s(with_cache);
+    s.launch();
+    auto full = s.db->player().find_attempt(s.attempt.id);
+    auto state = s.db->player().find_attempt_state(s.attempt.id);
+    REQUIRE(full);
+    REQUIRE(*full);
+    REQUIRE(state);
+    REQUIRE(*state);
+    CHECK((*state)->cmi_json.empty());
+    CHECK_FALSE((*full)->cmi_json.empty());
+    CHECK((*state)->revision == (*full)->revision);
+    CHECK((*state)->session == (*full)->session);
+    CHECK((*state)->state == (*full)->state);
+    CHECK((*state)->registration == (*full)->registration);
+    auto reply = player::commit_attempt(s.db->player(), **state, s.attempt.session,
+                                        json{{"cmi.location", "p5"}, {"commitSequence", 1}}.dump(),
+                                        false, s.cache_or_null());
+    INFO(reply.body);
+    CHECK(reply.status == 200);
+    CHECK(json::parse(reply.body)["result"] == true);
+    auto after = s.db->player().find_attempt(s.attempt.id);
+    REQUIRE(after);
+    REQUIRE(*after);
+    CHECK((*after)->revision == (*full)->revision + 1);
+    CHECK((*after)->cmi_json.find("\"cmi.location\":\"p5\"") != std::string::npos);
+    CHECK((*after)->cmi_json.find("\"cmi.learner_id\":\"u7\"") != std::string::npos);
+  }
+  Session s(false);
+  CHECK_FALSE(*s.db->player().find_attempt_state(424242));
+}
