@@ -503,6 +503,17 @@ json learner_agent(const TranslationContext& ctx) {
 std::vector<json> translate(const TranslationContext& ctx, const scorm::CmiModel& before,
                             const scorm::CmiModel& after, RuntimeEvent event,
                             std::int64_t commit_sequence, std::int64_t timestamp_us) {
+  if (event == RuntimeEvent::kInitialize) {
+    return translate(ctx, std::vector<scorm::CmiChange>{}, after, event, commit_sequence,
+                     timestamp_us);
+  }
+  return translate(ctx, scorm::diff(before, after), after, event, commit_sequence, timestamp_us);
+}
+
+std::vector<json> translate(const TranslationContext& ctx,
+                            const std::vector<scorm::CmiChange>& change_list,
+                            const scorm::CmiModel& after, RuntimeEvent event,
+                            std::int64_t commit_sequence, std::int64_t timestamp_us) {
   std::vector<json> out;
   Builder b(ctx, event, commit_sequence, timestamp_us);
   View v(after, ctx.version);
@@ -514,12 +525,15 @@ std::vector<json> translate(const TranslationContext& ctx, const scorm::CmiModel
     return out;
   }
 
-  ChangeSet changes(scorm::diff(before, after));
+  ChangeSet changes(change_list);
   // cmi.comments (1.2) is one text, not a collection; when the new text extends the old
   // one, only the added part is the new comment.
   std::string comment12;
   if (v.is12() && changes.has("cmi.comments")) {
-    std::string old_text = before.stored("cmi.comments").value_or("");
+    std::string old_text;
+    for (const auto& c : change_list) {
+      if (c.element == "cmi.comments") old_text = c.old_value.value_or("");
+    }
     comment12 = v.value("cmi.comments");
     if (!old_text.empty() && comment12.size() > old_text.size() &&
         comment12.starts_with(old_text)) {

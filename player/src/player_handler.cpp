@@ -507,7 +507,9 @@ HttpResponse PlayerHandler::runtime(const HttpRequest& request, std::string_view
   } catch (const std::exception&) {
     return lrs::error_response({ErrorCode::kNotFound, "no attempt " + std::string(id_text)});
   }
-  auto attempt = store_.find_attempt(id);
+  // A commit usually applies the model the AttemptCache keeps and reads the stored CMI
+  // only when it is not kept (commit_attempt).
+  auto attempt = action == "commit" ? store_.find_attempt_state(id) : store_.find_attempt(id);
   if (!attempt) return lrs::error_response(attempt.error());
   // Same answer for "no such attempt" and "not yours": attempt ids are guessable.
   if (!*attempt || !token_ok(request, (*attempt)->registration)) {

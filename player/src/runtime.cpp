@@ -159,15 +159,17 @@ std::vector<json> opening_statements(const CommitContext& c, const scorm::CmiMod
                             translation_sequence(c, 0), c.timestamp_us);
 }
 
-std::vector<json> statements_for_commit(const CommitContext& c, const scorm::CmiModel& before,
-                                        const scorm::CmiModel& after, bool opening_prepared) {
-  std::vector<json> out;
-  if (opens_session(c) && !opening_prepared) out = opening_statements(c, before);
-  auto changes = adapter::translate(
-      c.translation, before, after,
+// `opening`: the session's opening statements when this commit opens it and they were
+// not prepared at launch (made from the model before the commit), else empty.
+std::vector<json> statements_for_commit(const CommitContext& c, std::vector<json> opening,
+                                        const std::vector<scorm::CmiChange>& changes,
+                                        const scorm::CmiModel& after) {
+  std::vector<json> out = std::move(opening);
+  auto statements = adapter::translate(
+      c.translation, changes, after,
       c.terminate ? adapter::RuntimeEvent::kTerminate : adapter::RuntimeEvent::kCommit,
       translation_sequence(c, c.sequence), c.timestamp_us);
-  for (json& s : changes) out.push_back(std::move(s));
+  for (json& s : statements) out.push_back(std::move(s));
   return out;
 }
 
@@ -334,7 +336,7 @@ lrs::Result<LaunchedSession> launch_sco(lrs::PlayerStore& store, const ScoLaunch
   // attempt's context (a context that cannot be made now is made, or reported, then).
   auto remember = [&](const lrs::AttemptRecord& a, const scorm::CmiModel& model) {
     if (cache == nullptr) return;
-    cache->put_model(a, a.revision, std::make_shared<const scorm::CmiModel>(model));
+    cache->put_model(a, a.revision, std::make_unique<scorm::CmiModel>(model));
     auto context = cache->context(a);
     if (!context) {
       auto made = attempt_context(store, a, model.version());
@@ -440,15 +442,16 @@ AttemptCache::Entry& AttemptCache::slot(const lrs::AttemptRecord& attempt) {
   return e;
 }
 
-std::shared_ptr<const scorm::CmiModel> AttemptCache::model(const lrs::AttemptRecord& attempt) {
+std::unique_ptr<scorm::CmiModel> AttemptCache::take_model(const lrs::AttemptRecord& attempt) {
   std::lock_guard lock(mutex_);
-  const Entry* e = find(attempt);
-  if (e == nullptr || e->revision != attempt.revision) return nullptr;
-  return e->model;
+  auto it = entries_.find(attempt.id);
+  if (it == entries_.end() || it->second.identity != identity(attempt)) return nullptr;
+  if (it->second.revision != attempt.revision) return nullptr;
+  return std::move(it->second.model);
 }
 
 void AttemptCache::put_model(const lrs::AttemptRecord& attempt, std::int64_t revision,
-                             std::shared_ptr<const scorm::CmiModel> model) {
+                             std::unique_ptr<scorm::CmiModel> model) {
   std::lock_guard lock(mutex_);
   Entry& e = slot(attempt);
   e.revision = revision;
@@ -503,33 +506,39 @@ CommitReply commit_attempt(lrs::PlayerStore& store, const lrs::AttemptRecord& re
       reread = std::move(*found);
     }
     lrs::AttemptRecord attempt = reread ? *reread : read;
-    std::shared_ptr<const scorm::CmiModel> before =
-        cache != nullptr ? cache->model(attempt) : nullptr;
-    if (!before) {
+    std::unique_ptr<scorm::CmiModel> model =
+        cache != nullptr ? cache->take_model(attempt) : nullptr;
+    if (!model && attempt.cmi_json.empty()) {
+      // Read without its CMI (PlayerStore::find_attempt_state) and not kept: read it all.
+      auto found = store.find_attempt(attempt.id);
+      if (!found) return reply(500, false, 101, found.error().message);
+      if (!*found) return reply(404, false, 101, "no attempt " + std::to_string(attempt.id));
+      attempt = std::move(**found);
+      if (cache != nullptr) model = cache->take_model(attempt);
+    }
+    if (!model) {
       auto loaded = scorm::from_json(attempt.cmi_json);
       if (!loaded) return reply(500, false, 101, "stored CMI: " + loaded.error());
-      before = std::make_shared<const scorm::CmiModel>(std::move(*loaded));
+      model = std::make_unique<scorm::CmiModel>(std::move(*loaded));
     }
     attempt.cmi_json.clear();  // rewritten below; no need to keep a copy
-    const int general = before->version() == scorm::ScormVersion::kScorm12 ? 101 : 391;
+    // The model as stored, back to the cache when the commit ends without changing it.
+    auto keep_unchanged = [&] {
+      if (cache != nullptr) cache->put_model(attempt, attempt.revision, std::move(model));
+    };
+    const int general = model->version() == scorm::ScormVersion::kScorm12 ? 101 : 391;
     if (attempt.session != session) {
+      keep_unchanged();
       return reply(409, false, general,
                    "this page's session has been replaced by a newer launch; reload");
     }
     if (sequence >= 0 && sequence <= attempt.commit_sequence) {
+      keep_unchanged();
       return reply(200, true, 0, "");  // a retry of a commit already applied
     }
     if (attempt.state != "open") {
+      keep_unchanged();
       return reply(409, false, general, "the session has already been terminated");
-    }
-    std::optional<scorm::CmiModel> applied;
-    scorm::CommitResult result = scorm::apply_commit_json(*before, body, applied);
-    if (!result.ok()) return reply(200, false, result.error, result.diagnostic);
-    auto model = std::make_shared<scorm::CmiModel>(std::move(*applied));
-    if (terminate) {
-      scorm::SessionEnd end = scorm::end_session(*model);
-      if (end.error != 0) return reply(200, false, general, end.diagnostic);
-      attempt.state = end.suspended ? "suspended" : "finished";
     }
     if (!context && cache != nullptr) context = cache->context(attempt);
     if (!context) {
@@ -540,9 +549,33 @@ CommitReply commit_attempt(lrs::PlayerStore& store, const lrs::AttemptRecord& re
     }
     const std::int64_t timestamp = now_us();
     const CommitContext commit{context->translation, attempt, sequence, terminate, timestamp};
+    // What the commit's statements need of the state before it, taken before the model
+    // changes in place: the opening statements (unless prepared at launch) and the SCO's
+    // tracking status.
     std::shared_ptr<const lrs::PreparedStatements> opening;
-    if (opens_session(commit) && cache != nullptr) opening = cache->opening(attempt);
-    auto prepared = prepare(statements_for_commit(commit, *before, *model, opening != nullptr));
+    std::vector<json> opening_made;
+    if (opens_session(commit)) {
+      if (cache != nullptr) opening = cache->opening(attempt);
+      if (!opening) opening_made = opening_statements(commit, *model);
+    }
+    const scorm::ActivityStatus was = sco_status(*model);
+
+    model->start_tracking();
+    scorm::CommitResult result = scorm::apply_commit_json(*model, body);
+    if (!result.ok()) {
+      model->stop_tracking();
+      keep_unchanged();  // a rejected commit changes nothing
+      return reply(200, false, result.error, result.diagnostic);
+    }
+    if (terminate) {
+      scorm::SessionEnd end = scorm::end_session(*model);
+      if (end.error != 0) return reply(200, false, general, end.diagnostic);
+      attempt.state = end.suspended ? "suspended" : "finished";
+    }
+    const std::vector<scorm::CmiChange> changes = model->tracked_changes();
+    model->stop_tracking();
+    auto prepared =
+        prepare(statements_for_commit(commit, std::move(opening_made), changes, *model));
     if (!prepared) {
       return reply(500, false, general, "translating the commit: " + prepared.error().message);
     }
@@ -550,7 +583,6 @@ CommitReply commit_attempt(lrs::PlayerStore& store, const lrs::AttemptRecord& re
     auto documents = profile_documents(context->translation, *model);
     if (!documents) return reply(500, false, general, documents.error().message);
     // A commit that leaves the SCO's tracking status as it was cannot change the course's.
-    const scorm::ActivityStatus was = sco_status(*before);
     const scorm::ActivityStatus now = sco_status(*model);
     lrs::RegistrationDecide course;
     if (!context->course_tree.children.empty() && was != now) {

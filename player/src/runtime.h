@@ -74,7 +74,8 @@ struct AttemptContext {
 // of a session reads neither the stored CMI nor the registration and package:
 // - the parsed CMI model, valid for one stored revision (scorm::from_json is most of a
 //   commit's CPU time); a revision mismatch (another process or a new launch wrote the
-//   attempt) is a miss;
+//   attempt) is a miss. A commit takes the model out while it changes it in place, so a
+//   concurrent commit of the same attempt misses and reads the stored CMI;
 // - the attempt's context;
 // - the prepared opening statements of its current session (made at launch, used by the
 //   session's first commit).
@@ -84,10 +85,12 @@ struct AttemptContext {
 class AttemptCache {
  public:
   explicit AttemptCache(std::size_t capacity = 1024) : capacity_(capacity) {}
-  std::shared_ptr<const scorm::CmiModel> model(const lrs::AttemptRecord& attempt);
+  // The model of `attempt` at its revision, handed over: a commit changes it in place
+  // and puts it back once stored (null when not kept, or kept for another revision).
+  std::unique_ptr<scorm::CmiModel> take_model(const lrs::AttemptRecord& attempt);
   // The model stored as `attempt` with revision `revision`.
   void put_model(const lrs::AttemptRecord& attempt, std::int64_t revision,
-                 std::shared_ptr<const scorm::CmiModel> model);
+                 std::unique_ptr<scorm::CmiModel> model);
   std::shared_ptr<const AttemptContext> context(const lrs::AttemptRecord& attempt);
   void put_context(const lrs::AttemptRecord& attempt, std::shared_ptr<const AttemptContext> ctx);
   // The opening statements (initialized / resumed) of the attempt's session
@@ -100,7 +103,7 @@ class AttemptCache {
   struct Entry {
     std::string identity;  // registration, SCO and number
     std::int64_t revision = -1;
-    std::shared_ptr<const scorm::CmiModel> model;
+    std::unique_ptr<scorm::CmiModel> model;
     std::shared_ptr<const AttemptContext> context;
     std::int64_t opening_session = -1;
     std::shared_ptr<const lrs::PreparedStatements> opening;
@@ -121,12 +124,12 @@ struct CommitReply {
 };
 
 // Applies one commit body of session `session` to the attempt `read` (as just read from
-// the store), all or nothing; `terminate` also ends the session (scorm::end_session). A
-// commit whose commitSequence was already applied in this session answers success and
-// changes nothing. Statements of the course (rolled up from every SCO's latest attempt)
-// are decided in the same transaction, serialized with the registration's other commits.
-// `cache` (may be null) keeps each committed attempt's model and context for its next
-// commit.
+// the store, with or without its CMI: PlayerStore::find_attempt_state), all or nothing;
+// `terminate` also ends the session (scorm::end_session). A commit whose commitSequence
+// was already applied in this session answers success and changes nothing. Statements of
+// the course (rolled up from every SCO's latest attempt) are decided in the same
+// transaction, serialized with the registration's other commits. `cache` (may be null)
+// keeps each committed attempt's model and context for its next commit.
 CommitReply commit_attempt(lrs::PlayerStore& store, const lrs::AttemptRecord& read,
                            std::int64_t session, std::string_view body, bool terminate,
                            AttemptCache* cache = nullptr);

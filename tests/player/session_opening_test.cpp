@@ -203,3 +203,97 @@ TEST_CASE("a launch creates the terms of its opening statements; they match noth
   CHECK(verbs(cached.statements(*agent)) == verbs(uncached.statements(*agent)));
   CHECK(verbs(cached.statements(*agent)) == std::vector<std::string>{"initialized"});
 }
+
+TEST_CASE("commits applied in place to the cached model store what commits to a loaded one do",
+          "[player][runtime]") {
+  // The cached model is changed in place (CmiModel::start_tracking): a rejected commit and
+  // a retry between accepted ones must leave it exactly as the stored CMI, so the next
+  // commit's statements and stored CMI equal those of a commit to the model read back.
+  auto run = [](Session& s) {
+    s.launch();
+    CHECK(s.commit({{"cmi.location", "p1"},
+                    {"cmi.interactions.0.id", "q1"},
+                    {"cmi.interactions.0.type", "true-false"},
+                    {"cmi.interactions.0.learner_response", "true"},
+                    {"commitSequence", 1}})["result"] == true);
+    // Rejected after writes that were valid (location, a new interaction): nothing changes.
+    json rejected = s.commit({{"cmi.location", "p9"},
+                              {"cmi.learner_preference.audio_level", "7.25"},
+                              {"cmi.interactions.1.id", "q2"},
+                              {"cmi.score.scaled", "7"},
+                              {"commitSequence", 2}});
+    CHECK(rejected["result"] == false);
+    CHECK(rejected["errorCode"] == 407);
+    CHECK(s.commit({{"cmi.interactions.1.id", "q2"},
+                    {"cmi.interactions.1.type", "numeric"},
+                    {"cmi.interactions.1.learner_response", "4"},
+                    {"cmi.comments_from_learner.0.comment", "fine"},
+                    {"cmi.score.scaled", "0.5"},
+                    {"commitSequence", 3}})["result"] == true);
+    CHECK(s.commit({{"cmi.location", "p3"}, {"commitSequence", 3}})["result"] == true);  // retry
+    CHECK(s.commit({{"cmi.location", "p4"},
+                    {"cmi.exit", "suspend"},
+                    {"cmi.session_time", "PT30S"},
+                    {"commitSequence", 4}},
+                   true)["result"] == true);
+  };
+  Session cached(true);
+  Session uncached(false);
+  run(cached);
+  run(uncached);
+  std::vector<json> got = cached.statements();
+  std::vector<json> want = uncached.statements();
+  INFO(json(verbs(got)).dump());
+  REQUIRE(got.size() == want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    INFO(got[i].dump());
+    CHECK(timeless(got[i]) == timeless(want[i]));
+  }
+  CHECK(verbs(got) == std::vector<std::string>{"initialized", "responded", "responded", "commented",
+                                               "scored", "suspended"});
+  auto stored_cmi = [](Session& s) {
+    auto read = s.db->player().find_attempt(s.attempt.id);
+    REQUIRE(read);
+    REQUIRE(*read);
+    return (*read)->cmi_json;
+  };
+  const std::string cmi = stored_cmi(cached);
+  CHECK(cmi == stored_cmi(uncached));
+  CHECK(cmi.find("\"p4\"") != std::string::npos);
+  CHECK(cmi.find("7.25") == std::string::npos);
+}
+
+TEST_CASE("a commit given the attempt read without its CMI reads it when no model is kept",
+          "[player][runtime]") {
+  for (bool with_cache : {true, false}) {
+    CAPTURE(with_cache);
+    Session s(with_cache);
+    s.launch();
+    auto full = s.db->player().find_attempt(s.attempt.id);
+    auto state = s.db->player().find_attempt_state(s.attempt.id);
+    REQUIRE(full);
+    REQUIRE(*full);
+    REQUIRE(state);
+    REQUIRE(*state);
+    CHECK((*state)->cmi_json.empty());
+    CHECK_FALSE((*full)->cmi_json.empty());
+    CHECK((*state)->revision == (*full)->revision);
+    CHECK((*state)->session == (*full)->session);
+    CHECK((*state)->state == (*full)->state);
+    CHECK((*state)->registration == (*full)->registration);
+    auto reply = player::commit_attempt(s.db->player(), **state, s.attempt.session,
+                                        json{{"cmi.location", "p5"}, {"commitSequence", 1}}.dump(),
+                                        false, s.cache_or_null());
+    INFO(reply.body);
+    CHECK(reply.status == 200);
+    CHECK(json::parse(reply.body)["result"] == true);
+    auto after = s.db->player().find_attempt(s.attempt.id);
+    REQUIRE(after);
+    REQUIRE(*after);
+    CHECK((*after)->revision == (*full)->revision + 1);
+    CHECK((*after)->cmi_json.find("\"cmi.location\":\"p5\"") != std::string::npos);
+    CHECK((*after)->cmi_json.find("\"cmi.learner_id\":\"u7\"") != std::string::npos);
+  }
+  Session s(false);
+  CHECK_FALSE(*s.db->player().find_attempt_state(424242));
+}

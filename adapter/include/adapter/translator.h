@@ -88,6 +88,13 @@ nlohmann::json learner_agent(const TranslationContext& ctx);
 std::vector<nlohmann::json> translate(const TranslationContext& ctx, const scorm::CmiModel& before,
                                       const scorm::CmiModel& after, RuntimeEvent event,
                                       std::int64_t commit_sequence, std::int64_t timestamp_us);
+// The same from the changes that lead to `after` (scorm::diff(before, after), or the
+// model's tracked_changes() of a commit applied in place): a commit's cost then follows
+// the elements it changed, not the size of the CMI.
+std::vector<nlohmann::json> translate(const TranslationContext& ctx,
+                                      const std::vector<scorm::CmiChange>& changes,
+                                      const scorm::CmiModel& after, RuntimeEvent event,
+                                      std::int64_t commit_sequence, std::int64_t timestamp_us);
 
 // The course's status rolled up from its SCOs (scorm::roll_up); nullopt = unknown.
 struct CourseStatus {

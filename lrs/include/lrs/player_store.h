@@ -93,6 +93,10 @@ class PlayerStore {
   // Assigns and returns the id; revision starts at 0.
   virtual Result<std::int64_t> insert_attempt(const AttemptRecord& attempt) = 0;
   virtual Result<std::optional<AttemptRecord>> find_attempt(std::int64_t id) = 0;
+  // The same without the CMI (cmi_json left empty): what a commit checks (session, state,
+  // revision) before it applies a model it keeps, without reading the tens of KB of a long
+  // session's CMI.
+  virtual Result<std::optional<AttemptRecord>> find_attempt_state(std::int64_t id) = 0;
   // The attempt with the highest number for this registration and SCO.
   virtual Result<std::optional<AttemptRecord>> latest_attempt(const std::string& registration,
                                                               const std::string& sco) = 0;

@@ -1,6 +1,8 @@
 // Access to CmiModel internals for the session, commit and JSON helpers of this library.
 #pragma once
 
+#include <cstddef>
+
 #include "scorm/cmi_model.h"
 
 namespace scorm {
@@ -11,9 +13,25 @@ struct CmiModelAccess {
   static CmiModel make(ScormVersion version, const CmiOptions& options) {
     return CmiModel(version, options);
   }
-  // Stores `value` without any check (values the library itself computed).
+  // Stores `value` without any check (values the library itself computed); tracked.
   static void put(CmiModel& model, const std::string& element, std::string value) {
-    model.values_[element] = std::move(value);
+    model.write(element) = std::move(value);
+  }
+  // A commit applied in place: its writes are journaled from the returned mark on
+  // (tracking starts here when the caller does not track), and end_commit undoes them
+  // when the commit is rejected.
+  struct CommitMark {
+    std::size_t journal_size = 0;
+    bool started_tracking = false;
+  };
+  static CommitMark begin_commit(CmiModel& model) {
+    if (model.tracking_) return {model.journal_.size(), false};
+    model.start_tracking();
+    return {0, true};
+  }
+  static void end_commit(CmiModel& model, const CommitMark& mark, bool accepted) {
+    if (!accepted) model.roll_back(mark.journal_size);
+    if (mark.started_tracking) model.stop_tracking();
   }
   static void set_loading(CmiModel& model, bool loading) { model.loading_ = loading; }
   static void evaluate(CmiModel& model) {

@@ -86,8 +86,8 @@ std::optional<CmiPairs> parse_commit_json(std::string_view text, std::string* er
 
 namespace {
 
-// apply_commit on `work`, a copy the caller discards when the result is an error.
-CommitResult apply_to_copy(CmiModel& work, const CmiPairs& pairs) {
+// apply_commit's replay on `work`; the caller undoes it when the result is an error.
+CommitResult replay(CmiModel& work, const CmiPairs& pairs) {
   const bool v12 = is_v12(work);
   const int read_only_code = v12 ? errors12::kReadOnly : errors2004::kReadOnly;
   const int keyword_code = v12 ? errors12::kInvalidSetValue : errors2004::kReadOnly;
@@ -169,32 +169,26 @@ CommitResult apply_to_copy(CmiModel& work, const CmiPairs& pairs) {
 }  // namespace
 
 CommitResult apply_commit(CmiModel& model, const CmiPairs& pairs) {
-  CmiModel work = model;
-  CommitResult result = apply_to_copy(work, pairs);
-  if (result.ok()) model = std::move(work);
+  const auto mark = CmiModelAccess::begin_commit(model);
+  // The 2004 statuses the LMS evaluates (from measure and score against the thresholds)
+  // depend only on the final values and no check of the replay reads them: evaluated
+  // once after the batch instead of after each of its values.
+  CmiModelAccess::set_loading(model, true);
+  CommitResult result = replay(model, pairs);
+  CmiModelAccess::set_loading(model, false);
+  if (result.ok()) CmiModelAccess::evaluate(model);
+  CmiModelAccess::end_commit(model, mark, result.ok());
   return result;
 }
 
 CommitResult apply_commit_json(CmiModel& model, std::string_view text) {
-  std::optional<CmiModel> after;
-  CommitResult result = apply_commit_json(model, text, after);
-  if (after) model = std::move(*after);
-  return result;
-}
-
-CommitResult apply_commit_json(const CmiModel& before, std::string_view text,
-                               std::optional<CmiModel>& after) {
-  after.reset();
   std::string error;
   auto pairs = parse_commit_json(text, &error);
   if (!pairs) {
-    int code = is_v12(before) ? errors12::kGeneralException : errors2004::kGeneralCommitFailure;
+    int code = is_v12(model) ? errors12::kGeneralException : errors2004::kGeneralCommitFailure;
     return failure(code, "", "", error);
   }
-  CmiModel work = before;
-  CommitResult result = apply_to_copy(work, *pairs);
-  if (result.ok()) after.emplace(std::move(work));
-  return result;
+  return apply_commit(model, *pairs);
 }
 
 std::vector<CmiChange> diff(const CmiModel& before, const CmiModel& after) {

@@ -202,6 +202,54 @@ int CmiModel::fail(int code, std::string diagnostic) const {
   return code;
 }
 
+std::string& CmiModel::write(const std::string& element) {
+  if (!tracking_) return values_[element];
+  auto [it, inserted] = values_.try_emplace(element);
+  journal_.push_back({element, inserted ? std::nullopt : std::optional<std::string>(it->second)});
+  return it->second;
+}
+
+void CmiModel::roll_back(std::size_t mark) {
+  while (journal_.size() > mark) {
+    JournalEntry& undo = journal_.back();
+    if (undo.old_value) {
+      values_[undo.element] = std::move(*undo.old_value);
+    } else {
+      values_.erase(undo.element);
+    }
+    journal_.pop_back();
+  }
+}
+
+void CmiModel::start_tracking() {
+  tracking_ = true;
+  journal_.clear();
+}
+
+void CmiModel::stop_tracking() {
+  tracking_ = false;
+  journal_.clear();
+}
+
+std::vector<CmiChange> CmiModel::tracked_changes() const {
+  // The journal holds every write in order; an element's value at start_tracking() is
+  // the old value of its first write.
+  std::vector<const JournalEntry*> first;
+  first.reserve(journal_.size());
+  for (const auto& entry : journal_) first.push_back(&entry);
+  ElementLess less;
+  std::stable_sort(first.begin(), first.end(),
+                   [&](const auto* a, const auto* b) { return less(a->element, b->element); });
+  std::vector<CmiChange> changes;
+  for (std::size_t i = 0; i < first.size(); ++i) {
+    if (i > 0 && first[i]->element == first[i - 1]->element) continue;
+    std::optional<std::string> now = stored(first[i]->element);
+    if (now != first[i]->old_value)
+      changes.push_back({first[i]->element, first[i]->old_value, now});
+  }
+  return changes;
+}
+
 std::optional<std::string> CmiModel::stored(std::string_view element) const {
   auto it = values_.find(element);
   if (it == values_.end()) return std::nullopt;
@@ -399,7 +447,7 @@ int CmiModel::set_impl(std::string_view element, std::string_view value, Writer 
     }
   }
 
-  values_[name] = std::string(value);
+  write(name) = std::string(value);
   for (std::size_t level : created) {
     // Fields with a default ("unknown" objective statuses) appear with their record.
     std::string prefix = p.collections[level] + "." + std::to_string(p.indexes[level]) + ".";
@@ -408,7 +456,8 @@ int CmiModel::set_impl(std::string_view element, std::string_view value, Writer 
       if (fdef.initial == nullptr || !starts_with(pattern, coll_pattern)) continue;
       std::string_view leaf = std::string_view(pattern).substr(coll_pattern.size());
       if (leaf.find(".n") != std::string_view::npos) continue;
-      values_.try_emplace(prefix + std::string(leaf), fdef.initial);
+      std::string field = prefix + std::string(leaf);
+      if (!values_.contains(field)) write(field) = fdef.initial;
     }
   }
   if (!v12 && !loading_) evaluate_2004();
@@ -579,10 +628,10 @@ void CmiModel::evaluate_2004() {
   auto threshold = real("cmi.completion_threshold");
   auto progress = real("cmi.progress_measure");
   if (threshold && progress)
-    values_["cmi.completion_status"] = *progress >= *threshold ? "completed" : "incomplete";
+    write("cmi.completion_status") = *progress >= *threshold ? "completed" : "incomplete";
   auto passing = real("cmi.scaled_passing_score");
   auto scaled = real("cmi.score.scaled");
-  if (passing && scaled) values_["cmi.success_status"] = *scaled >= *passing ? "passed" : "failed";
+  if (passing && scaled) write("cmi.success_status") = *scaled >= *passing ? "passed" : "failed";
 }
 
 }  // namespace scorm

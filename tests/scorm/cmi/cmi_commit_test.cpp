@@ -2,6 +2,7 @@
 // JSON round trip.
 #include "scorm/cmi_commit.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <utility>
@@ -13,7 +14,9 @@
 #include "cmi_test_util.h"
 #include "scorm/cmi_json.h"
 #include "scorm/cmi_model.h"
+#include "scorm/cmi_session.h"
 
+using scorm::CmiModel;
 using scorm::CmiModel12;
 using scorm::CmiModel2004;
 using scorm::CmiPairs;
@@ -118,31 +121,133 @@ TEST_CASE("a failing commit changes nothing and names the element", "[commit]") 
   CHECK(m.get_value("cmi.location").value == "p1");
 }
 
-TEST_CASE("a commit applied to a copy leaves the model and gives the changed one", "[commit]") {
-  CmiModel2004 before;
-  REQUIRE(before.set_value("cmi.location", "p1") == 0);
-  const CmiModel2004 untouched = before;
-  const std::string body = R"({"cmi.location":"p2","cmi.interactions.0.id":"q1",)"
-                           R"("cmi.interactions.0.type":"choice","commitSequence":2})";
-  std::optional<scorm::CmiModel> after;
-  auto result = scorm::apply_commit_json(before, body, after);
-  REQUIRE(result.ok());
-  CHECK(result.applied == 3);
-  CHECK(before == untouched);
-  REQUIRE(after);
-  CmiModel2004 in_place = before;
-  REQUIRE(scorm::apply_commit_json(in_place, body).ok());
-  CHECK(*after == in_place);
-  CHECK(after->stored("cmi.location") == "p2");
+TEST_CASE("tracked changes of commits applied in place equal the diff of the states",
+          "[commit][tracking]") {
+  CmiModel2004 m;
+  REQUIRE(m.set_lms_value("cmi.completion_threshold", "0.8") == 0);
+  REQUIRE(m.set_lms_value("cmi.scaled_passing_score", "0.5") == 0);
+  REQUIRE(m.set_value("cmi.location", "p1") == 0);
+  REQUIRE(m.set_value("cmi.objectives.0.id", "o1") == 0);
+  const CmiModel2004 start = m;
+  m.start_tracking();
+  CHECK(m.tracking());
+  CHECK(m.tracked_changes().empty());
 
-  // Refused (a bad value, or not JSON): no model, and the given one as it was.
-  result = scorm::apply_commit_json(before, R"({"cmi.score.scaled":"2"})", after);
+  // Accepted: new records (with their defaults), values changed twice, values written
+  // back unchanged, and the statuses the LMS evaluates from measure and score.
+  REQUIRE(scorm::apply_commit_json(m, R"({"cmi.location":"p2","cmi.interactions.0.id":"q1",)"
+                                      R"("cmi.interactions.0.type":"choice",)"
+                                      R"("cmi.objectives.1.id":"o2","cmi.progress_measure":"0.9",)"
+                                      R"("cmi.score.scaled":"0.7","commitSequence":2})")
+              .ok());
+  // Rejected: its writes before the bad value (location, suspend_data, a new interaction)
+  // are undone, the accepted commit's stay.
+  const CmiModel2004 accepted = m;
+  auto rejected = scorm::apply_commit(m, {{"cmi.location", "p3"},
+                                          {"cmi.suspend_data", "abc"},
+                                          {"cmi.interactions.1.id", "q2"},
+                                          {"cmi.score.scaled", "1.5"}});
+  CHECK(rejected.error == 407);
+  CHECK(m == accepted);
+  // Set and set back within the tracking: no change.
+  REQUIRE(m.set_value("cmi.suspend_data", "x") == 0);
+  REQUIRE(m.set_value("cmi.location", "p9") == 0);
+  REQUIRE(m.set_value("cmi.location", "p2") == 0);
+
+  auto tracked = m.tracked_changes();
+  auto diffed = scorm::diff(start, m);
+  REQUIRE(tracked.size() == diffed.size());
+  for (std::size_t i = 0; i < tracked.size(); ++i) {
+    CAPTURE(i, diffed[i].element);
+    CHECK(tracked[i].element == diffed[i].element);
+    CHECK(tracked[i].old_value == diffed[i].old_value);
+    CHECK(tracked[i].new_value == diffed[i].new_value);
+  }
+  auto has = [&](const std::string& element) {
+    return std::any_of(tracked.begin(), tracked.end(),
+                       [&](const auto& c) { return c.element == element; });
+  };
+  CHECK(has("cmi.completion_status"));            // evaluated: 0.9 >= 0.8
+  CHECK(has("cmi.success_status"));               // evaluated: 0.7 >= 0.5
+  CHECK(has("cmi.objectives.1.success_status"));  // a new record's default
+  CHECK(has("cmi.suspend_data"));
+  CHECK_FALSE(has("cmi.interactions.1.id"));
+  m.stop_tracking();
+  CHECK_FALSE(m.tracking());
+  CHECK(m.tracked_changes().empty());
+}
+
+TEST_CASE("a commit's evaluated 2004 statuses equal those of its values set one by one",
+          "[commit]") {
+  const CmiPairs cases[] = {
+      {{"cmi.completion_status", "incomplete"}, {"cmi.progress_measure", "0.9"}},
+      {{"cmi.completion_status", "completed"}, {"cmi.progress_measure", "0.1"}},
+      {{"cmi.success_status", "passed"}, {"cmi.score.scaled", "0.2"}},
+      {{"cmi.success_status", "failed"}, {"cmi.score.scaled", "0.9"}},
+      {{"cmi.completion_status", "completed"}, {"cmi.success_status", "passed"}},
+  };
+  for (const auto& pairs : cases) {
+    CmiModel2004 base;
+    REQUIRE(base.set_lms_value("cmi.completion_threshold", "0.8") == 0);
+    REQUIRE(base.set_lms_value("cmi.scaled_passing_score", "0.5") == 0);
+    CmiModel2004 committed = base;
+    CmiModel2004 one_by_one = base;
+    REQUIRE(scorm::apply_commit(committed, pairs).ok());
+    for (const auto& [element, value] : pairs) REQUIRE(one_by_one.set_value(element, value) == 0);
+    CAPTURE(pairs.front().first, pairs.front().second);
+    CHECK(committed == one_by_one);
+  }
+  CmiModel2004 m;
+  REQUIRE(m.set_lms_value("cmi.completion_threshold", "0.8") == 0);
+  REQUIRE(scorm::apply_commit(
+              m, {{"cmi.completion_status", "incomplete"}, {"cmi.progress_measure", "0.9"}})
+              .ok());
+  CHECK(m.stored("cmi.completion_status") == "completed");
+}
+
+TEST_CASE("a rejected or unreadable commit in place changes nothing", "[commit][tracking]") {
+  CmiModel2004 m;
+  REQUIRE(m.set_value("cmi.location", "p1") == 0);
+  const CmiModel2004 untouched = m;
+  auto result = scorm::apply_commit_json(
+      m, R"({"cmi.location":"p2","cmi.interactions.0.id":"q1","cmi.score.scaled":"2"})");
   CHECK(result.error == 407);
-  CHECK_FALSE(after);
-  result = scorm::apply_commit_json(before, "not json", after);
+  CHECK(m == untouched);
+  CHECK_FALSE(m.tracking());  // tracking only lasted the commit
+  result = scorm::apply_commit_json(m, "not json");
   CHECK(result.error == 391);
-  CHECK_FALSE(after);
-  CHECK(before == untouched);
+  CHECK(m == untouched);
+  // Tracking on: the rejected commit leaves nothing tracked either.
+  m.start_tracking();
+  result = scorm::apply_commit_json(m, R"({"cmi.location":"p2","cmi.exit":"nonsense"})");
+  CHECK(result.error == 406);
+  CHECK(m == untouched);
+  CHECK(m.tracked_changes().empty());
+}
+
+TEST_CASE("end_session's writes are tracked", "[commit][tracking]") {
+  scorm::LaunchValues launch;
+  launch.lms_values = {{"cmi.student_data.mastery_score", "80"}};
+  auto start = scorm::start_session(CmiModel12{}, launch);
+  REQUIRE(start.error == 0);
+  CmiModel& model = start.model;
+  const CmiModel before = model;
+  model.start_tracking();
+  REQUIRE(scorm::apply_commit_json(model, R"({"cmi.core.score.raw":"90",)"
+                                          R"("cmi.core.session_time":"0000:01:00.00"})")
+              .ok());
+  REQUIRE(scorm::end_session(model).error == 0);
+  auto tracked = model.tracked_changes();
+  auto diffed = scorm::diff(before, model);
+  REQUIRE(tracked.size() == diffed.size());
+  for (std::size_t i = 0; i < tracked.size(); ++i) {
+    CHECK(tracked[i].element == diffed[i].element);
+    CHECK(tracked[i].new_value == diffed[i].new_value);
+  }
+  auto status = std::find_if(tracked.begin(), tracked.end(),
+                             [](const auto& c) { return c.element == "cmi.core.lesson_status"; });
+  REQUIRE(status != tracked.end());
+  CHECK(status->new_value == "passed");
 }
 
 TEST_CASE("commit failures by kind", "[commit]") {

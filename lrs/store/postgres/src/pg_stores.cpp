@@ -234,6 +234,10 @@ constexpr const char* kPackageColumns =
 constexpr const char* kAttemptColumns =
     "SELECT id, registration, sco, number, cmi, state, commit_sequence, revision, updated_us, "
     "session FROM attempts";
+// The same columns with an empty CMI (find_attempt_state).
+constexpr const char* kAttemptStateColumns =
+    "SELECT id, registration, sco, number, ''::text, state, commit_sequence, revision, "
+    "updated_us, session FROM attempts";
 
 PackageRecord read_package(const Rows& rows, int i) {
   PackageRecord p;
@@ -373,6 +377,14 @@ Result<std::optional<AttemptRecord>> PgPlayerStore::find_attempt(std::int64_t id
   Params p;
   p.add(id);
   return first(select_all<AttemptRecord>(pool_, std::string(kAttemptColumns) + " WHERE id = $1", p,
+                                         read_attempt, "reading attempt " + std::to_string(id)));
+}
+
+Result<std::optional<AttemptRecord>> PgPlayerStore::find_attempt_state(std::int64_t id) {
+  Params p;
+  p.add(id);
+  return first(select_all<AttemptRecord>(pool_,
+                                         std::string(kAttemptStateColumns) + " WHERE id = $1", p,
                                          read_attempt, "reading attempt " + std::to_string(id)));
 }
 

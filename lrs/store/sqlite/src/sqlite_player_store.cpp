@@ -14,6 +14,10 @@ constexpr const char* kPackageColumns =
 constexpr const char* kAttemptColumns =
     "SELECT id, registration, sco, number, cmi, state, commit_sequence, revision, updated_us, "
     "session FROM attempts";
+// The same columns with an empty CMI (find_attempt_state).
+constexpr const char* kAttemptStateColumns =
+    "SELECT id, registration, sco, number, '', state, commit_sequence, revision, updated_us, "
+    "session FROM attempts";
 
 PackageRecord read_package(const Stmt& q) {
   PackageRecord p;
@@ -191,6 +195,12 @@ Result<std::int64_t> SqlitePlayerStore::insert_attempt(const AttemptRecord& a) {
 Result<std::optional<AttemptRecord>> SqlitePlayerStore::find_attempt(std::int64_t id) {
   return first(select_all<AttemptRecord>(
       reads_, std::string(kAttemptColumns) + " WHERE id = ?1", [&](Stmt& q) { q.bind(1, id); },
+      read_attempt, "reading attempt " + std::to_string(id)));
+}
+
+Result<std::optional<AttemptRecord>> SqlitePlayerStore::find_attempt_state(std::int64_t id) {
+  return first(select_all<AttemptRecord>(
+      reads_, std::string(kAttemptStateColumns) + " WHERE id = ?1", [&](Stmt& q) { q.bind(1, id); },
       read_attempt, "reading attempt " + std::to_string(id)));
 }
 

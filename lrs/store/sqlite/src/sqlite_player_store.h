@@ -23,6 +23,7 @@ class SqlitePlayerStore final : public PlayerStore {
   Result<std::optional<RegistrationRecord>> find_registration(const std::string& id) override;
   Result<std::int64_t> insert_attempt(const AttemptRecord& attempt) override;
   Result<std::optional<AttemptRecord>> find_attempt(std::int64_t id) override;
+  Result<std::optional<AttemptRecord>> find_attempt_state(std::int64_t id) override;
   Result<std::optional<AttemptRecord>> latest_attempt(const std::string& registration,
                                                       const std::string& sco) override;
   Result<std::vector<AttemptRecord>> list_attempts(const std::string& registration) override;

@@ -44,7 +44,9 @@ struct CommitResult {
   bool ok() const { return error == 0; }
 };
 
-// Applies `pairs` to `model` atomically (see the rules above).
+// Applies `pairs` to `model` atomically (see the rules above), in place: a rejected
+// commit's writes are undone. Within tracking (CmiModel::start_tracking) the accepted
+// commit's changes join the tracked ones.
 CommitResult apply_commit(CmiModel& model, const CmiPairs& pairs);
 
 // Reads a commit body (flattened, nested or runtimeData-wrapped JSON) into pairs. Keys
@@ -55,19 +57,6 @@ std::optional<CmiPairs> parse_commit_json(std::string_view json, std::string* er
 
 // parse_commit_json then apply_commit; an unreadable body answers 391 (2004) / 101 (1.2).
 CommitResult apply_commit_json(CmiModel& model, std::string_view json);
-// The same, leaving `before` as it is: `after` receives the changed model when the commit
-// is accepted and is empty otherwise. One copy of the model, where copying it and then
-// applying the commit to the copy made two (each a large part of a commit's CPU once the
-// CMI holds ~1,000 elements).
-CommitResult apply_commit_json(const CmiModel& before, std::string_view json,
-                               std::optional<CmiModel>& after);
-
-// One changed element between two states of the same attempt.
-struct CmiChange {
-  std::string element;
-  std::optional<std::string> old_value;  // nullopt: not set before
-  std::optional<std::string> new_value;  // nullopt: removed (new attempt)
-};
 
 // The elements whose stored value differs between `before` and `after`, in ElementLess
 // order (deterministic: same inputs, same list).

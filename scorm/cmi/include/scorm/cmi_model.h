@@ -14,8 +14,9 @@
 // `type`, before the other fields of a record, which is also the order in which a
 // commit can be replayed without breaking a dependency.
 //
-// CmiModel is a value type (copy it to try a change and keep or drop the copy); it is not
-// thread-safe. CmiModel12 and CmiModel2004 only construct it for their version.
+// CmiModel is a value type; a change can be tried on a copy, or in place with change
+// tracking (start_tracking), which costs the touched elements rather than the whole CMI.
+// It is not thread-safe. CmiModel12 and CmiModel2004 only construct it for their version.
 #pragma once
 
 #include <cstddef>
@@ -23,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "scorm/cmi_errors.h"
 
@@ -36,6 +38,13 @@ struct ElementLess {
 };
 
 using CmiValues = std::map<std::string, std::string, ElementLess>;
+
+// One changed element between two states of the same attempt.
+struct CmiChange {
+  std::string element;
+  std::optional<std::string> old_value;  // nullopt: not set before
+  std::optional<std::string> new_value;  // nullopt: removed (new attempt)
+};
 
 struct CmiOptions {
   // 2004 only: 4 = 4th Edition (suspend_data 64000, adl.data), 3 = 3rd Edition
@@ -104,6 +113,17 @@ class CmiModel {
   // True while a session is open (between start_session and end_session).
   bool session_open() const { return session_open_; }
 
+  // Change tracking, for a commit applied to the model in place: from start_tracking()
+  // on, every write keeps the value the element had before it. tracked_changes() lists
+  // the elements whose value now differs from the one they had at start_tracking(), in
+  // ElementLess order (what scorm::diff of the two states lists, without walking the
+  // whole model); stop_tracking() forgets them. start_tracking() while tracking starts
+  // over. Writes that bypass tracking: start_session's and from_json's.
+  void start_tracking();
+  std::vector<CmiChange> tracked_changes() const;
+  void stop_tracking();
+  bool tracking() const { return tracking_; }
+
   bool operator==(const CmiModel& other) const {
     return version_ == other.version_ && values_ == other.values_ &&
            session_open_ == other.session_open_;
@@ -120,14 +140,27 @@ class CmiModel {
   int fail(int code, std::string diagnostic) const;
   void evaluate_2004();
   void init_defaults();
+  // values_[element] for writing, its previous value journaled while tracking.
+  std::string& write(const std::string& element);
+  // Undoes the journaled writes after the first `mark` ones (a rejected commit).
+  void roll_back(std::size_t mark);
+
+  struct JournalEntry {
+    std::string element;
+    std::optional<std::string> old_value;
+  };
 
   ScormVersion version_;
   CmiOptions options_;
   CmiValues values_;
   bool session_open_ = false;
   // While a stored model is replayed (cmi_json.cpp): its statuses were evaluated when
-  // they were stored, so they are not evaluated again after every value.
+  // they were stored, so they are not evaluated again after every value. While a commit
+  // is replayed (cmi_commit.cpp): they depend only on the final values, so they are
+  // evaluated once after the batch.
   bool loading_ = false;
+  bool tracking_ = false;
+  std::vector<JournalEntry> journal_;  // every write since start_tracking(), in order
   mutable int last_error_ = 0;
   mutable std::string last_diagnostic_;
 };
