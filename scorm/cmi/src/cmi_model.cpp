@@ -75,12 +75,13 @@ std::string quoted(std::string_view v) {
 Check check_range(const ElementDef& def, double v, std::string_view text) {
   if (v >= def.min_value && v <= def.max_value) return {};
   std::string why = std::string(text) + " is ";
-  if (def.max_value == detail::kNoMax)
+  if (def.max_value == detail::kNoMax) {
     why += "below " + number(def.min_value);
-  else if (def.min_value == detail::kNoMin)
+  } else if (def.min_value == detail::kNoMin) {
     why += "above " + number(def.max_value);
-  else
+  } else {
     why += "outside " + number(def.min_value) + ".." + number(def.max_value);
+  }
   return detail::range_error(why);
 }
 
@@ -314,10 +315,11 @@ GetResult CmiModel::get_value(std::string_view element) const {
   auto missing_record = [&]() -> std::optional<GetResult> {
     for (std::size_t i = 0; i < p.indexes.size(); ++i) {
       std::size_t n = count(p.collections[i]);
-      if (p.indexes[i] >= n)
+      if (p.indexes[i] >= n) {
         return error(Fault::kGetFailure, name + ": index " + std::to_string(p.indexes[i]) +
                                              " is not below " + p.collections[i] + "._count (" +
                                              std::to_string(n) + ")");
+      }
     }
     return std::nullopt;
   };
@@ -348,9 +350,10 @@ GetResult CmiModel::get_value(std::string_view element) const {
 
   const ElementDef* def = schema.find(p.pattern);
   if (def == nullptr) {
-    if (schema.knows(p.pattern))
+    if (schema.knows(p.pattern)) {
       return error(is_v12(version_) ? Fault::kUndefined : Fault::kGetFailure,
                    name + " is a group or collection, not a value");
+    }
     return error(Fault::kUndefined, name + " is not a data model element");
   }
   if (def->access == Access::kWriteOnly) return error(Fault::kWriteOnly, name + " is write-only");
@@ -391,9 +394,10 @@ int CmiModel::set_impl(std::string_view element, std::string_view value, Writer 
   }
   const ElementDef* def = schema.find(p.pattern);
   if (def == nullptr) {
-    if (schema.knows(p.pattern))
+    if (schema.knows(p.pattern)) {
       return error(v12 ? Fault::kUndefined : Fault::kSetFailure,
                    name + " is a group or collection, not a value");
+    }
     return error(Fault::kUndefined, name + " is not a data model element");
   }
   if (sco && def->access == Access::kReadOnly)
@@ -405,15 +409,17 @@ int CmiModel::set_impl(std::string_view element, std::string_view value, Writer 
   for (std::size_t i = 0; i < p.indexes.size(); ++i) {
     std::size_t n = count(p.collections[i]);
     std::size_t idx = p.indexes[i];
-    if (idx > n)
+    if (idx > n) {
       return error(Fault::kSetFailure, name + ": index " + std::to_string(idx) +
                                            " skips ahead of " + p.collections[i] + "._count (" +
                                            std::to_string(n) + "); records are added in order");
+    }
     if (idx < n) continue;
     auto coll = schema.collections.find(collection_pattern(p.pattern, i));
-    if (sco && coll != schema.collections.end() && !coll->second.sco_creates)
+    if (sco && coll != schema.collections.end() && !coll->second.sco_creates) {
       return error(Fault::kSetFailure,
                    name + ": " + p.collections[i] + " records are provided by the LMS");
+    }
     if (!v12) {
       // The id creates a record (RTE 4.1.2); correct_responses and comments have none, so
       // their pattern / any field does. Deeper elements of a missing record wait for its id.
@@ -476,9 +482,10 @@ Check check_value(const CmiModel& model, const ElementDef& def, const ParsedElem
     case Type::kString: {
       std::size_t max = p.pattern == "cmi.suspend_data" ? options.suspend_data_max : def.max;
       std::size_t n = detail::utf8_length(value);
-      if (n > max)
+      if (n > max) {
         return detail::type_error(std::to_string(n) + " characters (at most " +
                                   std::to_string(max) + ")");
+      }
       return {};
     }
     case Type::kLangString:
@@ -580,9 +587,10 @@ Check check_rules(const CmiModel& model, const ParsedElement& p, std::string_vie
     std::size_t n = count("cmi.objectives");
     for (std::size_t i = 0; i < n; ++i) {
       if (i == p.indexes[0]) continue;
-      if (stored("cmi.objectives." + std::to_string(i) + ".id") == std::string(value))
+      if (stored("cmi.objectives." + std::to_string(i) + ".id") == std::string(value)) {
         return {Fault::kSetFailure,
                 quoted(value) + " is already the id of cmi.objectives." + std::to_string(i)};
+      }
     }
     return {};
   }
@@ -591,25 +599,28 @@ Check check_rules(const CmiModel& model, const ParsedElement& p, std::string_vie
     std::size_t n = count(coll);
     for (std::size_t i = 0; i < n; ++i) {
       if (i == p.indexes[1]) continue;
-      if (stored(coll + "." + std::to_string(i) + ".id") == std::string(value))
+      if (stored(coll + "." + std::to_string(i) + ".id") == std::string(value)) {
         return {Fault::kSetFailure,
                 quoted(value) + " is already " + coll + "." + std::to_string(i) + ".id"};
+      }
     }
     return {};
   }
   if (p.pattern == "cmi.interactions.n.correct_responses.n.pattern") {
     auto type = stored(p.collections[0] + "." + std::to_string(p.indexes[0]) + ".type");
     std::size_t max = type ? detail::max_patterns_2004(*type) : 0;
-    if (max != 0 && p.indexes[1] >= max)
+    if (max != 0 && p.indexes[1] >= max) {
       return {Fault::kSetFailure, "a " + *type + " interaction has " + std::to_string(max) +
                                       " correct response at most"};
+    }
     std::string coll = p.collections[1];
     std::size_t n = count(coll);
     for (std::size_t i = 0; i < n; ++i) {
       if (i == p.indexes[1]) continue;
-      if (stored(coll + "." + std::to_string(i) + ".pattern") == std::string(value))
+      if (stored(coll + "." + std::to_string(i) + ".pattern") == std::string(value)) {
         return {Fault::kSetFailure,
                 "the same pattern is already " + coll + "." + std::to_string(i) + ".pattern"};
+      }
     }
   }
   return {};

@@ -28,7 +28,7 @@ std::vector<PendingIds::Entry> PendingIds::sorted() const {
   return out;
 }
 
-void PendingIds::reset(std::vector<Entry> entries, std::int64_t covered_through) {
+void PendingIds::reset(const std::vector<Entry>& entries, std::int64_t covered_through) {
   std::unordered_map<Uuid, std::int64_t, Hash> next;
   next.reserve(entries.size());
   for (const auto& [id, stored] : entries) next.emplace(id, stored);

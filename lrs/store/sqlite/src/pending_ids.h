@@ -54,7 +54,7 @@ class PendingIds {
   std::vector<Entry> sorted() const;
   // Replaces the content (ids read back from the table), covering statements up to
   // `covered_through`.
-  void reset(std::vector<Entry> entries, std::int64_t covered_through);
+  void reset(const std::vector<Entry>& entries, std::int64_t covered_through);
   // Statements stored up to this time by any process have their id here or in
   // `statement_ids`; a later one was stored by another process this one has not
   // caught up with yet.
