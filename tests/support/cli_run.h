@@ -1,14 +1,14 @@
 // Runs the lrsbridge command line the way a user's shell would, for end-to-end tests.
 #pragma once
 
-#include <sys/wait.h>
-
 #include <array>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
+
+#include <sys/wait.h>
 
 namespace lrs::test {
 
@@ -31,7 +31,8 @@ inline CliRun run_cli(const std::string& binary, const std::vector<std::string>&
   REQUIRE(pipe != nullptr);
   CliRun r;
   std::array<char, 4096> buf{};
-  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), pipe)) r.output.append(buf.data(), n);
+  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), pipe))
+    r.output.append(buf.data(), n);
   int status = ::pclose(pipe);
   r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
