@@ -109,6 +109,21 @@ struct Fixture {
     return json::parse(r.body)["id"];
   }
 
+  // A SCORM 2004 4th Edition manifest around `organization` (its <organization> element),
+  // whose one resource "r" launches s.html, the file import_manifest adds.
+  static std::string manifest_2004(const std::string& organization) {
+    return R"(<manifest identifier="test" version="1"
+      xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
+      xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3"
+      xmlns:adlseq="http://www.adlnet.org/xsd/adlseq_v1p3"
+      xmlns:imsss="http://www.imsglobal.org/xsd/imsss">
+    <metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>
+    <organizations default="o">)" +
+           organization + R"(</organizations>
+    <resources><resource identifier="r" type="webcontent" adlcp:scormType="sco" href="s.html">
+      <file href="s.html"/></resource></resources></manifest>)";
+  }
+
   // Registers a learner and returns {registration, launch path with token}.
   std::pair<std::string, std::string> register_learner(const std::string& package) {
     json body = {{"package", package},
@@ -536,21 +551,14 @@ TEST_CASE_METHOD(Fixture, "2004: manifest launch values, course rollup, course s
 
 TEST_CASE_METHOD(Fixture, "2004 control modes: flow only, forward only, enforced by the server",
                  "[player][navigation]") {
-  const std::string manifest = R"(<manifest identifier="nav" version="1"
-      xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
-      xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3"
-      xmlns:imsss="http://www.imsglobal.org/xsd/imsss">
-    <metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>
-    <organizations default="o"><organization identifier="o"><title>Linear</title>
+  const std::string manifest = manifest_2004(R"(<organization identifier="o"><title>Linear</title>
       <item identifier="a" identifierref="r"><title>A</title></item>
       <item identifier="b" identifierref="r"><title>B</title></item>
       <item identifier="c" identifierref="r"><title>C</title></item>
       <imsss:sequencing>
         <imsss:controlMode choice="false" flow="true" forwardOnly="true"/>
       </imsss:sequencing>
-    </organization></organizations>
-    <resources><resource identifier="r" type="webcontent" adlcp:scormType="sco" href="s.html">
-      <file href="s.html"/></resource></resources></manifest>)";
+    </organization>)");
   auto [registration, launch_path] = register_learner(import_manifest(manifest));
   auto go = [&](const std::string& sco) {
     return call("GET", launch_path + "&sco=" + sco, "", {}, "");
@@ -740,12 +748,7 @@ TEST_CASE_METHOD(Fixture, "concurrent commits to two SCOs produce each course st
 
 TEST_CASE_METHOD(Fixture, "selection: each learner gets their draw of the bank, kept on relaunch",
                  "[player][sequencing]") {
-  const std::string manifest = R"(<manifest identifier="bank" version="1"
-      xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
-      xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3"
-      xmlns:imsss="http://www.imsglobal.org/xsd/imsss">
-    <metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>
-    <organizations default="o"><organization identifier="o"><title>Bank</title>
+  const std::string manifest = manifest_2004(R"(<organization identifier="o"><title>Bank</title>
       <item identifier="intro" identifierref="r"><title>Intro</title></item>
       <item identifier="bank"><title>Questions</title>
         <item identifier="q1" identifierref="r"><title>Q1</title></item>
@@ -756,9 +759,7 @@ TEST_CASE_METHOD(Fixture, "selection: each learner gets their draw of the bank, 
         </imsss:sequencing>
       </item>
       <imsss:sequencing><imsss:controlMode choice="true" flow="true"/></imsss:sequencing>
-    </organization></organizations>
-    <resources><resource identifier="r" type="webcontent" adlcp:scormType="sco" href="s.html">
-      <file href="s.html"/></resource></resources></manifest>)";
+    </organization>)");
   const std::string package = import_manifest(manifest);
   auto toc_of = [](const json& config) {
     std::vector<std::string> ids;
@@ -792,13 +793,7 @@ TEST_CASE_METHOD(Fixture, "selection: each learner gets their draw of the bank, 
 
 TEST_CASE_METHOD(Fixture, "4th Edition shared objectives carry completion and raw scores",
                  "[player][sequencing]") {
-  const std::string manifest = R"(<manifest identifier="maps" version="1"
-      xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
-      xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3"
-      xmlns:adlseq="http://www.adlnet.org/xsd/adlseq_v1p3"
-      xmlns:imsss="http://www.imsglobal.org/xsd/imsss">
-    <metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>
-    <organizations default="o"><organization identifier="o"><title>Maps</title>
+  const std::string manifest = manifest_2004(R"(<organization identifier="o"><title>Maps</title>
       <item identifier="practice" identifierref="r"><title>Practice</title>
         <imsss:sequencing>
           <imsss:objectives>
@@ -827,9 +822,7 @@ TEST_CASE_METHOD(Fixture, "4th Edition shared objectives carry completion and ra
         </imsss:sequencing>
       </item>
       <imsss:sequencing><imsss:controlMode choice="true" flow="true"/></imsss:sequencing>
-    </organization></organizations>
-    <resources><resource identifier="r" type="webcontent" adlcp:scormType="sco" href="s.html">
-      <file href="s.html"/></resource></resources></manifest>)";
+    </organization>)");
   auto [registration, launch_path] = register_learner(import_manifest(manifest));
   json practice = launch(launch_path);
   CHECK(practice["preload"].value("cmi.objectives._count", "0") == "0");
