@@ -140,6 +140,20 @@ json timeless(json s) {
   return s;
 }
 
+// The statements of the cached session, checked to equal the uncached one's apart from
+// their times.
+std::vector<json> same_statements(Session& cached, Session& uncached) {
+  std::vector<json> got = cached.statements();
+  std::vector<json> want = uncached.statements();
+  INFO(json(verbs(got)).dump());
+  REQUIRE(got.size() == want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    INFO(got[i].dump());
+    CHECK(timeless(got[i]) == timeless(want[i]));
+  }
+  return got;
+}
+
 // Two sessions of one attempt (suspended, then resumed and finished), with a retry of
 // each session's first commit.
 void play(Session& s) {
@@ -168,14 +182,7 @@ TEST_CASE("opening statements prepared at launch are stored as a commit would ma
   Session uncached(false);
   play(cached);
   play(uncached);
-  std::vector<json> got = cached.statements();
-  std::vector<json> want = uncached.statements();
-  INFO(json(verbs(got)).dump());
-  REQUIRE(got.size() == want.size());
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    INFO(got[i].dump());
-    CHECK(timeless(got[i]) == timeless(want[i]));
-  }
+  const std::vector<json> got = same_statements(cached, uncached);
   const std::vector<std::string> v = verbs(got);
   CHECK(std::count(v.begin(), v.end(), "initialized") == 1);
   CHECK(std::count(v.begin(), v.end(), "resumed") == 1);
@@ -241,14 +248,7 @@ TEST_CASE("commits applied in place to the cached model store what commits to a 
   Session uncached(false);
   run(cached);
   run(uncached);
-  std::vector<json> got = cached.statements();
-  std::vector<json> want = uncached.statements();
-  INFO(json(verbs(got)).dump());
-  REQUIRE(got.size() == want.size());
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    INFO(got[i].dump());
-    CHECK(timeless(got[i]) == timeless(want[i]));
-  }
+  const std::vector<json> got = same_statements(cached, uncached);
   CHECK(verbs(got) == std::vector<std::string>{"initialized", "responded", "responded", "commented",
                                                "scored", "suspended"});
   auto stored_cmi = [](Session& s) {
