@@ -1,6 +1,7 @@
 // What the browser tests share: the real lrsbridge binary on a free loopback port, Debian's
 // Chromium with the flags this machine needs, and a learner's answers to the example SCORM
 // 2004 quiz (examples/scorm2004-two-scos), which both the player and the wrapped package run.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 
 // Starts `lrsbridge serve` on SQLite in `dir`; resolves with the child and its base URL once
@@ -46,4 +47,26 @@ export async function answerExampleQuiz(sco) {
   await sco.locator('#other').fill('more pictures');
   await sco.locator('#comment').fill('Nice lesson');
   await sco.locator('#submit').click();
+}
+
+// The last segment of a statement's verb IRI ("completed").
+export const verbOf = (st) => st.verb.id.split('/').pop();
+
+// What a learner's run through the example course leaves in `all` (its statements, oldest
+// first), whichever way it was delivered: the lesson's statements in order and the quiz's
+// verbs. Returns the IRIs of the course and its SCOs, and the quiz's verbs, for the checks
+// each test adds.
+export function checkExampleStatements(all, packageId) {
+  const courseIri = `urn:lrsbridge:course:${packageId}`;
+  const scoIri = (id) => `${courseIri}/sco/${id}`;
+  const about = (id) => all.filter((st) => st.object.id === scoIri(id)).map(verbOf);
+  assert.deepEqual(about('lesson'),
+    ['initialized', 'progressed', 'suspended', 'resumed', 'progressed', 'completed',
+      'terminated'], 'lesson statements in order');
+  const quizVerbs = about('quiz');
+  for (const verb of ['initialized', 'scored', 'completed', 'passed', 'commented',
+    'terminated']) {
+    assert.ok(quizVerbs.includes(verb), `${verb} in ${quizVerbs.join(' ')}`);
+  }
+  return { courseIri, scoIri, quizVerbs };
 }

@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
-import { answerExampleQuiz, launchChromium, startLrsbridge } from './browser_support.mjs';
+import {
+  answerExampleQuiz, checkExampleStatements, launchChromium, startLrsbridge, verbOf,
+} from './browser_support.mjs';
 
 const [binary, examplesDir, webDir] = process.argv.slice(2);
 const require = createRequire(join(webDir, 'package.json'));
@@ -145,18 +147,7 @@ try {
 
     // The statements, read back through /xapi.
     const all = await statements(base, reg.registration);
-    const verbOf = (st) => st.verb.id.split('/').pop();
-    const scoIri = (id) => `urn:lrsbridge:course:${pkg.id}/sco/${id}`;
-    const courseIri = `urn:lrsbridge:course:${pkg.id}`;
-    const about = (id) => all.filter((st) => st.object.id === scoIri(id)).map(verbOf);
-    assert.deepEqual(about('lesson'),
-      ['initialized', 'progressed', 'suspended', 'resumed', 'progressed', 'completed',
-        'terminated'], 'lesson statements in order');
-    const quizVerbs = about('quiz');
-    for (const verb of ['initialized', 'scored', 'completed', 'passed', 'commented',
-      'terminated']) {
-      assert.ok(quizVerbs.includes(verb), `${verb} in ${quizVerbs.join(' ')}`);
-    }
+    const { scoIri, courseIri, quizVerbs } = checkExampleStatements(all, pkg.id);
     assert.equal(quizVerbs[0], 'initialized');
     assert.equal(quizVerbs[quizVerbs.length - 1], 'terminated');
     const responded = all.filter((st) => verbOf(st) === 'responded');

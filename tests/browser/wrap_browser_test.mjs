@@ -15,7 +15,9 @@ import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
-import { answerExampleQuiz, launchChromium, startLrsbridge } from './browser_support.mjs';
+import {
+  answerExampleQuiz, checkExampleStatements, launchChromium, startLrsbridge, verbOf,
+} from './browser_support.mjs';
 
 const [binary, examplesDir, webDir] = process.argv.slice(2);
 const require = createRequire(join(webDir, 'package.json'));
@@ -191,7 +193,6 @@ async function statementsOf(base, lmsUrl) {
   return JSON.parse(text).statements;
 }
 
-const verbOf = (st) => st.verb.id.split('/').pop();
 
 // Polls the bridge until `check(statements)` holds (relayed commits are asynchronous).
 async function waitForStatements(base, lmsUrl, what, check) {
@@ -296,17 +297,7 @@ try {
     assert.ok(consoleLines.some((l) => l.includes('the bridge skipped cmi.score.scaled')),
       `a skip warning in: ${consoleLines.join(' | ')}`);
 
-    const scoIri = (id) => `urn:lrsbridge:course:${pkg.id}/sco/${id}`;
-    const courseIri = `urn:lrsbridge:course:${pkg.id}`;
-    const about = (id) => all.filter((st) => st.object.id === scoIri(id)).map(verbOf);
-    assert.deepEqual(about('lesson'),
-      ['initialized', 'progressed', 'suspended', 'resumed', 'progressed', 'completed',
-        'terminated'], 'lesson statements in order');
-    const quizVerbs = about('quiz');
-    for (const verb of ['initialized', 'scored', 'completed', 'passed', 'commented',
-      'terminated']) {
-      assert.ok(quizVerbs.includes(verb), `${verb} in ${quizVerbs.join(' ')}`);
-    }
+    const { scoIri, courseIri } = checkExampleStatements(all, pkg.id);
     const responded = all.filter((st) => verbOf(st) === 'responded');
     assert.deepEqual(responded.map((st) => st.object.definition.interactionType).sort(),
       ['choice', 'fill-in', 'likert', 'long-fill-in', 'matching', 'numeric', 'other',
