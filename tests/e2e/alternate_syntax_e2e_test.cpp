@@ -19,15 +19,7 @@ const std::string kAgent = R"({"mbox":"mailto:alt@example.com"})";
 
 std::string encode(const std::string& s) { return lrs::url_encode(s); }
 
-struct Lrs {
-  std::string dir = e2e::temp_dir();
-  e2e::Server server;
-  e2e::HttpClient client;
-  Lrs() : server(dir + "/lrs.db"), client(server.port()) {}
-  ~Lrs() {
-    server.stop();
-    std::filesystem::remove_all(dir);
-  }
+struct Lrs : e2e::TestLrs {
   // POST /xapi{resource}?method={method} with `fields` (already encoded name=value
   // pairs joined by '&'), plus the credential and version as form fields.
   e2e::Reply alternate(const std::string& method, const std::string& resource,

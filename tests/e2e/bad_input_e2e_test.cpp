@@ -21,15 +21,7 @@ namespace {
 const std::string kAdmin = "admin:admin-secret-1";
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
-struct Lrs {
-  std::string dir = e2e::temp_dir();
-  e2e::Server server;
-  e2e::HttpClient client;
-  Lrs() : server(dir + "/lrs.db"), client(server.port()) {}
-  ~Lrs() {
-    server.stop();
-    std::filesystem::remove_all(dir);
-  }
+struct Lrs : e2e::TestLrs {
   e2e::Reply call(const std::string& method, const std::string& target, const std::string& body,
                   const std::string& content_type, Headers extra = {}) {
     Headers headers = {{"Authorization", e2e::basic_auth(kAdmin)},

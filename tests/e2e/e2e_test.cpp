@@ -16,16 +16,8 @@ namespace {
 
 const std::string kAdmin = "admin:admin-secret-1";
 
-struct Lrs {
-  std::string dir = e2e::temp_dir();
-  e2e::Server server;
-  e2e::HttpClient client;
-  explicit Lrs(std::vector<std::string> extra = {})
-      : server(dir + "/lrs.db", extra), client(server.port()) {}
-  ~Lrs() {
-    server.stop();
-    std::filesystem::remove_all(dir);
-  }
+struct Lrs : e2e::TestLrs {
+  explicit Lrs(const std::vector<std::string>& extra = {}) : TestLrs(extra) {}
   e2e::Reply call(const std::string& method, const std::string& target,
                   const std::string& body = "", const std::string& version = "1.0.3",
                   const std::string& content_type = "application/json") {

@@ -2,6 +2,7 @@
 // handle on a running lrsbridge process.
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -66,5 +67,21 @@ class Server {
 
 std::string basic_auth(const std::string& key_secret);
 std::string temp_dir();
+
+// A server on a database in a fresh temporary folder, and a client for it; the server is
+// stopped and the folder removed with it. Tests add their own request helpers.
+struct TestLrs {
+  std::string dir = temp_dir();
+  Server server;
+  HttpClient client;
+  explicit TestLrs(const std::vector<std::string>& extra_args = {})
+      : server(dir + "/lrs.db", extra_args), client(server.port()) {}
+  ~TestLrs() {
+    server.stop();
+    std::filesystem::remove_all(dir);
+  }
+  TestLrs(const TestLrs&) = delete;
+  TestLrs& operator=(const TestLrs&) = delete;
+};
 
 }  // namespace e2e

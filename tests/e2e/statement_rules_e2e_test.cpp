@@ -18,15 +18,7 @@ const std::string kAdmin = "admin:admin-secret-1";
 const std::string kActivity = "http://example.com/rules/meeting";
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
-struct Lrs {
-  std::string dir = e2e::temp_dir();
-  e2e::Server server;
-  e2e::HttpClient client;
-  Lrs() : server(dir + "/lrs.db"), client(server.port()) {}
-  ~Lrs() {
-    server.stop();
-    std::filesystem::remove_all(dir);
-  }
+struct Lrs : e2e::TestLrs {
   e2e::Reply call(const std::string& method, const std::string& target,
                   const std::string& body = "", const std::string& key_secret = kAdmin,
                   Headers extra = {}) {
