@@ -99,18 +99,6 @@ StatementRecord realistic(std::uint64_t n) {
   return r;
 }
 
-std::int64_t count_in(const std::string& path, const std::string& sql) {
-  sqlite3* raw = nullptr;
-  REQUIRE(sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  REQUIRE(sqlite3_prepare_v2(raw, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
-  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
-  std::int64_t n = sqlite3_column_int64(stmt, 0);
-  sqlite3_finalize(stmt);
-  sqlite3_close(raw);
-  return n;
-}
-
 }  // namespace
 
 TEST_CASE("bodies are compressed once a dictionary is trained", "[sqlite]") {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
 #include <sqlite3.h>
 
 #include "lrs/contract/store_records.h"
@@ -35,6 +36,20 @@ inline std::unique_ptr<Database> open_db(const std::string& path, int readers = 
   auto db = open_sqlite_database(options);
   if (!db) throw std::runtime_error(db.error().message);
   return std::move(*db);
+}
+
+// The first column of the first row of `sql` (a count) on the database file at `path`,
+// read on a connection of its own.
+inline std::int64_t count_in(const std::string& path, const std::string& sql) {
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(raw, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  const std::int64_t n = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(raw);
+  return n;
 }
 
 }  // namespace lrs::test
