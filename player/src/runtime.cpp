@@ -435,12 +435,18 @@ lrs::Result<LaunchedSession> launch_sco(lrs::PlayerStore& store, const ScoLaunch
       return out;
     }
     lrs::AttemptRecord a = **latest;
-    set_cmi(a, start.model);
+    // A resume changes a few elements (entry, exit, session_time, ...): those are written,
+    // not the whole CMI of a long session.
+    set_cmi_changes(a, start.model, scorm::diff(previous, start.model));
     a.state = "open";
     a.commit_sequence = 0;  // scorm-again numbers the commits of each page from 1
     a.session += 1;
     a.updated_us = now_us();
     auto ok = store.update_attempt(a);
+    if (!ok && ok.error().code == lrs::ErrorCode::kInvalid) {
+      set_cmi(a, start.model);  // stored as one document: written value by value from now
+      ok = store.update_attempt(a);
+    }
     if (!ok) {
       if (ok.error().code == lrs::ErrorCode::kConflict) continue;
       return tl::unexpected(ok.error());

@@ -330,6 +330,16 @@ void commits_on_top_of_a_whole_document(Backend backend) {
   CHECK(learner.commit(long_session_commit(1))["result"] == true);
   learner.check_stored();
 
+  // A resume of an attempt stored as one document writes every value too.
+  CHECK(learner.commit({{"cmi.exit", "suspend"}, {"commitSequence", 3}}, true)["result"] == true);
+  lrs::AttemptRecord suspended = learner.stored();
+  suspended.cmi_json = scorm::to_json(*learner.expected);
+  REQUIRE(store.db->player().update_attempt(suspended));
+  CHECK(learner.launch());
+  learner.check_stored();
+  CHECK(learner.commit(long_session_commit(2))["result"] == true);
+  learner.check_stored();
+
   // Changes on top of an opaque document are refused, naming the problem.
   lrs::AttemptRecord opaque = learner.stored();
   opaque.cmi_json = "not a CMI document";
