@@ -307,6 +307,43 @@ std::string preload_shared_objectives(scorm::CmiModel& model,
   return "";
 }
 
+// The attempt's CMI written as the store keeps it: the document's head and every value,
+// instead of the values stored before.
+void set_cmi(lrs::AttemptRecord& attempt, const scorm::CmiModel& model) {
+  attempt.cmi_json = scorm::to_json_head(model);
+  std::vector<lrs::CmiValueWrite> values;
+  values.reserve(model.values().size());
+  for (const auto& [element, value] : model.values()) {
+    values.push_back({scorm::json_string(element), scorm::json_string(value)});
+  }
+  attempt.cmi_values = std::move(values);
+  attempt.cmi_values_replace = true;
+}
+
+// The same as the values that `changes` made, on top of the stored ones: what a commit
+// writes costs what it changed, not the size of the CMI.
+void set_cmi_changes(lrs::AttemptRecord& attempt, const scorm::CmiModel& model,
+                     const std::vector<scorm::CmiChange>& changes) {
+  attempt.cmi_json = scorm::to_json_head(model);
+  std::vector<lrs::CmiValueWrite> values;
+  values.reserve(changes.size());
+  for (const scorm::CmiChange& c : changes) {
+    values.push_back(
+        {scorm::json_string(c.element),
+         c.new_value ? std::optional(scorm::json_string(*c.new_value)) : std::nullopt});
+  }
+  attempt.cmi_values = std::move(values);
+  attempt.cmi_values_replace = false;
+}
+
+// The attempt just written, as find_attempt would read it.
+lrs::AttemptRecord as_read(lrs::AttemptRecord attempt, const scorm::CmiModel& model) {
+  attempt.cmi_json = scorm::to_json(model);
+  attempt.cmi_values.reset();
+  attempt.cmi_values_replace = false;
+  return attempt;
+}
+
 CommitReply reply(int status, bool result, int code, const std::string& message) {
   json body = {{"result", result}, {"errorCode", code}};
   if (!message.empty()) body["errorMessage"] = message;
@@ -382,7 +419,7 @@ lrs::Result<LaunchedSession> launch_sco(lrs::PlayerStore& store, const ScoLaunch
       a.registration = launch.registration;
       a.sco = launch.sco;
       a.number = *latest ? (*latest)->number + 1 : 1;
-      a.cmi_json = scorm::to_json(start.model);
+      set_cmi(a, start.model);
       a.state = "open";
       a.commit_sequence = 0;
       a.session = 1;
@@ -394,23 +431,29 @@ lrs::Result<LaunchedSession> launch_sco(lrs::PlayerStore& store, const ScoLaunch
       }
       a.id = *id;
       remember(a, start.model);
-      out.attempt = a;
+      out.attempt = as_read(std::move(a), start.model);
       return out;
     }
     lrs::AttemptRecord a = **latest;
-    a.cmi_json = scorm::to_json(start.model);
+    // A resume changes a few elements (entry, exit, session_time, ...): those are written,
+    // not the whole CMI of a long session.
+    set_cmi_changes(a, start.model, scorm::diff(previous, start.model));
     a.state = "open";
     a.commit_sequence = 0;  // scorm-again numbers the commits of each page from 1
     a.session += 1;
     a.updated_us = now_us();
     auto ok = store.update_attempt(a);
+    if (!ok && ok.error().code == lrs::ErrorCode::kInvalid) {
+      set_cmi(a, start.model);  // stored as one document: written value by value from now
+      ok = store.update_attempt(a);
+    }
     if (!ok) {
       if (ok.error().code == lrs::ErrorCode::kConflict) continue;
       return tl::unexpected(ok.error());
     }
     a.revision += 1;
     remember(a, start.model);
-    out.attempt = a;
+    out.attempt = as_read(std::move(a), start.model);
     return out;
   }
   return lrs::fail(lrs::ErrorCode::kUnavailable, "too many concurrent launches; try again");
@@ -588,10 +631,16 @@ CommitReply commit_attempt(lrs::PlayerStore& store, const lrs::AttemptRecord& re
     if (!context->course_tree.children.empty() && was != now) {
       course = course_decision(context->course_tree, commit, was, now);
     }
-    attempt.cmi_json = scorm::to_json(*model);
+    set_cmi_changes(attempt, *model, changes);
     if (sequence >= 0) attempt.commit_sequence = sequence;
     attempt.updated_us = timestamp;
     auto ok = store.update_attempt(attempt, *prepared, *documents, course);
+    if (!ok && ok.error().code == lrs::ErrorCode::kInvalid) {
+      // Stored as one document (written before its values were kept one by one): this
+      // commit writes them all, and the next ones only what they change.
+      set_cmi(attempt, *model);
+      ok = store.update_attempt(attempt, *prepared, *documents, course);
+    }
     if (ok) {
       // The stored revision is now one more (update_attempt's compare-and-set).
       if (cache != nullptr) cache->put_model(attempt, attempt.revision + 1, std::move(model));

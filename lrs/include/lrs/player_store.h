@@ -10,6 +10,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lrs/document_store.h"
@@ -34,12 +35,30 @@ struct RegistrationRecord {
   std::int64_t created_us = 0;
 };
 
+// One member of the "values" object of an attempt's CMI document, name and value each as
+// JSON text (`"\"cmi.location\""`, `"\"p3\""`).
+struct CmiValueWrite {
+  std::string element;
+  std::optional<std::string> value;  // nullopt: the member is removed
+};
+
 struct AttemptRecord {
   std::int64_t id = 0;  // assigned by insert_attempt
   std::string registration;
   std::string sco;  // the item identifier in the organization
   int number = 1;   // 1, 2, ... per registration x sco
+  // As read: the CMI document. As written, when cmi_values is not set: the same, stored
+  // as it is (opaque text).
   std::string cmi_json;
+  // Written so that a commit costs what it changes, not the size of the CMI: cmi_json is
+  // then a JSON object without its "values" member, and the members of "values" are kept
+  // one by one. These are written on top of the members stored (each element at most
+  // once), or instead of them when cmi_values_replace is set (always the case for
+  // insert_attempt); writing changes on top of a CMI stored as opaque text is kInvalid.
+  // Read back, the document is cmi_json with "values" (the members in any order) as its
+  // last member (join_cmi_document).
+  std::optional<std::vector<CmiValueWrite>> cmi_values;
+  bool cmi_values_replace = false;
   std::string state = "open";  // open, suspended, finished
   // The last commitSequence of the runtime that was applied (-1: none), so a retried
   // commit is applied once.
@@ -50,6 +69,17 @@ struct AttemptRecord {
   std::int64_t revision = 0;  // bumped on every update; compare-and-set token
   std::int64_t updated_us = 0;
 };
+
+// `head` (a JSON object) with `members` (`"name":value` pairs joined by commas) as the
+// object of its last member "values": how a store gives back a CMI kept as its head and
+// its value rows.
+inline std::string join_cmi_document(std::string_view head, std::string_view members) {
+  std::string out(head.substr(0, head.size() == 0 ? 0 : head.size() - 1));
+  out += out.size() > 1 ? ",\"values\":{" : "\"values\":{";
+  out += members;
+  out += "}}";
+  return out;
+}
 
 // A document written with an attempt update: `decide` gets the current document (nullopt
 // when none) inside the transaction and returns the one to store (nullopt deletes).
@@ -102,15 +132,15 @@ class PlayerStore {
                                                               const std::string& sco) = 0;
   // Every attempt of a registration, by SCO then number.
   virtual Result<std::vector<AttemptRecord>> list_attempts(const std::string& registration) = 0;
-  // Writes cmi_json, state, commit_sequence and session when the stored revision still equals
-  // attempt.revision, and bumps it. kConflict when another writer got there first (the
-  // caller re-reads and retries), kNotFound when the attempt is gone.
-  // `statements` (from lrs::prepare_statements; may be empty) are stored in the same
-  // transaction, as StatementStore::insert would: all or none with the attempt, a stored
-  // id being skipped when statements.same accepts the re-send, and kConflict otherwise.
-  // `documents` are written in that transaction too, after the attempt, in order; an
-  // error from a `decide` aborts everything and is returned. Then `course` (when set) is
-  // called and the statements it returns are stored in the same transaction, the same way.
+  // Writes the CMI (cmi_json, cmi_values), state, commit_sequence and session when the stored
+  // revision still equals attempt.revision, and bumps it. kConflict when another writer got there
+  // first (the caller re-reads and retries), kNotFound when the attempt is gone. `statements` (from
+  // lrs::prepare_statements; may be empty) are stored in the same transaction, as
+  // StatementStore::insert would: all or none with the attempt, a stored id being skipped when
+  // statements.same accepts the re-send, and kConflict otherwise. `documents` are written in that
+  // transaction too, after the attempt, in order; an error from a `decide` aborts everything and is
+  // returned. Then `course` (when set) is called and the statements it returns are stored in the
+  // same transaction, the same way.
   virtual Result<void> update_attempt(const AttemptRecord& attempt,
                                       const PreparedStatements& statements,
                                       const std::vector<DocumentWrite>& documents,

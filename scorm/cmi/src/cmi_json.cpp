@@ -37,7 +37,7 @@ void append_json_string(std::string& out, const std::string& s) {
 
 }  // namespace
 
-std::string to_json(const CmiModel& model) {
+std::string to_json_head(const CmiModel& model) {
   ojson doc;
   doc["format"] = kFormat;
   doc["format_version"] = kCmiJsonFormatVersion;
@@ -47,7 +47,17 @@ std::string to_json(const CmiModel& model) {
                     {"strict_12_responses", model.options().strict_12_responses}};
   doc["session_open"] = model.session_open();
   // Invalid UTF-8 from a SCO is stored as is rather than failing the whole save.
-  std::string out = doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string json_string(const std::string& text) {
+  std::string out;
+  append_json_string(out, text);
+  return out;
+}
+
+std::string to_json(const CmiModel& model) {
+  std::string out = to_json_head(model);
   // "values" last, written straight into the text: going through a json object copied
   // every element and value first (a third of a commit's CPU at ~1,300 elements). The
   // model's keys are unique and already in ElementLess order.

@@ -333,6 +333,7 @@ TEST_CASE("a version 1 database gains the later tables and the clock sequence, k
   // What a database made before the import and person stores and the clock sequence looks
   // like, its clock a day ahead of the server's (a clock that stepped back since).
   postgres_admin(backend.url,
+                 "DROP TABLE attempt_values; ALTER TABLE attempts DROP COLUMN cmi_split; "
                  "DROP TABLE import_quarantine; DROP TABLE import_jobs; DROP TABLE person_links; "
                  "CREATE TABLE stored_clock (id integer PRIMARY KEY CHECK (id = 1), "
                  "last bigint NOT NULL); "
@@ -387,11 +388,12 @@ TEST_CASE("a version 4 database, direct terms linked in both roles, upgrades to 
                  "WHERE l.stored = s.stored ORDER BY term); "
                  "ALTER TABLE statements ALTER COLUMN body SET STATISTICS -1, "
                  "ALTER COLUMN terms SET STATISTICS -1; "
+                 "DROP TABLE attempt_values; ALTER TABLE attempts DROP COLUMN cmi_split; "
                  "DELETE FROM lrsbridge_schema_version WHERE version > 4");
   auto db = backend.open();
   CHECK_NOTHROW(postgres_admin(
       backend.url,
-      "DO $$ BEGIN IF (SELECT max(version) FROM lrsbridge_schema_version) <> 5 OR "
+      "DO $$ BEGIN IF (SELECT max(version) FROM lrsbridge_schema_version) <> 7 OR "
       "(SELECT attstattarget FROM pg_attribute WHERE attrelid = 'statements'::regclass "
       "AND attname = 'body') <> 0 THEN RAISE EXCEPTION 'not migrated'; END IF; END $$"));
   auto& store = db->statements();

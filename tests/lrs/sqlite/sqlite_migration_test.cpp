@@ -9,8 +9,10 @@
 namespace lrs::test {
 namespace {
 
-// Undoes migration 6: the statement ids back in a unique index on `statements`.
+// Undoes migrations 7 (no attempts here: only the CMI value table and column) and 6 (the
+// statement ids back in a unique index on `statements`).
 constexpr const char* kBackToV5 =
+    "DROP TABLE attempt_values; ALTER TABLE attempts DROP COLUMN cmi_split; "
     "DROP TABLE statement_ids; DROP TABLE id_state; "
     "CREATE UNIQUE INDEX statements_id ON statements(id); ";
 
@@ -59,7 +61,7 @@ TEST_CASE("a version 5 database moves its statement ids to statement_ids", "[sql
   rewrite(path, std::string(kBackToV5) + "UPDATE schema_version SET version = 5");
 
   auto db = open_db(path, 2, kTestStagedLinkRows, 0, 1'000'000);
-  CHECK(count_in(path, "SELECT max(version) FROM schema_version") == 6);
+  CHECK(count_in(path, "SELECT max(version) FROM schema_version") == 7);
   CHECK(count_in(path, "SELECT count(*) FROM statement_ids") == 300);
   CHECK(count_in(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'statements_id'") == 0);
   CHECK(count_in(path,

@@ -248,6 +248,38 @@ CREATE INDEX person_links_person ON person_links (person, agent);
 ALTER TABLE statements ALTER COLUMN body SET STATISTICS 0,
   ALTER COLUMN terms SET STATISTICS 0;
 )sql"},
+    // An attempt's CMI kept as its document without "values" (attempts.cmi, cmi_split)
+    // and one row per member of "values", name and value as JSON text, so that a commit
+    // writes the elements it changed rather than the whole document (PlayerStore's
+    // cmi_values), as SQLite's step 7. Stored documents are split here (json, not
+    // jsonb: the values keep their text as stored); any other text stays as it is.
+    {7, R"sql(
+ALTER TABLE attempts ADD COLUMN cmi_split boolean NOT NULL DEFAULT false;
+CREATE TABLE attempt_values (
+  attempt bigint NOT NULL REFERENCES attempts (id) ON DELETE CASCADE,
+  element text NOT NULL,
+  value text NOT NULL,
+  PRIMARY KEY (attempt, element)
+);
+CREATE FUNCTION lrsbridge_cmi_document(t text) RETURNS json LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  IF json_typeof(t::json -> 'values') = 'object' THEN RETURN t::json; END IF;
+  RETURN NULL;
+EXCEPTION WHEN others THEN
+  RETURN NULL;
+END $$;
+CREATE TEMPORARY TABLE split_cmi ON COMMIT DROP AS
+  SELECT id, lrsbridge_cmi_document(cmi) AS doc FROM attempts;
+DELETE FROM split_cmi WHERE doc IS NULL;
+INSERT INTO attempt_values (attempt, element, value)
+  SELECT s.id, to_json(j.key)::text, j.value::text FROM split_cmi s, json_each(s.doc -> 'values') j;
+UPDATE attempts a SET cmi_split = true, cmi = coalesce(
+    (SELECT json_object_agg(e.key, e.value ORDER BY e.n)::text
+     FROM json_each(s.doc) WITH ORDINALITY AS e (key, value, n) WHERE e.key <> 'values'),
+    '{}')
+  FROM split_cmi s WHERE s.id = a.id;
+DROP FUNCTION lrsbridge_cmi_document(text);
+)sql"},
 };
 
 Result<void> migrate_locked(Connection& conn, const std::string& server) {

@@ -231,13 +231,17 @@ namespace {
 
 constexpr const char* kPackageColumns =
     "SELECT id, title, version, summary, directory, created_us FROM packages";
+// A CMI kept as its head and value rows (cmi_split) is read with its rows in the same
+// statement, so the two parts come from one snapshot.
 constexpr const char* kAttemptColumns =
-    "SELECT id, registration, sco, number, cmi, state, commit_sequence, revision, updated_us, "
-    "session FROM attempts";
+    "SELECT a.id, a.registration, a.sco, a.number, a.cmi, a.state, a.commit_sequence, "
+    "a.revision, a.updated_us, a.session, a.cmi_split, CASE WHEN a.cmi_split THEN (SELECT "
+    "string_agg(v.element || ':' || v.value, ',') FROM attempt_values v WHERE v.attempt = "
+    "a.id) END FROM attempts a";
 // The same columns with an empty CMI (find_attempt_state).
 constexpr const char* kAttemptStateColumns =
-    "SELECT id, registration, sco, number, ''::text, state, commit_sequence, revision, "
-    "updated_us, session FROM attempts";
+    "SELECT a.id, a.registration, a.sco, a.number, ''::text, a.state, a.commit_sequence, "
+    "a.revision, a.updated_us, a.session, false, NULL::text FROM attempts a";
 
 PackageRecord read_package(const Rows& rows, int i) {
   PackageRecord p;
@@ -256,7 +260,8 @@ AttemptRecord read_attempt(const Rows& rows, int i) {
   a.registration = rows.text(i, 1);
   a.sco = rows.text(i, 2);
   a.number = static_cast<int>(rows.integer(i, 3));
-  a.cmi_json = rows.text(i, 4);
+  a.cmi_json = rows.boolean(i, 10) ? join_cmi_document(rows.text(i, 4), rows.text(i, 11))
+                                   : std::string(rows.text(i, 4));
   a.state = rows.text(i, 5);
   a.commit_sequence = rows.integer(i, 6);
   a.revision = rows.integer(i, 7);
@@ -265,7 +270,45 @@ AttemptRecord read_attempt(const Rows& rows, int i) {
   return a;
 }
 
-// Every row of `sql` read with `read`.
+// Writes the value rows `values` (AttemptRecord::cmi_values) of attempt `id`: all of its
+// rows replaced when `replace` is set, or when the CMI is written as opaque text (nullopt), in at
+// most three statements whatever the number of values.
+Result<void> write_cmi_values(Connection& c, std::int64_t id,
+                              const std::optional<std::vector<CmiValueWrite>>& values, bool replace,
+                              const std::string& what) {
+  Params attempt;
+  attempt.add(id);
+  if (!values || replace) {
+    LRS_PG_TRY(c.exec("DELETE FROM attempt_values WHERE attempt = $1", attempt, what));
+  }
+  if (!values) return {};
+  std::vector<std::string> elements, texts, removed;
+  for (const CmiValueWrite& v : *values) {
+    if (v.value) {
+      elements.push_back(v.element);
+      texts.push_back(*v.value);
+    } else {
+      removed.push_back(v.element);
+    }
+  }
+  if (!elements.empty()) {
+    Params p = attempt;
+    p.add(text_array(elements));
+    p.add(text_array(texts));
+    LRS_PG_TRY(
+        c.exec("INSERT INTO attempt_values (attempt, element, value) SELECT $1, e, v FROM "
+               "unnest($2::text[], $3::text[]) AS t (e, v) "
+               "ON CONFLICT (attempt, element) DO UPDATE SET value = excluded.value",
+               p, what));
+  }
+  if (!removed.empty()) {
+    Params p = attempt;
+    p.add(text_array(removed));
+    LRS_PG_TRY(c.exec(
+        "DELETE FROM attempt_values WHERE attempt = $1 AND element = ANY ($2::text[])", p, what));
+  }
+  return {};
+}
 
 }  // namespace
 
@@ -357,10 +400,11 @@ Result<std::int64_t> PgPlayerStore::insert_attempt(const AttemptRecord& a) {
     p.add(a.commit_sequence);
     p.add(a.updated_us);
     p.add(a.session);
+    p.add_bool(a.cmi_values.has_value());
     // The UNIQUE (registration, sco, number): another launch may have created it first.
     auto rows = c.exec(
         "INSERT INTO attempts (registration, sco, number, cmi, state, commit_sequence, revision, "
-        "updated_us, session) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8) "
+        "updated_us, session, cmi_split) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9) "
         "ON CONFLICT (registration, sco, number) DO NOTHING RETURNING id",
         p, what);
     if (!rows) return tl::unexpected<Error>(rows.error());
@@ -368,7 +412,8 @@ Result<std::int64_t> PgPlayerStore::insert_attempt(const AttemptRecord& a) {
       return fail(ErrorCode::kConflict, "attempt " + std::to_string(a.number) + " exists");
     }
     id = rows->integer(0, 0);
-    return {};
+    if (!a.cmi_values) return {};
+    return write_cmi_values(c, id, a.cmi_values, true, what);
   }));
   return id;
 }
@@ -376,15 +421,15 @@ Result<std::int64_t> PgPlayerStore::insert_attempt(const AttemptRecord& a) {
 Result<std::optional<AttemptRecord>> PgPlayerStore::find_attempt(std::int64_t id) {
   Params p;
   p.add(id);
-  return first(select_all<AttemptRecord>(pool_, std::string(kAttemptColumns) + " WHERE id = $1", p,
-                                         read_attempt, "reading attempt " + std::to_string(id)));
+  return first(select_all<AttemptRecord>(pool_, std::string(kAttemptColumns) + " WHERE a.id = $1",
+                                         p, read_attempt, "reading attempt " + std::to_string(id)));
 }
 
 Result<std::optional<AttemptRecord>> PgPlayerStore::find_attempt_state(std::int64_t id) {
   Params p;
   p.add(id);
   return first(select_all<AttemptRecord>(pool_,
-                                         std::string(kAttemptStateColumns) + " WHERE id = $1", p,
+                                         std::string(kAttemptStateColumns) + " WHERE a.id = $1", p,
                                          read_attempt, "reading attempt " + std::to_string(id)));
 }
 
@@ -436,20 +481,30 @@ Result<void> PgPlayerStore::update_attempt(const AttemptRecord& a,
     p.add(a.id);
     p.add(a.revision);
     p.add(a.session);
+    p.add_bool(a.cmi_values.has_value());
+    const bool on_top = a.cmi_values && !a.cmi_values_replace;
+    p.add_bool(on_top);
     auto rows = c.exec(
         "UPDATE attempts SET cmi = $1, state = $2, commit_sequence = $3, revision = revision + 1, "
-        "updated_us = $4, session = $7 WHERE id = $5 AND revision = $6 RETURNING id",
+        "updated_us = $4, session = $7, cmi_split = $8 WHERE id = $5 AND revision = $6 AND "
+        "(NOT $9::boolean OR cmi_split) RETURNING id",
         p, what);
     if (!rows) return tl::unexpected<Error>(rows.error());
     if (rows->size() == 0) {
       Params q;
       q.add(a.id);
-      auto exists = c.exec("SELECT 1 FROM attempts WHERE id = $1", q, what);
+      auto exists = c.exec("SELECT revision, cmi_split FROM attempts WHERE id = $1", q, what);
       if (!exists) return tl::unexpected<Error>(exists.error());
       if (exists->size() == 0)
         return fail(ErrorCode::kNotFound, "no attempt " + std::to_string(a.id));
+      if (on_top && exists->integer(0, 0) == a.revision && !exists->boolean(0, 1)) {
+        return fail(ErrorCode::kInvalid, "attempt " + std::to_string(a.id) +
+                                             ": its CMI is stored whole; changes of its values "
+                                             "cannot be written on top of it");
+      }
       return fail(ErrorCode::kConflict, "attempt " + std::to_string(a.id) + " changed meanwhile");
     }
+    LRS_PG_TRY(write_cmi_values(c, a.id, a.cmi_values, a.cmi_values_replace, what));
     for (const DocumentWrite& w : documents) {
       LRS_PG_TRY(update_document(c, w.scope, w.id, w.decide, true));
     }
@@ -460,7 +515,7 @@ Result<void> PgPlayerStore::update_attempt(const AttemptRecord& a,
     q.add(a.registration);
     q.add(a.sco);
     auto latest = c.exec(std::string(kAttemptColumns) +
-                             " AS a WHERE registration = $1 AND sco <> $2 AND number = "
+                             " WHERE registration = $1 AND sco <> $2 AND number = "
                              "(SELECT max(number) FROM attempts b WHERE b.registration = "
                              "a.registration AND b.sco = a.sco)",
                          q, "reading the attempts of " + a.registration);

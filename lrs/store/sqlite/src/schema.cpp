@@ -187,6 +187,25 @@ CREATE TABLE id_state (
 INSERT INTO id_state (indexed_through) SELECT coalesce(max(stored), 0) FROM statements;
 DROP INDEX statements_id;
 )sql"},
+    // An attempt's CMI kept as its document without "values" (attempts.cmi, cmi_split = 1)
+    // and one row per member of "values", name and value as JSON text, so that a commit
+    // writes the elements it changed rather than the whole document (PlayerStore's
+    // cmi_values). Stored documents are split here; any other text stays as it is.
+    {7, R"sql(
+ALTER TABLE attempts ADD COLUMN cmi_split INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE attempt_values (
+  attempt INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+  element TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (attempt, element)
+) WITHOUT ROWID;
+INSERT INTO attempt_values (attempt, element, value)
+  SELECT a.id, json_quote(j.key), json_quote(j.value)
+  FROM attempts a, json_each(a.cmi, '$.values') j
+  WHERE json_valid(a.cmi) AND json_type(a.cmi, '$.values') = 'object';
+UPDATE attempts SET cmi = json_remove(cmi, '$.values'), cmi_split = 1
+  WHERE json_valid(cmi) AND json_type(cmi, '$.values') = 'object';
+)sql"},
 };
 
 Result<void> migrate_in_transaction(Connection& conn) {

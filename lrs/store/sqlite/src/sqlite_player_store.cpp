@@ -11,13 +11,17 @@ namespace {
 
 constexpr const char* kPackageColumns =
     "SELECT id, title, version, summary, directory, created_us FROM packages";
+// A CMI kept as its head and value rows (cmi_split) is read with its rows in the same
+// statement, so the two parts come from one snapshot.
 constexpr const char* kAttemptColumns =
-    "SELECT id, registration, sco, number, cmi, state, commit_sequence, revision, updated_us, "
-    "session FROM attempts";
+    "SELECT a.id, a.registration, a.sco, a.number, a.cmi, a.state, a.commit_sequence, "
+    "a.revision, a.updated_us, a.session, a.cmi_split, CASE WHEN a.cmi_split THEN (SELECT "
+    "group_concat(v.element || ':' || v.value, ',') FROM attempt_values v WHERE v.attempt = "
+    "a.id) END FROM attempts a";
 // The same columns with an empty CMI (find_attempt_state).
 constexpr const char* kAttemptStateColumns =
-    "SELECT id, registration, sco, number, '', state, commit_sequence, revision, updated_us, "
-    "session FROM attempts";
+    "SELECT a.id, a.registration, a.sco, a.number, '', a.state, a.commit_sequence, a.revision, "
+    "a.updated_us, a.session, 0, NULL FROM attempts a";
 
 PackageRecord read_package(const Stmt& q) {
   PackageRecord p;
@@ -36,7 +40,8 @@ AttemptRecord read_attempt(const Stmt& q) {
   a.registration = q.col_text(1);
   a.sco = q.col_text(2);
   a.number = static_cast<int>(q.col_int(3));
-  a.cmi_json = q.col_text(4);
+  a.cmi_json = q.col_int(10) != 0 ? join_cmi_document(q.col_text(4), q.col_text(11))
+                                  : std::string(q.col_text(4));
   a.state = q.col_text(5);
   a.commit_sequence = q.col_int(6);
   a.revision = q.col_int(7);
@@ -62,6 +67,35 @@ Result<std::vector<T>> select_all(ReadPool& reads, const std::string& sql, Bind 
     out.push_back(read(*q));
   }
   return out;
+}
+
+// Writes the value rows `values` (AttemptRecord::cmi_values) of attempt `id`: all of its
+// rows replaced when `replace` is set, or when the CMI is written as opaque text (nullopt).
+Result<void> write_cmi_values(Connection& conn, std::int64_t id,
+                              const std::optional<std::vector<CmiValueWrite>>& values, bool replace,
+                              const std::string& what) {
+  if (!values || replace) {
+    auto clear = conn.prepare("DELETE FROM attempt_values WHERE attempt = ?1");
+    if (!clear) return tl::unexpected<Error>(std::move(clear).error());
+    StmtUse q(clear->get());
+    q->bind(1, id);
+    LRS_SQLITE_TRY(q->run(what));
+  }
+  if (!values) return {};
+  auto upsert = conn.prepare(
+      "INSERT INTO attempt_values (attempt, element, value) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (attempt, element) DO UPDATE SET value = excluded.value");
+  if (!upsert) return tl::unexpected<Error>(std::move(upsert).error());
+  auto remove = conn.prepare("DELETE FROM attempt_values WHERE attempt = ?1 AND element = ?2");
+  if (!remove) return tl::unexpected<Error>(std::move(remove).error());
+  for (const CmiValueWrite& v : *values) {
+    StmtUse q(v.value ? upsert->get() : remove->get());
+    q->bind(1, id);
+    q->bind_text(2, v.element);
+    if (v.value) q->bind_text(3, *v.value);
+    LRS_SQLITE_TRY(q->run(what));
+  }
+  return {};
 }
 
 template <class T>
@@ -166,7 +200,7 @@ Result<std::int64_t> SqlitePlayerStore::insert_attempt(const AttemptRecord& a) {
   FunctionJob job([&a, &id](Connection& conn) -> Result<void> {
     auto stmt = conn.prepare(
         "INSERT INTO attempts (registration, sco, number, cmi, state, commit_sequence, revision, "
-        "updated_us, session) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8)");
+        "updated_us, session, cmi_split) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9)");
     if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
     StmtUse q(stmt->get());
     q->bind_text(1, a.registration);
@@ -177,6 +211,7 @@ Result<std::int64_t> SqlitePlayerStore::insert_attempt(const AttemptRecord& a) {
     q->bind(6, a.commit_sequence);
     q->bind(7, a.updated_us);
     q->bind(8, a.session);
+    q->bind(9, a.cmi_values ? 1 : 0);
     auto r = q->run("adding attempt " + std::to_string(a.number) + " of " + a.registration);
     if (!r) {
       // The UNIQUE (registration, sco, number): another launch created it first.
@@ -186,7 +221,9 @@ Result<std::int64_t> SqlitePlayerStore::insert_attempt(const AttemptRecord& a) {
       return r;
     }
     id = conn.last_insert_rowid();
-    return {};
+    if (!a.cmi_values) return {};
+    return write_cmi_values(conn, id, a.cmi_values, true,
+                            "adding the CMI of attempt " + std::to_string(id));
   });
   LRS_SQLITE_TRY(writer_.run(job));
   return id;
@@ -194,14 +231,14 @@ Result<std::int64_t> SqlitePlayerStore::insert_attempt(const AttemptRecord& a) {
 
 Result<std::optional<AttemptRecord>> SqlitePlayerStore::find_attempt(std::int64_t id) {
   return first(select_all<AttemptRecord>(
-      reads_, std::string(kAttemptColumns) + " WHERE id = ?1", [&](Stmt& q) { q.bind(1, id); },
+      reads_, std::string(kAttemptColumns) + " WHERE a.id = ?1", [&](Stmt& q) { q.bind(1, id); },
       read_attempt, "reading attempt " + std::to_string(id)));
 }
 
 Result<std::optional<AttemptRecord>> SqlitePlayerStore::find_attempt_state(std::int64_t id) {
   return first(select_all<AttemptRecord>(
-      reads_, std::string(kAttemptStateColumns) + " WHERE id = ?1", [&](Stmt& q) { q.bind(1, id); },
-      read_attempt, "reading attempt " + std::to_string(id)));
+      reads_, std::string(kAttemptStateColumns) + " WHERE a.id = ?1",
+      [&](Stmt& q) { q.bind(1, id); }, read_attempt, "reading attempt " + std::to_string(id)));
 }
 
 Result<std::optional<AttemptRecord>> SqlitePlayerStore::latest_attempt(
@@ -232,7 +269,7 @@ Result<std::vector<AttemptRecord>> latest_of_other_scos(Connection& conn,
                                                         const std::string& registration,
                                                         const std::string& sco) {
   auto stmt = conn.prepare(std::string(kAttemptColumns) +
-                           " AS a WHERE registration = ?1 AND sco <> ?2 AND number = "
+                           " WHERE registration = ?1 AND sco <> ?2 AND number = "
                            "(SELECT max(number) FROM attempts b WHERE b.registration = "
                            "a.registration AND b.sco = a.sco)");
   if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
@@ -269,7 +306,8 @@ Result<void> SqlitePlayerStore::update_attempt(const AttemptRecord& a,
     }
     auto stmt = conn.prepare(
         "UPDATE attempts SET cmi = ?1, state = ?2, commit_sequence = ?3, revision = revision + 1, "
-        "updated_us = ?4, session = ?7 WHERE id = ?5 AND revision = ?6");
+        "updated_us = ?4, session = ?7, cmi_split = ?8 WHERE id = ?5 AND revision = ?6 AND "
+        "(?9 = 0 OR cmi_split = 1)");
     if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
     StmtUse q(stmt->get());
     q->bind_text(1, a.cmi_json);
@@ -279,9 +317,13 @@ Result<void> SqlitePlayerStore::update_attempt(const AttemptRecord& a,
     q->bind(5, a.id);
     q->bind(6, a.revision);
     q->bind(7, a.session);
+    q->bind(8, a.cmi_values ? 1 : 0);
+    const bool on_top = a.cmi_values && !a.cmi_values_replace;
+    q->bind(9, on_top ? 1 : 0);
     std::string what = "updating attempt " + std::to_string(a.id);
     LRS_SQLITE_TRY(q->run(what));
     if (conn.changes() != 0) {
+      LRS_SQLITE_TRY(write_cmi_values(conn, a.id, a.cmi_values, a.cmi_values_replace, what));
       for (const DocumentWrite& w : documents) {
         auto current = read_document(conn, w.scope, w.id);
         if (!current) return tl::unexpected<Error>(std::move(current).error());
@@ -312,6 +354,18 @@ Result<void> SqlitePlayerStore::update_attempt(const AttemptRecord& a,
         conn.query_int("SELECT count(*) FROM attempts WHERE id = " + std::to_string(a.id), what);
     if (!exists) return tl::unexpected<Error>(std::move(exists).error());
     if (*exists == 0) return fail(ErrorCode::kNotFound, "no attempt " + std::to_string(a.id));
+    if (on_top) {
+      auto opaque = conn.query_int(
+          "SELECT count(*) FROM attempts WHERE cmi_split = 0 AND id = " + std::to_string(a.id) +
+              " AND revision = " + std::to_string(a.revision),
+          what);
+      if (!opaque) return tl::unexpected<Error>(std::move(opaque).error());
+      if (*opaque != 0) {
+        return fail(ErrorCode::kInvalid, "attempt " + std::to_string(a.id) +
+                                             ": its CMI is stored whole; changes of its values "
+                                             "cannot be written on top of it");
+      }
+    }
     return fail(ErrorCode::kConflict, "attempt " + std::to_string(a.id) + " changed meanwhile");
   });
   LRS_SQLITE_TRY(writer_.run(job));

@@ -23,6 +23,12 @@ inline constexpr int kCmiJsonFormatVersion = 1;
 
 std::string to_json(const CmiModel& model);
 
+// The same document in the parts a store keeps apart (lrs::PlayerStore's cmi_values):
+// everything but "values" (a JSON object), and one element name or value as the JSON
+// string to_json writes for it.
+std::string to_json_head(const CmiModel& model);
+std::string json_string(const std::string& text);
+
 // The model, or a message naming what is wrong (not JSON, unknown format_version,
 // unknown element, a value that breaks its element's rules).
 tl::expected<CmiModel, std::string> from_json(std::string_view json);
