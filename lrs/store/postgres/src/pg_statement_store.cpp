@@ -572,14 +572,18 @@ std::int64_t StoredClock::next() {
 }
 
 Result<std::unordered_map<std::string, std::int64_t>> TermCache::ids(
-    Connection& conn, std::vector<std::string> keys) {
+    Connection& conn, std::vector<std::string> keys,
+    std::unordered_map<std::string, std::int64_t>* fetched) {
   std::unordered_map<std::string, std::int64_t> out;
   std::vector<std::string> missing;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    // Most keys repeat within a group (a verb, the authority): try_emplace allocates
+    // nothing for a key already there.
     for (std::string& k : keys) {
+      if (out.count(k) != 0) continue;
       if (auto it = ids_.find(k); it != ids_.end()) {
-        out.emplace(std::move(k), it->second);
+        out.try_emplace(std::move(k), it->second);
       } else {
         missing.push_back(std::move(k));
       }
@@ -599,7 +603,9 @@ Result<std::unordered_map<std::string, std::int64_t>> TermCache::ids(
       conn.exec("SELECT key, id FROM terms WHERE key = ANY($1::text[])", p, "reading filter terms");
   if (!rows) return tl::unexpected<Error>(rows.error());
   for (int i = 0; i < rows->size(); ++i) {
-    out.emplace(std::string(rows->text(i, 0)), rows->integer(i, 1));
+    std::string key(rows->text(i, 0));
+    if (fetched != nullptr) fetched->emplace(key, rows->integer(i, 1));
+    out.emplace(std::move(key), rows->integer(i, 1));
   }
   if (out.size() < missing.size()) {
     // ids_ and missing are disjoint, so every missing key must have come back.
@@ -782,9 +788,12 @@ Result<void> PgStatementStore::apply_group(Connection& conn, std::vector<Job*>& 
     auto k = record_term_keys(*r);
     keys.insert(keys.end(), std::make_move_iterator(k.begin()), std::make_move_iterator(k.end()));
   }
-  auto ids = terms_.ids(conn, std::move(keys));
-  if (!ids) return tl::unexpected<Error>(ids.error());
-  terms = std::move(*ids);
+  // `terms` gets the ids read from the database, for the cache once this commits; the
+  // jobs need all of them.
+  terms.clear();
+  auto all_terms = terms_.ids(conn, std::move(keys), &terms);
+  if (!all_terms) return tl::unexpected<Error>(all_terms.error());
+  const auto& term_ids = *all_terms;
   auto clock = StoredClock::take(conn, static_cast<std::int64_t>(records.size()));
   if (!clock) return tl::unexpected<Error>(clock.error());
   if (group.size() > 1) {
@@ -797,7 +806,7 @@ Result<void> PgStatementStore::apply_group(Connection& conn, std::vector<Job*>& 
     }
     LRS_PG_TRY(conn.exec("SAVEPOINT grouped", "starting an insert"));
     std::vector<bool> inserted;
-    InsertJob job(conn, *clock, terms, names_);
+    InsertJob job(conn, *clock, term_ids, names_);
     auto r = job.run(items, inserted);
     if (r) {
       names = job.names_sent();
@@ -817,7 +826,7 @@ Result<void> PgStatementStore::apply_group(Connection& conn, std::vector<Job*>& 
   }
   for (Job* j : group) {
     LRS_PG_TRY(conn.exec("SAVEPOINT job", "starting an insert"));
-    InsertJob job(conn, *clock, terms, names_);
+    InsertJob job(conn, *clock, term_ids, names_);
     j->result = job.run(items_of(*j->records, *j->same), j->inserted);
     if (!j->result && (conn.broken() || conn.last_failure_transient())) return j->result;
     if (!j->result) {
