@@ -578,8 +578,7 @@ Result<std::unordered_map<std::string, std::int64_t>> TermCache::ids(
   std::vector<std::string> missing;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    // Most keys repeat within a group (a verb, the authority): try_emplace allocates
-    // nothing for a key already there.
+    // Most keys repeat within a group (a verb, the authority): each is looked up once.
     for (std::string& k : keys) {
       if (out.count(k) != 0) continue;
       if (auto it = ids_.find(k); it != ids_.end()) {
@@ -753,7 +752,7 @@ void PgStatementStore::run_group(std::vector<Job*>& group) {
 // when `statements` grew by half since the last ANALYZE of any process, and only when
 // no other process is analyzing: with every process analyzing on its own schedule, two
 // processes ran twice the ANALYZEs of one, one waiting for the other's, and ANALYZE
-// took 12% of a writer's time instead of 5% (bench/README.md, "PostgreSQL").
+// took 15% of a writer's time instead of 6% (bench/README.md, "PostgreSQL").
 void PgStatementStore::maybe_analyze(std::size_t inserted) {
   stored_since_start_ += inserted;
   if (stored_since_start_ < next_analyze_ || next_analyze_ > kLastAnalyzeAt) return;
