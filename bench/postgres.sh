@@ -26,6 +26,7 @@
 #                many cores as processes to give, on a machine too small to leave a
 #                second process cores of its own otherwise.
 #   PROCS ["1 2"]  the process counts of each run
+#   QUERIES [1]  0: post runs only (no seeding, no get runs), for comparing ingest builds
 # For each post run the summary also gives CPU microseconds per statement of the
 # lrsbridge processes (summed) and of PostgreSQL, the share of the machine's CPU time
 # that was idle or waiting for I/O (from /proc/stat), the load average at the end, and
@@ -48,6 +49,7 @@ QUERY_N=${QUERY_N:-20000}
 PG_PID=${PG_PID:-}
 PIN=${PIN:-0}
 PROCS=${PROCS:-"1 2"}
+QUERIES=${QUERIES:-1}
 RESULTS_DIR=${RESULTS_DIR:-$ROOT/bench/results/$(date +%Y%m%d-%H%M%S)-postgres}
 LOAD=$BUILD_DIR/lrs-load
 SERVER=$BUILD_DIR/lrsbridge
@@ -213,6 +215,10 @@ for run in $(seq "$REPEATS"); do
     waits=$(awk -F'|' '$1 > 0 { w++ } END { printf "%d/%d", w, NR }' "$locks")
     echo "post procs=$procs run=$run statements_per_s=$n p99_ms=$p99 errors=$errors $cpu" \
       "lock_waits=$waits load=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$summary"
+    if [ "$QUERIES" = 0 ]; then
+      stop_servers
+      continue
+    fi
     # Queries on a store of QUERY_N statements, seeded through the first server.
     "$LOAD" seed --url "http://127.0.0.1:$BASE_PORT/xapi" --user "$USER_PASS" \
       --count "$QUERY_N" >/dev/null 2>&1 || true
@@ -225,7 +231,9 @@ for run in $(seq "$REPEATS"); do
   done
 done
 echo "medians of $REPEATS runs of ${DURATION}s:" | tee -a "$summary"
-for kind in post get; do
+KINDS="post get"
+[ "$QUERIES" = 0 ] && KINDS=post
+for kind in $KINDS; do
   for procs in $PROCS; do
     m=$(grep "^$kind procs=$procs " "$summary" | sed 's/.*_per_s=\([0-9]*\).*/\1/' | median)
     p=$(grep "^$kind procs=$procs " "$summary" | sed 's/.*p99_ms=\([0-9.]*\).*/\1/' | median)

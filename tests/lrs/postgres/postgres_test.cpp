@@ -66,7 +66,52 @@ class TableBlocker {
   PGconn* conn_;
 };
 
+// The first column of the first row of `sql`, run on its own connection.
+std::string postgres_value(const std::string& url, const std::string& sql) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  REQUIRE(PQstatus(conn) == CONNECTION_OK);
+  PGresult* r = PQexec(conn, sql.c_str());
+  INFO(sql << ": " << PQresultErrorMessage(r));
+  bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+  std::string value = ok ? PQgetvalue(r, 0, 0) : "";
+  PQclear(r);
+  PQfinish(conn);
+  REQUIRE(ok);
+  return value;
+}
+
+// `count` records with ids from `first` on.
+std::vector<StatementRecord> records_from(std::uint64_t first, std::uint64_t count) {
+  std::vector<StatementRecord> out;
+  for (std::uint64_t n = first; n < first + count; ++n) out.push_back(record(make_id(n), "v:a"));
+  return out;
+}
+
 }  // namespace
+
+TEST_CASE("two processes analyze a young database once between them", "[postgres]") {
+  PostgresBackend backend;
+  auto a = backend.open();
+  auto b = backend.open();
+  // ANALYZEs run by the stores (autovacuum's are counted apart).
+  auto analyzed = [&] {
+    return postgres_value(backend.url,
+                          "SELECT analyze_count FROM pg_stat_user_tables "
+                          "WHERE relid = 'statements'::regclass");
+  };
+  // Each process looks at its 1,000th statement, then at its 2,000th, ...
+  insert_ok(a->statements(), records_from(1, 999));
+  insert_ok(b->statements(), records_from(1000, 999));
+  CHECK(analyzed() == "0");
+  insert_ok(a->statements(), records_from(2000, 1));
+  CHECK(analyzed() == "1");
+  // The table is as big as at the last ANALYZE: the other process has nothing to do.
+  insert_ok(b->statements(), records_from(2001, 1));
+  CHECK(analyzed() == "1");
+  // Twice as big: whichever process looks next analyzes again.
+  insert_ok(b->statements(), records_from(2002, 1999));
+  CHECK(analyzed() == "2");
+}
 
 TEST_CASE("two processes on one database lose and duplicate nothing", "[postgres]") {
   PostgresBackend backend;

@@ -79,9 +79,11 @@ class StoredClock {
 // once that transaction committed.
 class TermCache {
  public:
-  // The ids of `keys` in the transaction on `conn`, creating missing terms.
-  Result<std::unordered_map<std::string, std::int64_t>> ids(Connection& conn,
-                                                            std::vector<std::string> keys);
+  // The ids of `keys` in the transaction on `conn`, creating missing terms; those not
+  // cached (read from the database) are added to `fetched` too when given.
+  Result<std::unordered_map<std::string, std::int64_t>> ids(
+      Connection& conn, std::vector<std::string> keys,
+      std::unordered_map<std::string, std::int64_t>* fetched = nullptr);
   void remember(const std::unordered_map<std::string, std::int64_t>& committed);
   std::optional<std::int64_t> find(const std::string& key);
 
@@ -143,6 +145,8 @@ class PgStatementStore final : public StatementStore {
   void loop();
   void run_group(std::vector<Job*>& group);
   void maybe_analyze(std::size_t inserted);
+  // `terms` receives the term ids read from the database and `names` the agent names
+  // sent, for the caches once the transaction committed.
   Result<void> apply_group(Connection& conn, std::vector<Job*>& group,
                            std::unordered_map<std::string, std::int64_t>& terms,
                            std::vector<std::string>& names);
