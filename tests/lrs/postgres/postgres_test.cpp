@@ -438,7 +438,7 @@ TEST_CASE("a version 4 database, direct terms linked in both roles, upgrades to 
   auto db = backend.open();
   CHECK_NOTHROW(postgres_admin(
       backend.url,
-      "DO $$ BEGIN IF (SELECT max(version) FROM lrsbridge_schema_version) <> 7 OR "
+      "DO $$ BEGIN IF (SELECT max(version) FROM lrsbridge_schema_version) <> 6 OR "
       "(SELECT attstattarget FROM pg_attribute WHERE attrelid = 'statements'::regclass "
       "AND attname = 'body') <> 0 THEN RAISE EXCEPTION 'not migrated'; END IF; END $$"));
   auto& store = db->statements();

@@ -253,7 +253,7 @@ ALTER TABLE statements ALTER COLUMN body SET STATISTICS 0,
     // writes the elements it changed rather than the whole document (PlayerStore's
     // cmi_values), as SQLite's step 7. Stored documents are split here (json, not
     // jsonb: the values keep their text as stored); any other text stays as it is.
-    {7, R"sql(
+    {6, R"sql(
 ALTER TABLE attempts ADD COLUMN cmi_split boolean NOT NULL DEFAULT false;
 CREATE TABLE attempt_values (
   attempt bigint NOT NULL REFERENCES attempts (id) ON DELETE CASCADE,
