@@ -40,7 +40,7 @@ constexpr std::size_t kStagedLinkRows = 131'072;
 constexpr std::size_t kPendingIds = 65'536;
 // Rows of a frozen pass (links or ids) one transaction of the idle writer writes: a
 // few ms, so a request arriving meanwhile hardly waits.
-constexpr std::size_t kPassSliceRows = 4'096;
+constexpr std::size_t kPassSliceRows = 1'024;
 // Statements stored before a body dictionary is trained: enough samples for zstd to
 // learn the shared text (2,000 bench bodies give a 32 KB dictionary in ~0.3 s).
 constexpr std::int64_t kCompressAfter = 2'000;
@@ -188,6 +188,10 @@ Result<std::unique_ptr<Database>> open_sqlite_database(const SqliteOptions& opti
     auto c = Connection::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_EXRESCODE);
     if (!c) return tl::unexpected<Error>(std::move(c).error());
     sqlite3_busy_timeout((*c)->db(), kBusyTimeoutMs);
+    // A connection opens its file at its first statement: until then it does not know
+    // the file is in WAL mode, and sqlite3_wal_checkpoint_v2 on it returns SQLITE_OK
+    // having done nothing (the writer then did every checkpoint itself, at 50,000 pages).
+    LRS_SQLITE_TRY((*c)->query_int("SELECT count(*) FROM sqlite_schema", "opening " + path));
     checkpointer = std::make_unique<sqlite::Checkpointer>(std::move(*c));
     checkpointer->attach(**writer_conn);
   }
