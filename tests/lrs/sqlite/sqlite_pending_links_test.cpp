@@ -61,6 +61,33 @@ TEST_CASE("pending links are found by term and stored range", "[sqlite]") {
   CHECK(view.walk(100, 0, 1000).size() == 300);
 }
 
+TEST_CASE("frozen links stay visible beside fresh ones until dropped", "[sqlite]") {
+  PendingLinks links;
+  for (std::int64_t stored = 20; stored >= 1; --stored) links.add({{stored % 3, stored}});
+  links.freeze();
+  CHECK(links.has_frozen());
+  CHECK(links.size() == 0);
+  REQUIRE(links.frozen().size() == 20);
+  CHECK(std::is_sorted(links.frozen().begin(), links.frozen().end()));
+  for (std::int64_t stored = 21; stored <= 30; ++stored) links.add({{stored % 3, stored}});
+  links.add({{7, 5}});  // an older statement's new link joins the fresh rows
+  CHECK(links.size() == 11);
+  auto view = links.read([] {});
+  CHECK(view.walk(1, 0, 100) == std::vector<std::int64_t>{1, 4, 7, 10, 13, 16, 19, 22, 25, 28});
+  CHECK(view.contains(7, 5));
+  CHECK(links.all().size() == 31);
+  // A rollback takes fresh rows only.
+  links.discard_after(25);
+  CHECK(links.read([] {}).walk(1, 0, 100).back() == 25);
+  CHECK(links.frozen().size() == 20);
+  links.drop_frozen();
+  CHECK_FALSE(links.has_frozen());
+  auto after = links.read([] {});
+  CHECK(after.walk(1, 0, 100) == std::vector<std::int64_t>{22, 25});
+  CHECK(after.contains(7, 5));
+  CHECK(view.walk(1, 0, 100).size() == 10);  // a view keeps what it saw
+}
+
 namespace {
 
 // Statement n of the kill test, with every kind of filter key and an authority (whose
