@@ -95,6 +95,29 @@ void bind_id(Stmt& q, int param, const PendingIds::Entry& entry) {
   q.bind(param + 1, entry.second);
 }
 
+// Each slice is a range of the sorted batch, so a pass still writes each index page about
+// once. Until the last slice commits, the batch stays in memory and the mark where it was:
+// readers ignore the rows already written (past the mark), and a crash rebuilds them.
+//
+// Writes rows [pass.position, end) of a frozen batch and, when that completes it, moves the
+// mark (`mark_sql`, ?1 = pass.through) and the writer's view of it (`mark`).
+template <class Rows, class Bind>
+Result<void> write_slice(Connection& conn, SlicedPass& pass, const Rows& rows, std::size_t end,
+                         const std::string& insert, Bind bind, const char* mark_sql,
+                         std::int64_t& mark, const char* what) {
+  LRS_SQLITE_TRY(insert_rows(conn, insert, rows, pass.position, end, bind, what));
+  pass.position = end;
+  if (end < rows.size() || pass.finishing) return {};
+  auto stmt = conn.prepare(mark_sql);
+  if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+  StmtUse q(stmt->get());
+  q->bind(1, pass.through);
+  LRS_SQLITE_TRY(q->run(std::string("recording how far the pass ") + what + " reached"));
+  mark = std::max(mark, pass.through);
+  pass.finishing = true;
+  return {};
+}
+
 Uuid uuid_from_blob(std::string_view blob) {
   Uuid id;
   std::copy_n(blob.begin(), std::min(blob.size(), id.bytes.size()), id.bytes.begin());
@@ -672,43 +695,6 @@ std::size_t SqliteStatementStore::slice_end(const SlicedPass& pass, std::size_t 
   return std::min(size, std::max(pass.position, due));
 }
 
-// Each slice is a range of the sorted batch, so a pass still writes each index page about
-// once. Until the last slice commits, the batch stays in memory and the mark where it was:
-// readers ignore the rows already written (past the mark), and a crash rebuilds them.
-Result<void> SqliteStatementStore::advance_link_pass(Connection& conn) {
-  const PendingLinks::Segment& rows = pending_links_.frozen();
-  std::size_t end = slice_end(link_pass_, rows.size(), pending_links_.size(), staged_link_limit_);
-  LRS_SQLITE_TRY(insert_rows(conn, kInsertLinks, rows, link_pass_.position, end, bind_link,
-                             "indexing statements"));
-  link_pass_.position = end;
-  if (end < rows.size() || link_pass_.finishing) return {};
-  auto mark = conn.prepare("UPDATE link_state SET indexed_through = max(indexed_through, ?1)");
-  if (!mark) return tl::unexpected<Error>(std::move(mark).error());
-  StmtUse q(mark->get());
-  q->bind(1, link_pass_.through);
-  LRS_SQLITE_TRY(q->run("recording how far the filter index is written"));
-  indexed_through_ = std::max(indexed_through_, link_pass_.through);
-  link_pass_.finishing = true;
-  return {};
-}
-
-Result<void> SqliteStatementStore::advance_id_pass(Connection& conn) {
-  const std::vector<PendingIds::Entry>& entries = pending_ids_.frozen();
-  std::size_t end = slice_end(id_pass_, entries.size(), pending_ids_.size(), pending_id_limit_);
-  LRS_SQLITE_TRY(insert_rows(conn, kInsertIds, entries, id_pass_.position, end, bind_id,
-                             "indexing statement ids"));
-  id_pass_.position = end;
-  if (end < entries.size() || id_pass_.finishing) return {};
-  auto mark = conn.prepare("UPDATE id_state SET indexed_through = max(indexed_through, ?1)");
-  if (!mark) return tl::unexpected<Error>(std::move(mark).error());
-  StmtUse q(mark->get());
-  q->bind(1, id_pass_.through);
-  LRS_SQLITE_TRY(q->run("recording how far the id index is written"));
-  ids_through_ = std::max(ids_through_, id_pass_.through);
-  id_pass_.finishing = true;
-  return {};
-}
-
 bool SqliteStatementStore::wants_idle_transaction() {
   if (!passes_when_idle_) return false;
   return (pending_links_.has_frozen() && link_pass_.written < pending_links_.frozen().size()) ||
@@ -784,7 +770,15 @@ Result<void> SqliteStatementStore::before_commit(Connection& conn) {
       pending_links_.add(std::move(transaction_links_));
       published_links_ = true;
     }
-    if (pending_links_.has_frozen()) LRS_SQLITE_TRY(advance_link_pass(conn));
+    if (pending_links_.has_frozen()) {
+      const PendingLinks::Segment& rows = pending_links_.frozen();
+      LRS_SQLITE_TRY(
+          write_slice(conn, link_pass_, rows,
+                      slice_end(link_pass_, rows.size(), pending_links_.size(), staged_link_limit_),
+                      kInsertLinks, bind_link,
+                      "UPDATE link_state SET indexed_through = max(indexed_through, ?1)",
+                      indexed_through_, "indexing statements"));
+    }
   }
   transaction_links_.clear();
   if (recent_links_ < 0) {
@@ -804,7 +798,13 @@ Result<void> SqliteStatementStore::before_commit(Connection& conn) {
   if (static_cast<std::size_t>(staged_links_) >= staged_link_limit_) {
     LRS_SQLITE_TRY(merge_staged_links(conn));
   }
-  if (!pending_ids_.frozen().empty()) LRS_SQLITE_TRY(advance_id_pass(conn));
+  if (const auto& ids = pending_ids_.frozen(); !ids.empty()) {
+    LRS_SQLITE_TRY(write_slice(
+        conn, id_pass_, ids,
+        slice_end(id_pass_, ids.size(), pending_ids_.size(), pending_id_limit_), kInsertIds,
+        bind_id, "UPDATE id_state SET indexed_through = max(indexed_through, ?1)", ids_through_,
+        "indexing statement ids"));
+  }
   auto now = std::chrono::steady_clock::now();
   if (pending_counts_.size() < kMaxPendingLinks && now - last_flush_ < kCountFlushInterval) {
     return {};

@@ -47,6 +47,14 @@ enum class LinkTable { kMain, kStaged, kRecent };
 // query-plan test.
 std::string query_sql(std::size_t terms, bool ascending, LinkTable walk = LinkTable::kMain);
 
+// A pass written in slices: the frozen batch of pending links or ids (writer thread).
+struct SlicedPass {
+  std::int64_t through = 0;  // the mark once the whole batch is written
+  std::size_t written = 0;   // rows written by committed transactions
+  std::size_t position = 0;  // rows written, this transaction's included
+  bool finishing = false;    // this transaction writes the last slice and moves the mark
+};
+
 class SqliteStatementStore final : public StatementStore, public WriteParticipant {
  public:
   struct Setup {
@@ -133,19 +141,9 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   // Writes every id held in memory to `statement_ids` and moves id_state up to
   // last_stored_.
   Result<void> write_pending_ids(Connection& conn);
-  // A pass written in slices: the frozen batch of pending_links_ or pending_ids_.
-  struct SlicedPass {
-    std::int64_t through = 0;  // the mark once the whole batch is written
-    std::size_t written = 0;   // rows written by committed transactions
-    std::size_t position = 0;  // rows written, this transaction's included
-    bool finishing = false;    // this transaction writes the last slice and moves the mark
-  };
   // Where this transaction's slice of a frozen batch of `size` rows ends.
   std::size_t slice_end(const SlicedPass& pass, std::size_t size, std::size_t fresh,
                         std::size_t limit) const;
-  // This transaction's slice of the frozen links, and the mark when it is the last.
-  Result<void> advance_link_pass(Connection& conn);
-  Result<void> advance_id_pass(Connection& conn);
   // After a commit: freezes a fresh batch that is due, when none is frozen.
   void maybe_freeze();
   // The id of terms.key = type + key, created when new.
