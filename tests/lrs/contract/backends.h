@@ -25,6 +25,7 @@ struct SqliteBackend {
     options.read_connections = 2;
     options.staged_link_rows = 7;  // queries then read the staged and merged link tables
     options.pending_ids = 5;       // and lookups by id both the memory and the table
+    options.pass_slice_rows = 3;   // with passes half written
     auto db = open_sqlite_database(options);
     if (!db) throw std::runtime_error(db.error().message);
     return std::move(*db);

@@ -39,6 +39,31 @@ TEST_CASE("pending ids are found, forgotten and listed in id order", "[sqlite]")
         std::pair<std::optional<std::int64_t>, std::int64_t>{70, 5000});
 }
 
+TEST_CASE("frozen ids are found until dropped, beside fresh ones", "[sqlite]") {
+  PendingIds ids;
+  for (std::uint64_t n = 50; n >= 1; --n) ids.add(make_id(n), static_cast<std::int64_t>(n));
+  ids.freeze();
+  CHECK(ids.size() == 0);  // nothing fresh
+  REQUIRE(ids.frozen().size() == 50);
+  CHECK(std::is_sorted(ids.frozen().begin(), ids.frozen().end()));
+  for (std::uint64_t n = 51; n <= 60; ++n) ids.add(make_id(n), static_cast<std::int64_t>(n));
+  CHECK(ids.find_on_writer(make_id(7)) == std::optional<std::int64_t>(7));
+  CHECK(ids.find(make_id(55), [] {}).first == std::optional<std::int64_t>(55));
+  CHECK(ids.sorted().size() == 60);
+  // A rolled-back job's ids are fresh ones; the frozen batch holds committed ids only.
+  ids.erase({make_id(60), make_id(8)});
+  CHECK_FALSE(ids.find_on_writer(make_id(60)).has_value());
+  CHECK(ids.find_on_writer(make_id(8)).has_value());
+  ids.drop_frozen();
+  CHECK(ids.frozen().empty());
+  CHECK_FALSE(ids.find_on_writer(make_id(7)).has_value());
+  CHECK(ids.find_on_writer(make_id(59)) == std::optional<std::int64_t>(59));
+  ids.freeze();
+  ids.reset({}, 100);  // ids read back from the table replace the frozen batch too
+  CHECK(ids.frozen().empty());
+  CHECK_FALSE(ids.find_on_writer(make_id(59)).has_value());
+}
+
 namespace {
 
 void check_lookups(StatementStore& store, std::uint64_t from, std::uint64_t to) {

@@ -22,17 +22,24 @@ constexpr std::size_t kTestStagedLinkRows = 7;
 // Likewise ids are written to `statement_ids` every few statements: lookups find some in
 // memory, some in the table.
 constexpr std::size_t kTestPendingIds = 5;
+// And both passes are written a few rows per transaction, so queries and lookups meet
+// passes half done.
+constexpr std::size_t kTestPassSliceRows = 3;
 
 inline std::unique_ptr<Database> open_db(const std::string& path, int readers = 4,
                                          std::size_t staged_link_rows = kTestStagedLinkRows,
                                          std::int64_t compress_after = 0,
-                                         std::size_t pending_ids = kTestPendingIds) {
+                                         std::size_t pending_ids = kTestPendingIds,
+                                         std::size_t pass_slice_rows = kTestPassSliceRows,
+                                         bool passes_when_idle = true) {
   SqliteOptions options;
   options.path = path;
   options.read_connections = readers;
   options.staged_link_rows = staged_link_rows;
   options.compress_after = compress_after;
   options.pending_ids = pending_ids;
+  options.pass_slice_rows = pass_slice_rows;
+  options.passes_when_idle = passes_when_idle;
   auto db = open_sqlite_database(options);
   if (!db) throw std::runtime_error(db.error().message);
   return std::move(*db);

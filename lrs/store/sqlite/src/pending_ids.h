@@ -3,10 +3,13 @@
 // A unique index on random client UUIDs dirties about one leaf page per statement per
 // commit: each commit wrote ~one 4 KiB WAL frame per statement, and the checkpoint the
 // same page again. The writer instead keeps the ids of statements stored after
-// id_state.indexed_through here and writes them into `statement_ids` in one sorted pass
-// once there are tens of thousands, in the transaction that moves the mark, so each leaf
-// page is written about once per pass. A crash loses nothing: the ids of statements past
-// the mark are read back from `statements` when the database is opened.
+// id_state.indexed_through here; once there are tens of thousands it freezes them into
+// one batch sorted by id and writes that batch into `statement_ids` in slices, one per
+// transaction (so no commit waits for a whole pass), each slice a range of ids, so each
+// leaf page is written about once per pass. The transaction of the last slice moves the
+// mark. A crash loses nothing: the ids of statements past the mark are read back from
+// `statements` when the database is opened, and those a partial pass already wrote are
+// written again with OR IGNORE.
 //
 // Lookups (GET by id, duplicate checks, StatementRef and voiding targets) ask here first,
 // then `statement_ids`. A reader starts its SQLite read snapshot and looks up the id
@@ -49,11 +52,19 @@ class PendingIds {
   // own lookups need no lock).
   std::optional<std::int64_t> find_on_writer(const Uuid& id) const { return lookup(id); }
   void add(const Uuid& id, std::int64_t stored);
+  // Forgets fresh ids (of a rolled-back job).
   void erase(const std::vector<Uuid>& ids);
-  // Every id held, sorted by id.
+  // Every id held, frozen and fresh, sorted by id.
   std::vector<Entry> sorted() const;
-  // Replaces the content (ids read back from the table), covering statements up to
-  // `covered_through`.
+  // Makes the fresh ids the frozen batch (sorted by id, still found); new ids are fresh.
+  // Only when nothing is frozen.
+  void freeze();
+  // The frozen batch, sorted by id; empty when there is none.
+  const std::vector<Entry>& frozen() const { return frozen_; }
+  // Forgets the frozen batch (it is in `statement_ids` now).
+  void drop_frozen();
+  // Replaces the content (ids read back from the table; nothing frozen), covering
+  // statements up to `covered_through`.
   void reset(const std::vector<Entry>& entries, std::int64_t covered_through);
   // Statements stored up to this time by any process have their id here or in
   // `statement_ids`; a later one was stored by another process this one has not
@@ -61,8 +72,10 @@ class PendingIds {
   void cover_through(std::int64_t stored);
   // After a rollback: back to the committed value.
   void uncover_after(std::int64_t stored);
-  // Forgets every id (they are in `statement_ids` now); keeps covered_through.
+  // Forgets every id, frozen and fresh (they are in `statement_ids` now); keeps
+  // covered_through.
   void clear();
+  // Fresh ids.
   std::size_t size() const { return map_.size(); }
 
  private:
@@ -78,7 +91,8 @@ class PendingIds {
   std::optional<std::int64_t> lookup(const Uuid& id) const;
 
   mutable std::shared_mutex mu_;
-  std::unordered_map<Uuid, std::int64_t, Hash> map_;
+  std::unordered_map<Uuid, std::int64_t, Hash> map_;  // fresh
+  std::vector<Entry> frozen_;
   std::int64_t covered_through_ = 0;
 };
 

@@ -44,49 +44,80 @@ void PendingLinks::add(std::vector<Row> rows) {
   if (rows.empty()) return;
   std::sort(rows.begin(), rows.end());
   rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
-  std::vector<std::shared_ptr<const Segment>> segments;
-  if (segments_) segments = *segments_;
   std::shared_ptr<const Segment> next = std::make_shared<const Segment>(std::move(rows));
   // Like a binary counter: a segment is merged into the one before it while it is at
   // least half its size, so a lookup searches O(log n) segments and each row is copied
   // O(log n) times.
-  while (!segments.empty() && next->size() * 2 >= segments.back()->size()) {
-    next = merged(*segments.back(), *next);
-    segments.pop_back();
+  while (!fresh_.empty() && next->size() * 2 >= fresh_.back()->size()) {
+    next = merged(*fresh_.back(), *next);
+    fresh_.pop_back();
   }
-  segments.push_back(std::move(next));
-  publish(std::move(segments));
+  fresh_.push_back(std::move(next));
+  publish();
 }
+
+namespace {
+
+void merge_into(std::vector<Row>& out, const Segment& segment) {
+  std::size_t middle = out.size();
+  out.insert(out.end(), segment.begin(), segment.end());
+  std::inplace_merge(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(middle), out.end());
+}
+
+}  // namespace
 
 std::vector<Row> PendingLinks::all() const {
   std::vector<Row> out;
-  if (!segments_) return out;
-  for (const auto& segment : *segments_) {
-    std::size_t middle = out.size();
-    out.insert(out.end(), segment->begin(), segment->end());
-    std::inplace_merge(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(middle), out.end());
-  }
+  if (frozen_) out = *frozen_;
+  for (const auto& segment : fresh_) merge_into(out, *segment);
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
-void PendingLinks::clear() { publish({}); }
-
-void PendingLinks::discard_after(std::int64_t stored) {
-  std::vector<Row> rows = all();
-  std::erase_if(rows, [&](const Row& r) { return r.second > stored; });
-  publish({});
-  add(std::move(rows));
+void PendingLinks::freeze() {
+  auto rows = std::make_shared<Segment>();
+  rows->reserve(fresh_rows_);
+  for (const auto& segment : fresh_) merge_into(*rows, *segment);
+  rows->erase(std::unique(rows->begin(), rows->end()), rows->end());
+  frozen_ = std::move(rows);
+  fresh_.clear();
+  publish();
 }
 
-void PendingLinks::publish(std::vector<std::shared_ptr<const Segment>> segments) {
+void PendingLinks::drop_frozen() {
+  frozen_.reset();
+  publish();
+}
+
+void PendingLinks::clear() {
+  frozen_.reset();
+  fresh_.clear();
+  publish();
+}
+
+void PendingLinks::discard_after(std::int64_t stored) {
+  std::vector<Row> rows;
+  for (const auto& segment : fresh_) merge_into(rows, *segment);
+  std::erase_if(rows, [&](const Row& r) { return r.second > stored; });
+  fresh_.clear();
+  add(std::move(rows));
+  publish();
+}
+
+void PendingLinks::publish() {
   std::size_t n = 0;
-  for (const auto& s : segments) n += s->size();
+  std::vector<std::shared_ptr<const Segment>> segments;
+  segments.reserve(fresh_.size() + 1);
+  if (frozen_) segments.push_back(frozen_);
+  for (const auto& s : fresh_) {
+    n += s->size();
+    segments.push_back(s);
+  }
   auto next =
       std::make_shared<const std::vector<std::shared_ptr<const Segment>>>(std::move(segments));
   std::unique_lock<std::shared_mutex> lock(mu_);
   segments_ = std::move(next);
-  rows_ = n;
+  fresh_rows_ = n;
 }
 
 }  // namespace lrs::sqlite

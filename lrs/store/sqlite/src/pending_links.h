@@ -57,23 +57,38 @@ class PendingLinks {
   }
 
   // Writer thread only, below.
-  // Makes `rows` (any order, duplicates allowed) visible to views taken from now on.
+  // Makes `rows` (any order, duplicates allowed) visible to views taken from now on, in
+  // the fresh batch.
   void add(std::vector<Row> rows);
-  // Every row held, sorted and unique.
+  // Every row held (frozen and fresh), sorted and unique.
   std::vector<Row> all() const;
-  std::size_t size() const { return rows_; }
-  // Forgets every row (they are in `links` now), once no reader is between its
-  // snapshot and its view.
+  // Rows of the fresh batch (with duplicates across its segments, an upper bound).
+  std::size_t size() const { return fresh_rows_; }
+  // Makes the fresh batch the frozen one (sorted, unique), still visible; new rows go to
+  // a new fresh batch. Only when nothing is frozen.
+  void freeze();
+  // The frozen batch, empty when there is none.
+  const Segment& frozen() const { return frozen_ ? *frozen_ : empty_; }
+  bool has_frozen() const { return frozen_ != nullptr; }
+  // Forgets the frozen batch (it is in `links` now, below the committed mark), once no
+  // reader is between its snapshot and its view.
+  void drop_frozen();
+  // Forgets every row, frozen and fresh (they are in `links` now).
   void clear();
-  // Forgets the rows of statements stored after `stored` (a rolled-back transaction).
+  // Forgets the fresh rows of statements stored after `stored` (a rolled-back
+  // transaction; the frozen batch holds committed rows only).
   void discard_after(std::int64_t stored);
 
  private:
-  void publish(std::vector<std::shared_ptr<const Segment>> segments);
+  void publish();
 
   std::shared_mutex mu_;
   std::shared_ptr<const std::vector<std::shared_ptr<const Segment>>> segments_;
-  std::size_t rows_ = 0;
+  // Writer thread: what segments_ is made of.
+  std::shared_ptr<const Segment> frozen_;
+  std::vector<std::shared_ptr<const Segment>> fresh_;
+  std::size_t fresh_rows_ = 0;
+  const Segment empty_;
 };
 
 }  // namespace lrs::sqlite

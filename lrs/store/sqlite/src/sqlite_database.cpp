@@ -28,16 +28,19 @@ using sqlite::Connection;
 // limits), and one group still commits in well under a second.
 constexpr std::size_t kMaxGroupRows = 5000;
 constexpr int kBusyTimeoutMs = 10'000;
-// Filter-index rows held in memory (and staged) before one sorted pass writes them to
-// `links`. Each pass dirties about one page per distinct term, ~3,500 in the bench: at
-// 32,768 rows (~3,000 statements) that was over a page per statement, at 131,072 (~12,000
-// statements) it is ~0.3. 262,144 saved a little more writer time but raised the peak RSS
+// Filter-index rows held in memory (and staged) before they are frozen into one sorted
+// pass that writes them to `links`. Each pass dirties about one page per distinct term, ~3,500 in
+// the bench: at 32,768 rows (~3,000 statements) that was over a page per statement, at 131,072
+// (~12,000 statements) it is ~0.3. 262,144 saved a little more writer time but raised the peak RSS
 // of seeding 1M statements from 171 to 200 MB (merged segments, the pass's sorted copy).
 constexpr std::size_t kStagedLinkRows = 131'072;
 // Statement ids held in memory before one sorted pass writes them to `statement_ids`:
 // ~4 MB of memory; at 1M statements a pass dirties ~0.1 index page per id written
 // where each commit dirtied ~one per statement.
 constexpr std::size_t kPendingIds = 65'536;
+// Rows of a frozen pass (links or ids) one transaction of the idle writer writes: a
+// few ms, so a request arriving meanwhile hardly waits.
+constexpr std::size_t kPassSliceRows = 1'024;
 // Statements stored before a body dictionary is trained: enough samples for zstd to
 // learn the shared text (2,000 bench bodies give a 32 KB dictionary in ~0.3 s).
 constexpr std::int64_t kCompressAfter = 2'000;
@@ -148,6 +151,8 @@ Result<std::unique_ptr<Database>> open_sqlite_database(const SqliteOptions& opti
   setup.staged_link_rows =
       options.staged_link_rows != 0 ? options.staged_link_rows : kStagedLinkRows;
   setup.pending_ids = options.pending_ids != 0 ? options.pending_ids : kPendingIds;
+  setup.slice_rows = options.pass_slice_rows != 0 ? options.pass_slice_rows : kPassSliceRows;
+  setup.passes_when_idle = options.passes_when_idle;
   setup.train_after = options.compress_after != 0 ? options.compress_after : kCompressAfter;
   {
     auto stmt = (*writer_conn)->prepare("SELECT content FROM dictionaries ORDER BY created_us");
@@ -183,6 +188,10 @@ Result<std::unique_ptr<Database>> open_sqlite_database(const SqliteOptions& opti
     auto c = Connection::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_EXRESCODE);
     if (!c) return tl::unexpected<Error>(std::move(c).error());
     sqlite3_busy_timeout((*c)->db(), kBusyTimeoutMs);
+    // A connection opens its file at its first statement: until then it does not know
+    // the file is in WAL mode, and sqlite3_wal_checkpoint_v2 on it returns SQLITE_OK
+    // having done nothing (the writer then did every checkpoint itself, at 50,000 pages).
+    LRS_SQLITE_TRY((*c)->query_int("SELECT count(*) FROM sqlite_schema", "opening " + path));
     checkpointer = std::make_unique<sqlite::Checkpointer>(std::move(*c));
     checkpointer->attach(**writer_conn);
   }

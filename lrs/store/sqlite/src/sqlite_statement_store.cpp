@@ -50,6 +50,74 @@ class InsertJob final : public WriteJob {
   const StatementStore::SameStatement& same_;
 };
 
+// Inserts rows [from, to) of `rows` with `head` ("INSERT OR IGNORE INTO t (a, b)"), many
+// per statement; bind(stmt, first parameter, row) binds one row's two values.
+template <class Rows, class Bind>
+Result<void> insert_rows(Connection& conn, const std::string& head, const Rows& rows,
+                         std::size_t from, std::size_t to, Bind bind, const char* what) {
+  constexpr std::size_t kRowsPerInsert = 50;
+  std::size_t i = from;
+  if (to - from >= kRowsPerInsert) {
+    std::string sql = head + " VALUES (?, ?)";
+    for (std::size_t k = 1; k < kRowsPerInsert; ++k) sql += ", (?, ?)";
+    auto stmt = conn.prepare(sql);
+    if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+    for (; i + kRowsPerInsert <= to; i += kRowsPerInsert) {
+      StmtUse q(stmt->get());
+      for (std::size_t k = 0; k < kRowsPerInsert; ++k) {
+        bind(*q, static_cast<int>(2 * k + 1), rows[i + k]);
+      }
+      LRS_SQLITE_TRY(q->run(what));
+    }
+  }
+  if (i == to) return {};
+  auto stmt = conn.prepare(head + " VALUES (?1, ?2)");
+  if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+  for (; i < to; ++i) {
+    StmtUse q(stmt->get());
+    bind(*q, 1, rows[i]);
+    LRS_SQLITE_TRY(q->run(what));
+  }
+  return {};
+}
+
+const std::string kInsertLinks = "INSERT OR IGNORE INTO links (term, stored)";
+// OR IGNORE: a pass a crash interrupted may have written some ids past the mark.
+const std::string kInsertIds = "INSERT OR IGNORE INTO statement_ids (id, stored)";
+
+void bind_link(Stmt& q, int param, const PendingLinks::Row& row) {
+  q.bind(param, row.first);
+  q.bind(param + 1, row.second);
+}
+
+void bind_id(Stmt& q, int param, const PendingIds::Entry& entry) {
+  q.bind_blob(param, entry.first.raw());
+  q.bind(param + 1, entry.second);
+}
+
+// Each slice is a range of the sorted batch, so a pass still writes each index page about
+// once. Until the last slice commits, the batch stays in memory and the mark where it was:
+// readers ignore the rows already written (past the mark), and a crash rebuilds them.
+//
+// Writes rows [pass.position, end) of a frozen batch and, when that completes it, moves the
+// mark (`mark_sql`, ?1 = pass.through) and the writer's view of it (`mark`).
+template <class Rows, class Bind>
+Result<void> write_slice(Connection& conn, SlicedPass& pass, const Rows& rows, std::size_t end,
+                         const std::string& insert, Bind bind, const char* mark_sql,
+                         std::int64_t& mark, const char* what) {
+  LRS_SQLITE_TRY(insert_rows(conn, insert, rows, pass.position, end, bind, what));
+  pass.position = end;
+  if (end < rows.size() || pass.finishing) return {};
+  auto stmt = conn.prepare(mark_sql);
+  if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
+  StmtUse q(stmt->get());
+  q->bind(1, pass.through);
+  LRS_SQLITE_TRY(q->run(std::string("recording how far the pass ") + what + " reached"));
+  mark = std::max(mark, pass.through);
+  pass.finishing = true;
+  return {};
+}
+
 Uuid uuid_from_blob(std::string_view blob) {
   Uuid id;
   std::copy_n(blob.begin(), std::min(blob.size(), id.bytes.size()), id.bytes.begin());
@@ -127,6 +195,8 @@ SqliteStatementStore::SqliteStatementStore(Writer& writer, ReadPool& reads, Setu
       indexed_through_(setup.indexed_through),
       committed_indexed_(setup.indexed_through),
       pending_id_limit_(std::max<std::size_t>(1, setup.pending_ids)),
+      slice_rows_(std::max<std::size_t>(1, setup.slice_rows)),
+      passes_when_idle_(setup.passes_when_idle),
       last_flush_(std::chrono::steady_clock::now()),
       staged_link_limit_(setup.staged_link_rows),
       last_stored_(setup.last_stored),
@@ -435,7 +505,9 @@ Result<StatementPage> SqliteStatementStore::query(const StatementFilter& filter)
     if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
     StmtUse q(stmt->get());
     q->bind(1, lo);
-    q->bind(2, hi);
+    // Link rows of statements past the mark are read from memory only: a pass being
+    // written in slices (or one a crash cut short) has put some of them in `links`.
+    q->bind(2, terms.empty() ? hi : std::min(hi, *indexed_through));
     q->bind(3, static_cast<std::int64_t>(limit) + 1);
     for (std::size_t j = 0; j < terms.size(); ++j) {
       q->bind(static_cast<int>(4 + j), terms[j].second);
@@ -505,7 +577,8 @@ Result<StatementPage> SqliteStatementStore::query(const StatementFilter& filter)
       LRS_SQLITE_TRY(walk_pending(more));
       merge_in(std::move(more));
     }
-    // A row is in one table only, but a duplicate must never reach a page.
+    // The walks cover disjoint stored ranges and a row is in one table only, but a
+    // duplicate must never reach a page.
     found.erase(std::unique(found.begin(), found.end(),
                             [](const StoredStatement& a, const StoredStatement& b) {
                               return a.stored_us == b.stored_us;
@@ -543,6 +616,7 @@ std::int64_t SqliteStatementStore::next_stored() {
 }
 
 Result<void> SqliteStatementStore::on_transaction_begin(Connection& conn) {
+  jobs_in_transaction_ = 0;
   if (term_cache_.size() > kMaxTermCache) term_cache_.clear();
   // Before any duplicate check: another process's statements must be in memory too.
   return catch_up_ids(conn);
@@ -573,7 +647,8 @@ Result<void> SqliteStatementStore::catch_up_ids(Connection& conn) {
   // catches up later finds them past this point.
   last_stored_ = std::max(last_stored_, newest);
   ids_through_ = committed_ids_through_ = *through;
-  pending_ids_.reset(std::move(entries), newest);
+  pending_ids_.reset(std::move(entries), newest);  // drops a frozen batch: these hold it
+  id_pass_ = {};
   ids_data_version_ = *version;
   return {};
 }
@@ -591,36 +666,12 @@ Result<std::optional<std::int64_t>> SqliteStatementStore::stored_of(Connection& 
   return std::optional<std::int64_t>(q->col_int(0));
 }
 
-// One sorted pass, in the transaction that moves the mark, so a crash leaves either both
-// or neither.
+// One sorted pass over every id held, in the transaction that moves the mark, so a crash
+// leaves either both or neither (shutdown).
 Result<void> SqliteStatementStore::write_pending_ids(Connection& conn) {
   std::vector<PendingIds::Entry> entries = pending_ids_.sorted();
-  constexpr std::size_t kRowsPerInsert = 50;
-  std::size_t i = 0;
-  auto bind_rows = [&](Stmt& q, std::size_t rows) {
-    for (std::size_t k = 0; k < rows; ++k) {
-      q.bind_blob(static_cast<int>(2 * k + 1), entries[i + k].first.raw());
-      q.bind(static_cast<int>(2 * k + 2), entries[i + k].second);
-    }
-  };
-  if (entries.size() >= kRowsPerInsert) {
-    std::string sql = "INSERT INTO statement_ids (id, stored) VALUES (?, ?)";
-    for (std::size_t k = 1; k < kRowsPerInsert; ++k) sql += ", (?, ?)";
-    auto stmt = conn.prepare(sql);
-    if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
-    for (; i + kRowsPerInsert <= entries.size(); i += kRowsPerInsert) {
-      StmtUse q(stmt->get());
-      bind_rows(*q, kRowsPerInsert);
-      LRS_SQLITE_TRY(q->run("indexing statement ids"));
-    }
-  }
-  auto stmt = conn.prepare("INSERT INTO statement_ids (id, stored) VALUES (?1, ?2)");
-  if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
-  for (; i < entries.size(); ++i) {
-    StmtUse q(stmt->get());
-    bind_rows(*q, 1);
-    LRS_SQLITE_TRY(q->run("indexing a statement id"));
-  }
+  LRS_SQLITE_TRY(
+      insert_rows(conn, kInsertIds, entries, 0, entries.size(), bind_id, "indexing statement ids"));
   auto mark = conn.prepare("UPDATE id_state SET indexed_through = ?1");
   if (!mark) return tl::unexpected<Error>(std::move(mark).error());
   StmtUse q(mark->get());
@@ -631,7 +682,45 @@ Result<void> SqliteStatementStore::write_pending_ids(Connection& conn) {
   return {};
 }
 
+std::size_t SqliteStatementStore::slice_end(const SlicedPass& pass, std::size_t size,
+                                            std::size_t fresh, std::size_t limit) const {
+  // An idle transaction writes one slice. A group's transaction writes only what keeps
+  // the pass ahead of the fresh batch, should idle time not suffice: the pass is done
+  // when the fresh batch is 3/4 full, and done at once when it is full (one transaction
+  // bigger than the limit).
+  if (jobs_in_transaction_ == 0) return std::min(size, pass.position + slice_rows_);
+  if (fresh >= limit) return size;
+  std::size_t due = static_cast<std::size_t>(
+      static_cast<double>(size) * static_cast<double>(fresh) / (0.75 * static_cast<double>(limit)));
+  return std::min(size, std::max(pass.position, due));
+}
+
+bool SqliteStatementStore::wants_idle_transaction() {
+  if (!passes_when_idle_) return false;
+  return (pending_links_.has_frozen() && link_pass_.written < pending_links_.frozen().size()) ||
+         id_pass_.written < pending_ids_.frozen().size();
+}
+
+void SqliteStatementStore::maybe_freeze() {
+  if (!pending_links_.has_frozen() && pending_links_.size() >= staged_link_limit_) {
+    pending_links_.freeze();
+    link_pass_ = {};
+    // Every statement up to last_stored_ past the mark has its rows in the batch; rows
+    // added to them later (references) are written to `links` in their own transaction.
+    link_pass_.through = last_stored_;
+    for (const auto& row : pending_links_.frozen()) {
+      link_pass_.through = std::max(link_pass_.through, row.second);
+    }
+  }
+  if (pending_ids_.frozen().empty() && pending_ids_.size() >= pending_id_limit_) {
+    pending_ids_.freeze();
+    id_pass_ = {};
+    id_pass_.through = last_stored_;
+  }
+}
+
 void SqliteStatementStore::on_job_end(bool kept) {
+  ++jobs_in_transaction_;
   descriptions_.on_job_end(kept);
   if (kept) {
     transaction_ids_.insert(transaction_ids_.end(), job_ids_.begin(), job_ids_.end());
@@ -663,13 +752,33 @@ Result<void> SqliteStatementStore::before_commit(Connection& conn) {
   if (others_wrote) {
     LRS_SQLITE_TRY(collect_unindexed(conn, transaction_links_));
     LRS_SQLITE_TRY(write_pending_links(conn));
-  } else if (pending_links_.size() + transaction_links_.size() >= staged_link_limit_) {
-    LRS_SQLITE_TRY(write_pending_links(conn));
-  } else if (!transaction_links_.empty()) {
-    // Visible before COMMIT: a reader whose snapshot holds this transaction must find
-    // its links; readers that do not see its statements skip them.
-    pending_links_.add(std::move(transaction_links_));
-    published_links_ = true;
+  } else {
+    if (!transaction_links_.empty()) {
+      if (pending_links_.has_frozen()) {
+        // New rows of statements the frozen batch covers (a StatementRef's target
+        // gained terms) reach `links` before its last slice moves the mark past them.
+        std::vector<PendingLinks::Row> late;
+        for (const auto& row : transaction_links_) {
+          if (row.second <= link_pass_.through) late.push_back(row);
+        }
+        std::sort(late.begin(), late.end());
+        LRS_SQLITE_TRY(insert_rows(conn, kInsertLinks, late, 0, late.size(), bind_link,
+                                   "indexing referring statements"));
+      }
+      // Visible before COMMIT: a reader whose snapshot holds this transaction must find
+      // its links; readers that do not see its statements skip them.
+      pending_links_.add(std::move(transaction_links_));
+      published_links_ = true;
+    }
+    if (pending_links_.has_frozen()) {
+      const PendingLinks::Segment& rows = pending_links_.frozen();
+      LRS_SQLITE_TRY(
+          write_slice(conn, link_pass_, rows,
+                      slice_end(link_pass_, rows.size(), pending_links_.size(), staged_link_limit_),
+                      kInsertLinks, bind_link,
+                      "UPDATE link_state SET indexed_through = max(indexed_through, ?1)",
+                      indexed_through_, "indexing statements"));
+    }
   }
   transaction_links_.clear();
   if (recent_links_ < 0) {
@@ -689,7 +798,13 @@ Result<void> SqliteStatementStore::before_commit(Connection& conn) {
   if (static_cast<std::size_t>(staged_links_) >= staged_link_limit_) {
     LRS_SQLITE_TRY(merge_staged_links(conn));
   }
-  if (pending_ids_.size() >= pending_id_limit_) LRS_SQLITE_TRY(write_pending_ids(conn));
+  if (const auto& ids = pending_ids_.frozen(); !ids.empty()) {
+    LRS_SQLITE_TRY(write_slice(
+        conn, id_pass_, ids,
+        slice_end(id_pass_, ids.size(), pending_ids_.size(), pending_id_limit_), kInsertIds,
+        bind_id, "UPDATE id_state SET indexed_through = max(indexed_through, ?1)", ids_through_,
+        "indexing statement ids"));
+  }
   auto now = std::chrono::steady_clock::now();
   if (pending_counts_.size() < kMaxPendingLinks && now - last_flush_ < kCountFlushInterval) {
     return {};
@@ -705,11 +820,20 @@ void SqliteStatementStore::on_transaction_end(bool committed) {
     if (writing_ids_) {
       pending_ids_.clear();  // in `statement_ids` now
       committed_ids_through_ = ids_through_;
+      id_pass_ = {};
+    } else if (id_pass_.finishing) {
+      pending_ids_.drop_frozen();
+      committed_ids_through_ = ids_through_;
+      id_pass_ = {};
+    } else {
+      id_pass_.written = id_pass_.position;
     }
   } else {
     pending_ids_.erase(transaction_ids_);
     pending_ids_.uncover_after(committed_stored_.load());
     ids_through_ = committed_ids_through_;
+    id_pass_.position = id_pass_.written;
+    id_pass_.finishing = false;
   }
   transaction_ids_.clear();
   writing_ids_ = false;
@@ -717,9 +841,19 @@ void SqliteStatementStore::on_transaction_end(bool committed) {
     if (writing_pending_) {
       pending_links_.clear();  // in `links` now
       committed_indexed_ = indexed_through_;
+      link_pass_ = {};
+    } else if (link_pass_.finishing) {
+      pending_links_.drop_frozen();
+      committed_indexed_ = indexed_through_;
+      link_pass_ = {};
+    } else {
+      link_pass_.written = link_pass_.position;
     }
     committed_stored_.store(last_stored_);
+    maybe_freeze();
   } else {
+    link_pass_.position = link_pass_.written;
+    link_pass_.finishing = false;
     term_cache_.clear();  // ids created in the lost transaction are gone
     staged_links_ = -1;
     recent_links_ = -1;
@@ -762,8 +896,9 @@ Result<void> SqliteStatementStore::merge_staged_links(Connection& conn) {
   return {};
 }
 
-// One sorted pass over every pending link, in the transaction that records how far the
-// index is written, so a crash leaves either both or neither.
+// One sorted pass over every pending link, frozen and fresh, in the transaction that
+// records how far the index is written, so a crash leaves either both or neither
+// (shutdown, and after another process wrote).
 Result<void> SqliteStatementStore::write_pending_links(Connection& conn) {
   std::vector<PendingLinks::Row> rows = pending_links_.all();
   if (!transaction_links_.empty()) {
@@ -774,30 +909,8 @@ Result<void> SqliteStatementStore::write_pending_links(Connection& conn) {
                        rows.end());
     rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
   }
-  constexpr std::size_t kRowsPerInsert = 50;
-  std::size_t i = 0;
-  if (rows.size() >= kRowsPerInsert) {
-    std::string sql = "INSERT OR IGNORE INTO links (term, stored) VALUES (?, ?)";
-    for (std::size_t k = 1; k < kRowsPerInsert; ++k) sql += ", (?, ?)";
-    auto stmt = conn.prepare(sql);
-    if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
-    for (; i + kRowsPerInsert <= rows.size(); i += kRowsPerInsert) {
-      StmtUse q(stmt->get());
-      for (std::size_t k = 0; k < kRowsPerInsert; ++k) {
-        q->bind(static_cast<int>(2 * k + 1), rows[i + k].first);
-        q->bind(static_cast<int>(2 * k + 2), rows[i + k].second);
-      }
-      LRS_SQLITE_TRY(q->run("indexing statements"));
-    }
-  }
-  auto stmt = conn.prepare("INSERT OR IGNORE INTO links (term, stored) VALUES (?1, ?2)");
-  if (!stmt) return tl::unexpected<Error>(std::move(stmt).error());
-  for (; i < rows.size(); ++i) {
-    StmtUse q(stmt->get());
-    q->bind(1, rows[i].first);
-    q->bind(2, rows[i].second);
-    LRS_SQLITE_TRY(q->run("indexing a statement"));
-  }
+  LRS_SQLITE_TRY(
+      insert_rows(conn, kInsertLinks, rows, 0, rows.size(), bind_link, "indexing statements"));
   std::int64_t through = last_stored_;
   for (const auto& row : rows) through = std::max(through, row.second);
   auto mark = conn.prepare("UPDATE link_state SET indexed_through = ?1");

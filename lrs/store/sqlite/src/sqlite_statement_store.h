@@ -47,6 +47,14 @@ enum class LinkTable { kMain, kStaged, kRecent };
 // query-plan test.
 std::string query_sql(std::size_t terms, bool ascending, LinkTable walk = LinkTable::kMain);
 
+// A pass written in slices: the frozen batch of pending links or ids (writer thread).
+struct SlicedPass {
+  std::int64_t through = 0;  // the mark once the whole batch is written
+  std::size_t written = 0;   // rows written by committed transactions
+  std::size_t position = 0;  // rows written, this transaction's included
+  bool finishing = false;    // this transaction writes the last slice and moves the mark
+};
+
 class SqliteStatementStore final : public StatementStore, public WriteParticipant {
  public:
   struct Setup {
@@ -60,6 +68,10 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
     std::size_t staged_link_rows = 0;
     // Ids held in memory are written to `statement_ids` once there are this many.
     std::size_t pending_ids = 0;
+    // Rows of a frozen batch (links or ids) one idle transaction writes.
+    std::size_t slice_rows = 0;
+    // false: passes advance only in the commits of jobs.
+    bool passes_when_idle = true;
     // The dictionaries table, oldest first; new bodies use the last one.
     std::vector<std::string> dictionaries;
     // With no dictionary yet, one is trained from the stored bodies once this many
@@ -87,6 +99,7 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   Result<void> before_commit(Connection& conn) override;
   void on_transaction_end(bool committed) override;
   Result<void> on_shutdown(Connection& conn) override;
+  bool wants_idle_transaction() override;
 
   // Before any other call: puts the links of the statements stored after
   // indexed_through (those a crash or kill left unwritten) back in memory, from each
@@ -128,6 +141,11 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   // Writes every id held in memory to `statement_ids` and moves id_state up to
   // last_stored_.
   Result<void> write_pending_ids(Connection& conn);
+  // Where this transaction's slice of a frozen batch of `size` rows ends.
+  std::size_t slice_end(const SlicedPass& pass, std::size_t size, std::size_t fresh,
+                        std::size_t limit) const;
+  // After a commit: freezes a fresh batch that is due, when none is frozen.
+  void maybe_freeze();
   // The id of terms.key = type + key, created when new.
   Result<std::int64_t> term_id(Connection& conn, char type, std::string_view key);
   // The link terms of `r` (not its authority's), unsorted: direct ones as id * 2, related
@@ -197,6 +215,11 @@ class SqliteStatementStore final : public StatementStore, public WriteParticipan
   std::int64_t ids_through_ = 0;
   std::int64_t committed_ids_through_ = 0;
   bool writing_ids_ = false;  // this transaction writes pending_ids_ to `statement_ids`
+  SlicedPass link_pass_;
+  SlicedPass id_pass_;
+  std::size_t slice_rows_;
+  bool passes_when_idle_;
+  std::size_t jobs_in_transaction_ = 0;  // 0 in an idle transaction
   // PRAGMA data_version when the ids were last caught up (-1: never).
   std::int64_t ids_data_version_ = -1;
   std::vector<std::string> job_new_terms_;

@@ -38,13 +38,31 @@ Result<void> Writer::run(WriteJob& job) {
   return future.get();
 }
 
+bool Writer::wants_idle_transaction() {
+  bool wanted = false;
+  for (WriteParticipant* p : participants_) wanted = p->wants_idle_transaction() || wanted;
+  return wanted;
+}
+
 void Writer::loop() {
   std::vector<Entry*> group;
+  // After a failed idle transaction, none until a group has run: a failing disk must
+  // not turn the idle loop into a busy one.
+  bool idle_allowed = true;
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return !queue_.empty() || stopping_; });
-      if (queue_.empty()) break;  // stopping and drained
+      cv_.wait(lock, [&] {
+        return !queue_.empty() || stopping_ || (idle_allowed && wants_idle_transaction());
+      });
+      if (queue_.empty() && stopping_) break;  // drained
+      if (queue_.empty()) {
+        busy_ = true;
+        lock.unlock();
+        idle_allowed = apply_group(group);
+        continue;
+      }
+      idle_allowed = true;
       std::size_t weight = 0;
       while (!queue_.empty() && (group.empty() || weight < max_group_weight_)) {
         weight += queue_.front()->job->weight();
@@ -72,7 +90,7 @@ Result<void> Writer::apply_one(WriteJob& job) {
   }
 }
 
-void Writer::apply_group(std::vector<Entry*>& group) {
+bool Writer::apply_group(std::vector<Entry*>& group) {
   std::vector<Result<void>> results;
   results.reserve(group.size());
   bool committed = false;
@@ -133,6 +151,7 @@ void Writer::apply_group(std::vector<Entry*>& group) {
     busy_ = false;
   }
   for (std::size_t i = 0; i < group.size(); ++i) group[i]->done.set_value(std::move(results[i]));
+  return committed;
 }
 
 }  // namespace lrs::sqlite

@@ -63,6 +63,10 @@ class WriteParticipant {
   virtual void on_transaction_end(bool /*committed*/) {}
   // After the queue is drained at shutdown, in its own transaction.
   virtual Result<void> on_shutdown(Connection& /*conn*/) { return {}; }
+  // Asked when no job is waiting: true runs a transaction without jobs (the hooks above
+  // as usual), so that deferred work done in before_commit uses the writer's idle time
+  // rather than delaying a group. Jobs arriving meanwhile wait for that one commit.
+  virtual bool wants_idle_transaction() { return false; }
 };
 
 class Writer {
@@ -103,7 +107,9 @@ class Writer {
   };
 
   void loop();
-  void apply_group(std::vector<Entry*>& group);
+  bool wants_idle_transaction();
+  // Returns whether the transaction committed. An empty group is an idle transaction.
+  bool apply_group(std::vector<Entry*>& group);
   Result<void> apply_one(WriteJob& job);
 
   std::unique_ptr<Connection> conn_;

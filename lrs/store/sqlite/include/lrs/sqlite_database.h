@@ -36,6 +36,14 @@ struct SqliteOptions {
   // in one sorted pass once there are this many: a commit then dirties no index page per
   // statement. 0 means the default (65,536).
   std::size_t pending_ids = 0;
+  // Both passes above are written in slices across transactions, so no commit waits for
+  // a whole pass: the writer writes this many rows in each transaction it runs while no
+  // request waits (and, when that does not keep up, a share in each commit). 0 means
+  // the default (4,096).
+  std::size_t pass_slice_rows = 0;
+  // false: no transactions of their own for passes, only the share in each commit
+  // (tests use it to meet passes half written at known points).
+  bool passes_when_idle = true;
   // Page cache of the writer connection, in MiB. The server's writer touches index pages
   // all over the file and gains from a big one; a batch import that should stay small in
   // memory can give less.
