@@ -66,12 +66,9 @@ CommitResult failure(int code, std::string element, std::string value, std::stri
 
 }  // namespace
 
-std::optional<CmiPairs> parse_commit_json(std::string_view text, std::string* error) {
-  json doc = json::parse(text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) {
-    if (error) *error = "the commit body is not a JSON object";
-    return std::nullopt;
-  }
+namespace {
+
+std::optional<CmiPairs> pairs_of(json& doc) {
   // renderCommonCommitFields wraps the CMI in runtimeData.
   if (doc.contains("runtimeData") && doc["runtimeData"].is_object()) doc = doc["runtimeData"];
   CmiPairs pairs;
@@ -82,6 +79,33 @@ std::optional<CmiPairs> parse_commit_json(std::string_view text, std::string* er
     flatten(value, key, pairs);
   }
   return pairs;
+}
+
+constexpr const char* kNotAnObject = "the commit body is not a JSON object";
+
+}  // namespace
+
+std::optional<CmiPairs> parse_commit_json(std::string_view text, std::string* error) {
+  json doc = json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    if (error) *error = kNotAnObject;
+    return std::nullopt;
+  }
+  return pairs_of(doc);
+}
+
+CommitBody read_commit_body(std::string_view text) {
+  CommitBody body;
+  json doc = json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    body.error = kNotAnObject;
+    return body;
+  }
+  if (auto it = doc.find("commitSequence"); it != doc.end() && it->is_number_integer()) {
+    body.sequence = it->get<std::int64_t>();
+  }
+  body.pairs = pairs_of(doc);
+  return body;
 }
 
 namespace {
@@ -181,14 +205,16 @@ CommitResult apply_commit(CmiModel& model, const CmiPairs& pairs) {
   return result;
 }
 
-CommitResult apply_commit_json(CmiModel& model, std::string_view text) {
-  std::string error;
-  auto pairs = parse_commit_json(text, &error);
-  if (!pairs) {
+CommitResult apply_commit_body(CmiModel& model, const CommitBody& body) {
+  if (!body.pairs) {
     int code = is_v12(model) ? errors12::kGeneralException : errors2004::kGeneralCommitFailure;
-    return failure(code, "", "", error);
+    return failure(code, "", "", body.error);
   }
-  return apply_commit(model, *pairs);
+  return apply_commit(model, *body.pairs);
+}
+
+CommitResult apply_commit_json(CmiModel& model, std::string_view text) {
+  return apply_commit_body(model, read_commit_body(text));
 }
 
 std::vector<CmiChange> diff(const CmiModel& before, const CmiModel& after) {

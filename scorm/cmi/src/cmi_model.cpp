@@ -1,7 +1,9 @@
 #include "scorm/cmi_model.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 #include "cmi_access.h"
 #include "cmi_schema.h"
@@ -140,42 +142,59 @@ Check check_rules(const CmiModel& model, const ParsedElement& p, std::string_vie
 }  // namespace
 
 bool ElementLess::operator()(std::string_view a, std::string_view b) const {
+  // Models are looked up by name many times per commit, so this comparison is the hottest
+  // code of a commit. Keys share long prefixes ("cmi.interactions.12."): only the segment
+  // holding the first differing byte decides, and the equal prefix is found 8 bytes at a
+  // time.
+  const std::size_t n = std::min(a.size(), b.size());
+  std::size_t at = 0;
+  while (at + 8 <= n) {
+    std::uint64_t x;
+    std::uint64_t y;
+    std::memcpy(&x, a.data() + at, 8);
+    std::memcpy(&y, b.data() + at, 8);
+    if (x != y) break;
+    at += 8;
+  }
+  while (at < n && a[at] == b[at]) ++at;
+  if (at == a.size() && at == b.size()) return false;  // equal
+  // The segment both names are in at `at`: it starts after the last dot of the common
+  // prefix and ends at each name's next dot.
+  std::size_t start = at;
+  while (start > 0 && a[start - 1] != '.') --start;
+  // Nothing left of a name (after "x." or of ""): it sorts first.
+  if (start == a.size() || start == b.size()) return start == a.size();
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  auto is_name = [](std::string_view s, std::size_t from, std::string_view name) {
+    return s.compare(from, name.size(), name) == 0 &&
+           (from + name.size() == s.size() || s[from + name.size()] == '.');
+  };
+  if (at < n && a[at] != '.' && b[at] != '.' && !is_digit(a[at]) && !is_digit(b[at])) {
+    // Both segments go on past `at` with a byte that is not a digit: neither is an index,
+    // and unless one is `id` or `type` the differing bytes decide.
+    const int ra = is_name(a, start, "id") ? 0 : is_name(a, start, "type") ? 1 : 2;
+    const int rb = is_name(b, start, "id") ? 0 : is_name(b, start, "type") ? 1 : 2;
+    if (ra != rb) return ra < rb;
+    return static_cast<unsigned char>(a[at]) < static_cast<unsigned char>(b[at]);
+  }
+  const std::size_t a_end = std::min(a.find('.', at), a.size());
+  const std::size_t b_end = std::min(b.find('.', at), b.size());
+  const std::string_view as = a.substr(start, a_end - start);
+  const std::string_view bs = b.substr(start, b_end - start);
+  if (as == bs) {
+    // One name ends where the other goes on: "x" (no more segments) sorts before "x.y".
+    return a_end == a.size();
+  }
+  const bool an = detail::is_digits(as);
+  const bool bn = detail::is_digits(bs);
+  if (an && bn) {
+    if (as.size() != bs.size()) return as.size() < bs.size();
+    return as < bs;
+  }
+  if (an != bn) return an;
   auto rank = [](std::string_view s) { return s == "id" ? 0 : s == "type" ? 1 : 2; };
-  // Keys share long prefixes ("cmi.interactions.12."): skip the equal segments in one
-  // pass and compare segment by segment from the one where they differ. Models are
-  // reloaded on every commit, so this comparison is the hottest code of a commit.
-  const std::size_t common = static_cast<std::size_t>(
-      std::mismatch(a.begin(), a.end(), b.begin(), b.end()).first - a.begin());
-  if (common > 0) {
-    const auto dot = a.rfind('.', common - 1);
-    if (dot != std::string_view::npos) {
-      a.remove_prefix(dot + 1);
-      b.remove_prefix(dot + 1);
-    }
-  }
-  while (true) {
-    if (a.empty() || b.empty()) return a.empty() && !b.empty();
-    auto ai = a.find('.');
-    auto bi = b.find('.');
-    std::string_view as = a.substr(0, ai);
-    std::string_view bs = b.substr(0, bi);
-    if (as != bs) {
-      bool an = detail::is_digits(as);
-      bool bn = detail::is_digits(bs);
-      if (an && bn) {
-        if (as.size() != bs.size()) return as.size() < bs.size();
-        return as < bs;
-      }
-      if (an != bn) return an;
-      if (rank(as) != rank(bs)) return rank(as) < rank(bs);
-      return as < bs;
-    }
-    a = ai == std::string_view::npos ? std::string_view() : a.substr(ai + 1);
-    b = bi == std::string_view::npos ? std::string_view() : b.substr(bi + 1);
-    // "x" (no more segments) sorts before "x.y".
-    if (ai == std::string_view::npos || bi == std::string_view::npos)
-      return ai == std::string_view::npos && bi != std::string_view::npos;
-  }
+  if (rank(as) != rank(bs)) return rank(as) < rank(bs);
+  return as < bs;
 }
 
 CmiModel::CmiModel(ScormVersion version, const CmiOptions& options)
