@@ -166,8 +166,11 @@ bool ElementLess::operator()(std::string_view a, std::string_view b) const {
   if (start == a.size() || start == b.size()) return start == a.size();
   auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
   auto is_name = [](std::string_view s, std::size_t from, std::string_view name) {
-    return s.compare(from, name.size(), name) == 0 &&
-           (from + name.size() == s.size() || s[from + name.size()] == '.');
+    const std::size_t end = from + name.size();
+    if (end > s.size() || (end < s.size() && s[end] != '.')) return false;
+    for (std::size_t i = 0; i < name.size(); ++i)
+      if (s[from + i] != name[i]) return false;
+    return true;
   };
   if (at < n && a[at] != '.' && b[at] != '.' && !is_digit(a[at]) && !is_digit(b[at])) {
     // Both segments go on past `at` with a byte that is not a digit: neither is an index,
@@ -181,7 +184,7 @@ bool ElementLess::operator()(std::string_view a, std::string_view b) const {
   const std::size_t b_end = std::min(b.find('.', at), b.size());
   const std::string_view as = a.substr(start, a_end - start);
   const std::string_view bs = b.substr(start, b_end - start);
-  if (as == bs) {
+  if (a_end == at && b_end == at) {  // the same segment
     // One name ends where the other goes on: "x" (no more segments) sorts before "x.y".
     return a_end == a.size();
   }
@@ -280,11 +283,14 @@ std::size_t CmiModel::count(std::string_view collection) const {
   // Every record key lies between "<collection>." and "<collection>.\xff" in ElementLess
   // order, numeric segments first, so the last key before the sentinel holds the
   // highest index.
-  std::string sentinel = std::string(collection) + ".\xff";
-  auto it = values_.lower_bound(sentinel);
+  std::string sentinel;
+  sentinel.reserve(collection.size() + 2);
+  sentinel.append(collection);
+  sentinel += ".\xff";
+  auto it = values_.lower_bound(std::string_view(sentinel));
   if (it == values_.begin()) return 0;
   --it;
-  std::string prefix = std::string(collection) + ".";
+  const std::string_view prefix = std::string_view(sentinel).substr(0, collection.size() + 1);
   if (!starts_with(it->first, prefix)) return 0;
   std::string_view rest = std::string_view(it->first).substr(prefix.size());
   std::string_view index = rest.substr(0, rest.find('.'));
