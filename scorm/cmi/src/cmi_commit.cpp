@@ -142,7 +142,7 @@ CommitResult replay(CmiModel& work, const CmiPairs& pairs) {
     }
     auto current = work.stored(element);
     if (current ? *current == value : value.empty()) continue;  // unchanged, or unset as ""
-    if (work.is_read_only(element)) {
+    if (CmiModelAccess::is_read_only(work, element, parsed)) {
       if (ends_with(element, "total_time")) {
         deferred.push_back(pair);
         continue;
@@ -154,14 +154,14 @@ CommitResult replay(CmiModel& work, const CmiPairs& pairs) {
         if (computed.error == 0 && computed.value == value) continue;
       }
       // Make sure the name itself is valid before blaming the access rule.
-      int code = work.set_value(element, value);
+      int code = CmiModelAccess::set_value(work, element, value, parsed);
       if (code != read_only_code) return failure(code, element, value, work.get_diagnostic());
       return failure(read_only_code, element, value,
                      element + " is read-only and holds " +
                          (current ? "'" + *current + "'" : std::string("no value")) +
                          " on the server");
     }
-    int code = work.set_value(element, value);
+    int code = CmiModelAccess::set_value(work, element, value, parsed);
     if (code != 0) return failure(code, element, value, work.get_diagnostic());
     ++result.applied;
   }

@@ -304,8 +304,11 @@ std::string CmiModel::mode() const {
 }
 
 bool CmiModel::is_read_only(std::string_view element) const {
+  return is_read_only(element, detail::parse_element(element));
+}
+
+bool CmiModel::is_read_only(std::string_view element, const ParsedElement& p) const {
   if (is_nav_valid_target(element)) return true;
-  auto p = detail::parse_element(element);
   if (!p.valid || !p.keyword.empty()) return !p.keyword.empty();
   auto* def = detail::schema_for(version_).find(p.pattern);
   return def != nullptr && def->access == Access::kReadOnly;
@@ -396,7 +399,8 @@ int CmiModel::set_lms_value(std::string_view element, std::string_view value) {
   return set_impl(element, value, Writer::kLms);
 }
 
-int CmiModel::set_impl(std::string_view element, std::string_view value, Writer writer) {
+int CmiModel::set_impl(std::string_view element, std::string_view value, Writer writer,
+                       const ParsedElement* parsed) {
   const auto& schema = detail::schema_for(version_);
   const bool v12 = is_v12(version_);
   const bool sco = writer == Writer::kSco;
@@ -408,7 +412,12 @@ int CmiModel::set_impl(std::string_view element, std::string_view value, Writer 
     return error(Fault::kUnimplemented, name + ": adl.data is a 4th Edition element");
   if (!v12 && is_nav_valid_target(element)) return error(Fault::kReadOnly, name + " is read-only");
 
-  ParsedElement p = detail::parse_element(element);
+  ParsedElement own;
+  if (parsed == nullptr) {
+    own = detail::parse_element(element);
+    parsed = &own;
+  }
+  const ParsedElement& p = *parsed;
   if (!p.valid) return error(Fault::kUndefined, name + " is not a data model element");
   if (!p.keyword.empty()) {
     bool known = (p.keyword == "_version" && p.base == "cmi") ||
