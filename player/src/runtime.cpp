@@ -532,13 +532,9 @@ void AttemptCache::put_opening(const lrs::AttemptRecord& attempt,
 CommitReply commit_attempt(lrs::PlayerStore& store, const lrs::AttemptRecord& read,
                            std::int64_t session, std::string_view body, bool terminate,
                            AttemptCache* cache) {
-  json parsed = json::parse(body, nullptr, false);
-  std::int64_t sequence = -1;
-  if (parsed.is_object()) {
-    if (auto it = parsed.find("commitSequence"); it != parsed.end() && it->is_number_integer()) {
-      sequence = it->get<std::int64_t>();
-    }
-  }
+  // Read once: the sequence decides whether this is a retry, the pairs are the commit.
+  const scorm::CommitBody commit_body = scorm::read_commit_body(body);
+  const std::int64_t sequence = commit_body.sequence;
   std::shared_ptr<const AttemptContext> context;
   std::optional<lrs::AttemptRecord> reread;
   for (int round = 0; round < kRetries; ++round) {
@@ -604,7 +600,7 @@ CommitReply commit_attempt(lrs::PlayerStore& store, const lrs::AttemptRecord& re
     const scorm::ActivityStatus was = sco_status(*model);
 
     model->start_tracking();
-    scorm::CommitResult result = scorm::apply_commit_json(*model, body);
+    scorm::CommitResult result = scorm::apply_commit_body(*model, commit_body);
     if (!result.ok()) {
       model->stop_tracking();
       keep_unchanged();  // a rejected commit changes nothing

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string_view>
 
 #include "scorm/cmi_model.h"
 
@@ -32,6 +33,15 @@ struct CmiModelAccess {
   static void end_commit(CmiModel& model, const CommitMark& mark, bool accepted) {
     if (!accepted) model.roll_back(mark.journal_size);
     if (mark.started_tracking) model.stop_tracking();
+  }
+  // set_value / is_read_only of an element the caller has parsed (parse_element) already.
+  static int set_value(CmiModel& model, std::string_view element, std::string_view value,
+                       const detail::ParsedElement& parsed) {
+    return model.set_impl(element, value, CmiModel::Writer::kSco, &parsed);
+  }
+  static bool is_read_only(const CmiModel& model, std::string_view element,
+                           const detail::ParsedElement& parsed) {
+    return model.is_read_only(element, parsed);
   }
   static void set_loading(CmiModel& model, bool loading) { model.loading_ = loading; }
   static void evaluate(CmiModel& model) {

@@ -66,12 +66,9 @@ CommitResult failure(int code, std::string element, std::string value, std::stri
 
 }  // namespace
 
-std::optional<CmiPairs> parse_commit_json(std::string_view text, std::string* error) {
-  json doc = json::parse(text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) {
-    if (error) *error = "the commit body is not a JSON object";
-    return std::nullopt;
-  }
+namespace {
+
+std::optional<CmiPairs> pairs_of(json& doc) {
   // renderCommonCommitFields wraps the CMI in runtimeData.
   if (doc.contains("runtimeData") && doc["runtimeData"].is_object()) doc = doc["runtimeData"];
   CmiPairs pairs;
@@ -82,6 +79,33 @@ std::optional<CmiPairs> parse_commit_json(std::string_view text, std::string* er
     flatten(value, key, pairs);
   }
   return pairs;
+}
+
+constexpr const char* kNotAnObject = "the commit body is not a JSON object";
+
+}  // namespace
+
+std::optional<CmiPairs> parse_commit_json(std::string_view text, std::string* error) {
+  json doc = json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    if (error) *error = kNotAnObject;
+    return std::nullopt;
+  }
+  return pairs_of(doc);
+}
+
+CommitBody read_commit_body(std::string_view text) {
+  CommitBody body;
+  json doc = json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    body.error = kNotAnObject;
+    return body;
+  }
+  if (auto it = doc.find("commitSequence"); it != doc.end() && it->is_number_integer()) {
+    body.sequence = it->get<std::int64_t>();
+  }
+  body.pairs = pairs_of(doc);
+  return body;
 }
 
 namespace {
@@ -118,7 +142,7 @@ CommitResult replay(CmiModel& work, const CmiPairs& pairs) {
     }
     auto current = work.stored(element);
     if (current ? *current == value : value.empty()) continue;  // unchanged, or unset as ""
-    if (work.is_read_only(element)) {
+    if (CmiModelAccess::is_read_only(work, element, parsed)) {
       if (ends_with(element, "total_time")) {
         deferred.push_back(pair);
         continue;
@@ -130,14 +154,14 @@ CommitResult replay(CmiModel& work, const CmiPairs& pairs) {
         if (computed.error == 0 && computed.value == value) continue;
       }
       // Make sure the name itself is valid before blaming the access rule.
-      int code = work.set_value(element, value);
+      int code = CmiModelAccess::set_value(work, element, value, parsed);
       if (code != read_only_code) return failure(code, element, value, work.get_diagnostic());
       return failure(read_only_code, element, value,
                      element + " is read-only and holds " +
                          (current ? "'" + *current + "'" : std::string("no value")) +
                          " on the server");
     }
-    int code = work.set_value(element, value);
+    int code = CmiModelAccess::set_value(work, element, value, parsed);
     if (code != 0) return failure(code, element, value, work.get_diagnostic());
     ++result.applied;
   }
@@ -181,14 +205,16 @@ CommitResult apply_commit(CmiModel& model, const CmiPairs& pairs) {
   return result;
 }
 
-CommitResult apply_commit_json(CmiModel& model, std::string_view text) {
-  std::string error;
-  auto pairs = parse_commit_json(text, &error);
-  if (!pairs) {
+CommitResult apply_commit_body(CmiModel& model, const CommitBody& body) {
+  if (!body.pairs) {
     int code = is_v12(model) ? errors12::kGeneralException : errors2004::kGeneralCommitFailure;
-    return failure(code, "", "", error);
+    return failure(code, "", "", body.error);
   }
-  return apply_commit(model, *pairs);
+  return apply_commit(model, *body.pairs);
+}
+
+CommitResult apply_commit_json(CmiModel& model, std::string_view text) {
+  return apply_commit_body(model, read_commit_body(text));
 }
 
 std::vector<CmiChange> diff(const CmiModel& before, const CmiModel& after) {

@@ -1,7 +1,9 @@
 #include "scorm/cmi_model.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 #include "cmi_access.h"
 #include "cmi_schema.h"
@@ -140,42 +142,62 @@ Check check_rules(const CmiModel& model, const ParsedElement& p, std::string_vie
 }  // namespace
 
 bool ElementLess::operator()(std::string_view a, std::string_view b) const {
+  // Models are looked up by name many times per commit, so this comparison is the hottest
+  // code of a commit. Keys share long prefixes ("cmi.interactions.12."): only the segment
+  // holding the first differing byte decides, and the equal prefix is found 8 bytes at a
+  // time.
+  const std::size_t n = std::min(a.size(), b.size());
+  std::size_t at = 0;
+  while (at + 8 <= n) {
+    std::uint64_t x;
+    std::uint64_t y;
+    std::memcpy(&x, a.data() + at, 8);
+    std::memcpy(&y, b.data() + at, 8);
+    if (x != y) break;
+    at += 8;
+  }
+  while (at < n && a[at] == b[at]) ++at;
+  if (at == a.size() && at == b.size()) return false;  // equal
+  // The segment both names are in at `at`: it starts after the last dot of the common
+  // prefix and ends at each name's next dot.
+  std::size_t start = at;
+  while (start > 0 && a[start - 1] != '.') --start;
+  // Nothing left of a name (after "x." or of ""): it sorts first.
+  if (start == a.size() || start == b.size()) return start == a.size();
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  auto is_name = [](std::string_view s, std::size_t from, std::string_view name) {
+    const std::size_t end = from + name.size();
+    if (end > s.size() || (end < s.size() && s[end] != '.')) return false;
+    for (std::size_t i = 0; i < name.size(); ++i)
+      if (s[from + i] != name[i]) return false;
+    return true;
+  };
+  if (at < n && a[at] != '.' && b[at] != '.' && !is_digit(a[at]) && !is_digit(b[at])) {
+    // Both segments go on past `at` with a byte that is not a digit: neither is an index,
+    // and unless one is `id` or `type` the differing bytes decide.
+    const int ra = is_name(a, start, "id") ? 0 : is_name(a, start, "type") ? 1 : 2;
+    const int rb = is_name(b, start, "id") ? 0 : is_name(b, start, "type") ? 1 : 2;
+    if (ra != rb) return ra < rb;
+    return static_cast<unsigned char>(a[at]) < static_cast<unsigned char>(b[at]);
+  }
+  const std::size_t a_end = std::min(a.find('.', at), a.size());
+  const std::size_t b_end = std::min(b.find('.', at), b.size());
+  const std::string_view as = a.substr(start, a_end - start);
+  const std::string_view bs = b.substr(start, b_end - start);
+  if (a_end == at && b_end == at) {  // the same segment
+    // One name ends where the other goes on: "x" (no more segments) sorts before "x.y".
+    return a_end == a.size();
+  }
+  const bool an = detail::is_digits(as);
+  const bool bn = detail::is_digits(bs);
+  if (an && bn) {
+    if (as.size() != bs.size()) return as.size() < bs.size();
+    return as < bs;
+  }
+  if (an != bn) return an;
   auto rank = [](std::string_view s) { return s == "id" ? 0 : s == "type" ? 1 : 2; };
-  // Keys share long prefixes ("cmi.interactions.12."): skip the equal segments in one
-  // pass and compare segment by segment from the one where they differ. Models are
-  // reloaded on every commit, so this comparison is the hottest code of a commit.
-  const std::size_t common = static_cast<std::size_t>(
-      std::mismatch(a.begin(), a.end(), b.begin(), b.end()).first - a.begin());
-  if (common > 0) {
-    const auto dot = a.rfind('.', common - 1);
-    if (dot != std::string_view::npos) {
-      a.remove_prefix(dot + 1);
-      b.remove_prefix(dot + 1);
-    }
-  }
-  while (true) {
-    if (a.empty() || b.empty()) return a.empty() && !b.empty();
-    auto ai = a.find('.');
-    auto bi = b.find('.');
-    std::string_view as = a.substr(0, ai);
-    std::string_view bs = b.substr(0, bi);
-    if (as != bs) {
-      bool an = detail::is_digits(as);
-      bool bn = detail::is_digits(bs);
-      if (an && bn) {
-        if (as.size() != bs.size()) return as.size() < bs.size();
-        return as < bs;
-      }
-      if (an != bn) return an;
-      if (rank(as) != rank(bs)) return rank(as) < rank(bs);
-      return as < bs;
-    }
-    a = ai == std::string_view::npos ? std::string_view() : a.substr(ai + 1);
-    b = bi == std::string_view::npos ? std::string_view() : b.substr(bi + 1);
-    // "x" (no more segments) sorts before "x.y".
-    if (ai == std::string_view::npos || bi == std::string_view::npos)
-      return ai == std::string_view::npos && bi != std::string_view::npos;
-  }
+  if (rank(as) != rank(bs)) return rank(as) < rank(bs);
+  return as < bs;
 }
 
 CmiModel::CmiModel(ScormVersion version, const CmiOptions& options)
@@ -261,11 +283,14 @@ std::size_t CmiModel::count(std::string_view collection) const {
   // Every record key lies between "<collection>." and "<collection>.\xff" in ElementLess
   // order, numeric segments first, so the last key before the sentinel holds the
   // highest index.
-  std::string sentinel = std::string(collection) + ".\xff";
-  auto it = values_.lower_bound(sentinel);
+  std::string sentinel;
+  sentinel.reserve(collection.size() + 2);
+  sentinel.append(collection);
+  sentinel += ".\xff";
+  auto it = values_.lower_bound(std::string_view(sentinel));
   if (it == values_.begin()) return 0;
   --it;
-  std::string prefix = std::string(collection) + ".";
+  const std::string_view prefix = std::string_view(sentinel).substr(0, collection.size() + 1);
   if (!starts_with(it->first, prefix)) return 0;
   std::string_view rest = std::string_view(it->first).substr(prefix.size());
   std::string_view index = rest.substr(0, rest.find('.'));
@@ -279,8 +304,11 @@ std::string CmiModel::mode() const {
 }
 
 bool CmiModel::is_read_only(std::string_view element) const {
+  return is_read_only(element, detail::parse_element(element));
+}
+
+bool CmiModel::is_read_only(std::string_view element, const ParsedElement& p) const {
   if (is_nav_valid_target(element)) return true;
-  auto p = detail::parse_element(element);
   if (!p.valid || !p.keyword.empty()) return !p.keyword.empty();
   auto* def = detail::schema_for(version_).find(p.pattern);
   return def != nullptr && def->access == Access::kReadOnly;
@@ -371,7 +399,8 @@ int CmiModel::set_lms_value(std::string_view element, std::string_view value) {
   return set_impl(element, value, Writer::kLms);
 }
 
-int CmiModel::set_impl(std::string_view element, std::string_view value, Writer writer) {
+int CmiModel::set_impl(std::string_view element, std::string_view value, Writer writer,
+                       const ParsedElement* parsed) {
   const auto& schema = detail::schema_for(version_);
   const bool v12 = is_v12(version_);
   const bool sco = writer == Writer::kSco;
@@ -383,7 +412,12 @@ int CmiModel::set_impl(std::string_view element, std::string_view value, Writer 
     return error(Fault::kUnimplemented, name + ": adl.data is a 4th Edition element");
   if (!v12 && is_nav_valid_target(element)) return error(Fault::kReadOnly, name + " is read-only");
 
-  ParsedElement p = detail::parse_element(element);
+  ParsedElement own;
+  if (parsed == nullptr) {
+    own = detail::parse_element(element);
+    parsed = &own;
+  }
+  const ParsedElement& p = *parsed;
   if (!p.valid) return error(Fault::kUndefined, name + " is not a data model element");
   if (!p.keyword.empty()) {
     bool known = (p.keyword == "_version" && p.base == "cmi") ||

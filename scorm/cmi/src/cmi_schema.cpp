@@ -387,39 +387,46 @@ const Schema& schema_for(ScormVersion version) {
 }
 
 ParsedElement parse_element(std::string_view element) {
+  // Called several times for every value of every commit: the names are cut out of
+  // `element` rather than rebuilt segment by segment.
   ParsedElement p;
-  std::string concrete;
-  for (auto segment : split(element, ".")) {
+  p.pattern.reserve(element.size());
+  std::size_t start = 0;  // of the current segment
+  while (true) {
+    const std::size_t dot = element.find('.', start);
+    const std::string_view segment =
+        element.substr(start, dot == std::string_view::npos ? dot : dot - start);
     if (segment.empty()) return p;
     if (!p.keyword.empty()) return p;  // a keyword must be the last segment
-    if (!concrete.empty()) concrete += '.';
+    const bool first = start == 0;
     if (segment.front() == '_') {
-      if (concrete.empty()) return p;
+      if (first) return p;
       p.keyword = segment;
-      p.base = concrete.substr(0, concrete.size() - 1);
+      p.base = element.substr(0, start - 1);
       p.base_pattern = p.pattern;
       p.pattern += '.';
       p.pattern.append(segment);
-      continue;
-    }
-    if (is_digits(segment)) {
-      if (concrete.empty()) return p;
+    } else if (is_digits(segment)) {
+      if (first) return p;
       // Canonical indexes only: "03" would name the same record as "3" under two keys.
       if ((segment.size() > 1 && segment.front() == '0') || segment.size() > 9) return p;
-      p.collections.push_back(concrete.substr(0, concrete.size() - 1));
-      p.indexes.push_back(std::stoul(std::string(segment)));
+      p.collections.emplace_back(element.substr(0, start - 1));
+      std::size_t index = 0;
+      for (char c : segment) index = index * 10 + static_cast<std::size_t>(c - '0');
+      p.indexes.push_back(index);
       p.pattern += p.pattern.empty() ? "n" : ".n";
     } else {
       if (!p.pattern.empty()) p.pattern += '.';
       p.pattern += segment;
     }
-    concrete += segment;
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
   }
   if (p.keyword.empty()) {
-    p.base = concrete;
+    p.base = element;
     p.base_pattern = p.pattern;
   }
-  p.valid = !concrete.empty();
+  p.valid = true;
   return p;
 }
 

@@ -44,6 +44,22 @@ TEST_CASE("ElementLess orders indexes numerically and id, type first", "[commit]
   CHECK(less("ab.c", "abc"));
   CHECK(less("cmi.x", "cmi.x.y"));
   CHECK_FALSE(less("cmi.x.y", "cmi.x"));
+  // Names that differ past a shared prefix of 8 bytes or more (compared a word at a time).
+  CHECK(less("cmi.comments_from_learner.9.comment", "cmi.comments_from_learner.10.comment"));
+  CHECK(less("cmi.learner_preference.audio_level", "cmi.learner_preference.delivery_speed"));
+  CHECK_FALSE(less("cmi.learner_preference.delivery_speed", "cmi.learner_preference.audio_level"));
+  CHECK(less("cmi.interactions.12.id", "cmi.interactions.12.description"));
+  CHECK_FALSE(less("cmi.interactions.12.types", "cmi.interactions.12.type"));
+  CHECK(less("cmi.interactions.12.type", "cmi.interactions.12.types"));
+  CHECK(less("cmi.interactions.12.type", "cmi.interactions.12.idle"));
+  // Nothing left sorts first; numbers before names even when the name is empty.
+  CHECK(less("", "cmi"));
+  CHECK(less("", "0"));
+  CHECK_FALSE(less("0", ""));
+  CHECK(less("cmi.x.", "cmi.x.0"));
+  CHECK(less("cmi.x.0", "cmi.x..y"));
+  // count()'s sentinel sorts after every record of its collection.
+  CHECK(less("cmi.interactions.99.objectives.3.id", "cmi.interactions.\xff"));
 }
 
 TEST_CASE("a 1.2 flattened scorm-again commit is applied", "[commit]") {
@@ -352,6 +368,24 @@ TEST_CASE("unreadable commit bodies", "[commit]") {
   CHECK(*pairs == CmiPairs{{"adl.nav.request", "continue"},
                            {"cmi.core.exit", ""},
                            {"cmi.core.score.raw", "7.5"}});
+}
+
+TEST_CASE("a commit body is read once: its pairs and its commitSequence", "[commit]") {
+  auto body = scorm::read_commit_body(
+      R"({"commitSequence":7,"runtimeData":{"cmi":{"location":"p2"},"commitSequence":9}})");
+  REQUIRE(body.pairs);
+  CHECK(*body.pairs == CmiPairs{{"cmi.location", "p2"}});
+  CHECK(body.sequence == 7);  // the runtime's, at the top level
+  CHECK(scorm::read_commit_body(R"({"cmi.location":"p2"})").sequence == -1);
+  CHECK(scorm::read_commit_body(R"({"commitSequence":"7"})").sequence == -1);
+  auto bad = scorm::read_commit_body("[1]");
+  CHECK_FALSE(bad.pairs);
+  CHECK(bad.sequence == -1);
+  CHECK_FALSE(bad.error.empty());
+  CmiModel2004 m;
+  CHECK(scorm::apply_commit_body(m, bad).error == 391);
+  REQUIRE(scorm::apply_commit_body(m, body).ok());
+  CHECK(m.stored("cmi.location") == "p2");
 }
 
 TEST_CASE("diff lists changed elements in a deterministic order", "[diff]") {

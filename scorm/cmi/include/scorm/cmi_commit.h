@@ -23,6 +23,7 @@
 // - Any failure leaves the model unchanged and names the element, the code and why.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,7 +56,20 @@ CommitResult apply_commit(CmiModel& model, const CmiPairs& pairs);
 // `error` set when the text is not a JSON object.
 std::optional<CmiPairs> parse_commit_json(std::string_view json, std::string* error = nullptr);
 
-// parse_commit_json then apply_commit; an unreadable body answers 391 (2004) / 101 (1.2).
+// A commit body read once: its pairs (parse_commit_json) and the runtime's top-level
+// commitSequence (-1 when absent or not an integer); pairs is nullopt and `error` says why
+// when the body is not a JSON object.
+struct CommitBody {
+  std::optional<CmiPairs> pairs;
+  std::int64_t sequence = -1;
+  std::string error;
+};
+CommitBody read_commit_body(std::string_view json);
+
+// apply_commit of a body's pairs; an unreadable body answers 391 (2004) / 101 (1.2).
+CommitResult apply_commit_body(CmiModel& model, const CommitBody& body);
+
+// read_commit_body then apply_commit_body.
 CommitResult apply_commit_json(CmiModel& model, std::string_view json);
 
 // The elements whose stored value differs between `before` and `after`, in ElementLess

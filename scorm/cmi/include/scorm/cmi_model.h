@@ -30,6 +30,10 @@
 
 namespace scorm {
 
+namespace detail {
+struct ParsedElement;
+}  // namespace detail
+
 // Orders element names segment by segment: numeric segments numerically and before
 // names, `id` before `type` before any other name, other names by bytes.
 struct ElementLess {
@@ -136,7 +140,10 @@ class CmiModel {
   friend struct CmiModelAccess;  // session, commit and JSON helpers in the .cpp files
 
   enum class Writer { kSco, kLms };
-  int set_impl(std::string_view element, std::string_view value, Writer writer);
+  // `parsed`: parse_element(element) when the caller has it already, else null.
+  int set_impl(std::string_view element, std::string_view value, Writer writer,
+               const detail::ParsedElement* parsed = nullptr);
+  bool is_read_only(std::string_view element, const detail::ParsedElement& parsed) const;
   int fail(int code, std::string diagnostic) const;
   void evaluate_2004();
   void init_defaults();
