@@ -181,6 +181,21 @@ std::pair<std::int64_t, std::int64_t> rows_past_marks(const std::string& path) {
                    "FROM id_state)")};
 }
 
+// Statements per insert in the kill tests.
+constexpr std::uint64_t kBatch = 10;
+
+// The child process of a kill test: stores keyed statements kBatch at a time and, after
+// each insert returns, writes the highest one stored to `ack_fd`, until it is killed.
+[[noreturn]] void store_and_acknowledge(Database& db, int ack_fd) {
+  for (std::uint64_t next = 1;; next += kBatch) {
+    std::vector<StatementRecord> batch;
+    for (std::uint64_t n = next; n < next + kBatch; ++n) batch.push_back(keyed(n));
+    if (!db.statements().insert(std::move(batch), kSame)) _exit(3);
+    std::uint64_t acked = next + kBatch - 1;
+    if (write(ack_fd, &acked, sizeof acked) != sizeof acked) _exit(4);
+  }
+}
+
 }  // namespace
 
 // A process storing statements is killed with SIGKILL at some point: every statement it
@@ -189,7 +204,6 @@ std::pair<std::int64_t, std::int64_t> rows_past_marks(const std::string& path) {
 TEST_CASE("links held in memory are rebuilt after a kill", "[sqlite]") {
   TempDir dir;
   const std::string path = dir.file("lrs.db");
-  constexpr std::uint64_t kBatch = 10;
   int acks[2];
   REQUIRE(pipe(acks) == 0);
   pid_t child = fork();
@@ -199,13 +213,7 @@ TEST_CASE("links held in memory are rebuilt after a kill", "[sqlite]") {
     // Links are written to `links` every ~400 rows, ids to `statement_ids` every 113: the
     // kill finds some written, some not.
     auto db = open_db(path, 1, 397, 0, 113);
-    for (std::uint64_t next = 1;; next += kBatch) {
-      std::vector<StatementRecord> batch;
-      for (std::uint64_t n = next; n < next + kBatch; ++n) batch.push_back(keyed(n));
-      if (!db->statements().insert(std::move(batch), kSame)) _exit(3);
-      std::uint64_t acked = next + kBatch - 1;
-      if (write(acks[1], &acked, sizeof acked) != sizeof acked) _exit(4);
-    }
+    store_and_acknowledge(*db, acks[1]);
   }
   close(acks[1]);
   std::uint64_t acked = 0;
@@ -387,7 +395,6 @@ TEST_CASE("a database reopened with a pass half written finds everything once", 
 TEST_CASE("a kill in the middle of a sliced pass loses and duplicates nothing", "[sqlite]") {
   TempDir dir;
   const std::string path = dir.file("lrs.db");
-  constexpr std::uint64_t kBatch = 10;
   int acks[2];
   REQUIRE(pipe(acks) == 0);
   pid_t child = fork();
@@ -395,13 +402,7 @@ TEST_CASE("a kill in the middle of a sliced pass loses and duplicates nothing", 
   if (child == 0) {
     close(acks[0]);
     auto db = open_db(path, 1, 397, 0, 113, 5);
-    for (std::uint64_t next = 1;; next += kBatch) {
-      std::vector<StatementRecord> batch;
-      for (std::uint64_t n = next; n < next + kBatch; ++n) batch.push_back(keyed(n));
-      if (!db->statements().insert(std::move(batch), kSame)) _exit(3);
-      std::uint64_t acked = next + kBatch - 1;
-      if (write(acks[1], &acked, sizeof acked) != sizeof acked) _exit(4);
-    }
+    store_and_acknowledge(*db, acks[1]);
   }
   close(acks[1]);
   std::uint64_t acked = 0;
