@@ -196,6 +196,62 @@ constexpr std::uint64_t kBatch = 10;
   }
 }
 
+// A child process that opens the file with `open` and stores keyed statements
+// (store_and_acknowledge) until it is killed; the parent reads its acknowledgements.
+class AcknowledgingWriter {
+ public:
+  template <class Open>
+  explicit AcknowledgingWriter(Open open) {
+    REQUIRE(pipe(acks_) == 0);
+    child_ = fork();
+    REQUIRE(child_ >= 0);
+    if (child_ == 0) {
+      close(acks_[0]);
+      auto db = open();
+      store_and_acknowledge(*db, acks_[1]);
+    }
+    close(acks_[1]);
+  }
+  AcknowledgingWriter(const AcknowledgingWriter&) = delete;
+  AcknowledgingWriter& operator=(const AcknowledgingWriter&) = delete;
+  ~AcknowledgingWriter() {
+    if (acks_[0] >= 0) close(acks_[0]);
+  }
+
+  pid_t pid() const { return child_; }
+  // Reads acknowledgements until statement `n` is acknowledged (or the child is gone).
+  void wait_for(std::uint64_t n) {
+    std::uint64_t next = 0;
+    while (acked_ < n && read(acks_[0], &next, sizeof next) == sizeof next) acked_ = next;
+  }
+  // SIGKILL, then the acknowledgements sent before it: the highest statement acknowledged.
+  std::uint64_t kill_and_drain() {
+    kill(child_, SIGKILL);
+    std::uint64_t next = 0;
+    while (read(acks_[0], &next, sizeof next) == sizeof next) acked_ = next;
+    close(acks_[0]);
+    acks_[0] = -1;
+    int status = 0;
+    waitpid(child_, &status, 0);
+    REQUIRE(WIFSIGNALED(status));
+    return acked_;
+  }
+
+ private:
+  int acks_[2] = {-1, -1};
+  pid_t child_ = -1;
+  std::uint64_t acked_ = 0;
+};
+
+// The highest statement stored after a kill: statements committed after the last
+// acknowledgement may exist, at most one batch of them.
+std::uint64_t last_stored(StatementStore& store, std::uint64_t acked) {
+  std::uint64_t stored = acked;
+  while (store.get(make_id(stored + 1))->has_value()) ++stored;
+  CHECK(stored - acked <= kBatch);
+  return stored;
+}
+
 }  // namespace
 
 // A process storing statements is killed with SIGKILL at some point: every statement it
@@ -204,34 +260,15 @@ constexpr std::uint64_t kBatch = 10;
 TEST_CASE("links held in memory are rebuilt after a kill", "[sqlite]") {
   TempDir dir;
   const std::string path = dir.file("lrs.db");
-  int acks[2];
-  REQUIRE(pipe(acks) == 0);
-  pid_t child = fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {
-    close(acks[0]);
-    // Links are written to `links` every ~400 rows, ids to `statement_ids` every 113: the
-    // kill finds some written, some not.
-    auto db = open_db(path, 1, 397, 0, 113);
-    store_and_acknowledge(*db, acks[1]);
-  }
-  close(acks[1]);
-  std::uint64_t acked = 0;
-  std::uint64_t n = 0;
-  while (acked < 1'235 && read(acks[0], &n, sizeof n) == sizeof n) acked = n;
-  kill(child, SIGKILL);
-  while (read(acks[0], &n, sizeof n) == sizeof n) acked = n;  // sent before the kill
-  close(acks[0]);
-  int status = 0;
-  waitpid(child, &status, 0);
-  REQUIRE(WIFSIGNALED(status));
+  // Links are written to `links` every ~400 rows, ids to `statement_ids` every 113: the
+  // kill finds some written, some not.
+  AcknowledgingWriter writer([&] { return open_db(path, 1, 397, 0, 113); });
+  writer.wait_for(1'235);
+  const std::uint64_t acked = writer.kill_and_drain();
   REQUIRE(acked >= 1'235);
 
   auto db = open_db(path);
-  // Statements committed after the last acknowledgement may exist: at most one batch.
-  std::uint64_t stored = acked;
-  while (db->statements().get(make_id(stored + 1))->has_value()) ++stored;
-  CHECK(stored - acked <= kBatch);
+  const std::uint64_t stored = last_stored(db->statements(), acked);
   check_all_found(db->statements(), stored);
   // Their ids are known to the writer again: a re-send is no new statement, and a
   // different statement under an acknowledged id is a conflict.
@@ -395,43 +432,25 @@ TEST_CASE("a database reopened with a pass half written finds everything once", 
 TEST_CASE("a kill in the middle of a sliced pass loses and duplicates nothing", "[sqlite]") {
   TempDir dir;
   const std::string path = dir.file("lrs.db");
-  int acks[2];
-  REQUIRE(pipe(acks) == 0);
-  pid_t child = fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {
-    close(acks[0]);
-    auto db = open_db(path, 1, 397, 0, 113, 5);
-    store_and_acknowledge(*db, acks[1]);
-  }
-  close(acks[1]);
-  std::uint64_t acked = 0;
-  std::uint64_t n = 0;
-  while (acked < 1'000 && read(acks[0], &n, sizeof n) == sizeof n) acked = n;
+  AcknowledgingWriter writer([&] { return open_db(path, 1, 397, 0, 113, 5); });
+  writer.wait_for(1'000);
   bool half_written = false;
   for (int attempt = 0; attempt < 2'000 && !half_written; ++attempt) {
-    kill(child, SIGSTOP);
+    kill(writer.pid(), SIGSTOP);
     int status = 0;
-    waitpid(child, &status, WUNTRACED);
+    waitpid(writer.pid(), &status, WUNTRACED);
     auto [links_past, ids_past] = rows_past_marks(path);
     half_written = links_past > 0 && ids_past > 0;
     if (!half_written) {
-      kill(child, SIGCONT);
+      kill(writer.pid(), SIGCONT);
       usleep(200);
     }
   }
-  kill(child, SIGKILL);
-  while (read(acks[0], &n, sizeof n) == sizeof n) acked = n;  // sent before the kill
-  close(acks[0]);
-  int status = 0;
-  waitpid(child, &status, 0);
-  REQUIRE(WIFSIGNALED(status));
+  const std::uint64_t acked = writer.kill_and_drain();
   REQUIRE(half_written);
 
   auto db = open_db(path, 2, 397, 0, 113, 5);
-  std::uint64_t stored = acked;
-  while (db->statements().get(make_id(stored + 1))->has_value()) ++stored;
-  CHECK(stored - acked <= kBatch);
+  std::uint64_t stored = last_stored(db->statements(), acked);
   check_all_found(db->statements(), stored, 50);
   auto again = db->statements().insert({keyed(1), keyed(acked)}, kSame);
   REQUIRE(again);
