@@ -148,6 +148,8 @@ void append_json_text(const json& value, std::string& out) {
   }
 }
 
+void append_json_string(std::string_view text, std::string& out) { append_string(text, out); }
+
 std::string json_text(const json& value) {
   std::string out;
   out.reserve(256);

@@ -1,10 +1,13 @@
 #include "lrs/statement_record.h"
 
 #include <algorithm>
+#include <cassert>
 
 #include <nlohmann/json.hpp>
 
 #include "lrs/json_text.h"
+#include "lrs/statement_validator.h"
+#include "statement_equivalence.h"
 
 namespace lrs {
 namespace {
@@ -193,6 +196,12 @@ void remove_direct(std::vector<std::string>& related, const std::vector<std::str
   });
 }
 
+#ifndef NDEBUG
+bool valid_statement_text(const std::string& body, XapiVersion version) {
+  return validate_statement(json::parse(body, nullptr, false), version).has_value();
+}
+#endif
+
 }  // namespace
 
 std::string merge_activity_definition(std::string_view stored, std::string_view incoming) {
@@ -272,6 +281,110 @@ StatementRecord make_statement_record(const json& statement, const Uuid& id) {
   remove_direct(record.related_agents, record.agents);
   remove_direct(record.related_activities, record.activities);
   record.voiding = record.verb == kVoidedVerb && record.statement_ref.has_value();
+  return record;
+}
+
+Result<StatementFrame> StatementFrame::make(const json& actor, const json& context,
+                                            const Principal& who, const ClientVersion& version) {
+  if (!scope_allows_statement_write(who.scopes)) {
+    return fail(ErrorCode::kForbidden, "credential " + who.key + " has no statements/write scope");
+  }
+  json authority = json::parse(who.authority, nullptr, false);
+  if (!authority.is_object()) {
+    return fail(ErrorCode::kInternal, "credential " + who.key + ": the authority is not an agent");
+  }
+  // Everything but the object's part: make_statement_record of a statement without one,
+  // its context activities in the one spelling prepare_statements stores (arrays).
+  json skeleton = {{"actor", actor}, {"authority", std::move(authority)}, {"context", context}};
+  normalize_context_activities(skeleton);
+  StatementFrame frame;
+  frame.actor_text_ = json_text(skeleton["actor"]);
+  frame.authority_text_ = json_text(skeleton["authority"]);
+  frame.context_text_ = json_text(skeleton["context"]);
+  frame.version_text_.clear();
+  append_json_string(default_statement_version(version.major), frame.version_text_);
+  frame.version_ = version.major;
+  // Communication 4.1.2 `define`, as prepare_statements decides it.
+  frame.redefine_ = (who.scopes & (kScopeAll | kScopeDefine)) != 0;
+  frame.keys_ = make_statement_record(skeleton, Uuid());
+  frame.keys_.body.clear();
+  return frame;
+}
+
+StatementRecord StatementFrame::record(const Uuid& id, const json& verb, const json& object,
+                                       const json& result, std::string_view timestamp) const {
+  std::string_view activity_id = string_member(object, "id");
+  const bool in_context =
+      std::find(keys_.related_activities.begin(), keys_.related_activities.end(), activity_id) !=
+      keys_.related_activities.end();
+  if (!is_activity(object) || activity_id.empty() || in_context) {
+    return general_record(id, verb, object, result, timestamp);
+  }
+  StatementRecord record;
+  record.id = id;
+  // The members in the order a json object keeps them (sorted), as json_text writes them.
+  std::string& body = record.body;
+  body.reserve(actor_text_.size() + authority_text_.size() + context_text_.size() + 512);
+  body.append("{\"actor\":");
+  body.append(actor_text_);
+  body.append(",\"authority\":");
+  body.append(authority_text_);
+  body.append(",\"context\":");
+  body.append(context_text_);
+  body.append(",\"id\":");
+  append_json_string(id.str(), body);
+  body.append(",\"object\":");
+  append_json_text(object, body);
+  if (!result.is_null()) {
+    body.append(",\"result\":");
+    append_json_text(result, body);
+  }
+  body.append(",\"timestamp\":");
+  append_json_string(timestamp, body);
+  body.append(",\"verb\":");
+  append_json_text(verb, body);
+  body.append(",\"version\":");
+  body.append(version_text_);
+  body.push_back('}');
+  assert(valid_statement_text(body, version_));
+
+  record.verb = string_member(verb, "id");
+  record.agents = keys_.agents;
+  record.related_agents = keys_.related_agents;
+  record.activities.emplace_back(activity_id);
+  record.related_activities = keys_.related_activities;
+  record.registration = keys_.registration;
+  record.authority = keys_.authority;
+  // The object's definition comes before the context's (add_descriptions' order); the
+  // object is not in the context, so none of them merge.
+  if (const json* definition = member(object, "definition");
+      definition && definition->is_object()) {
+    record.definitions.reserve(keys_.definitions.size() + 1);
+    record.definitions.push_back({std::string(activity_id), json_text(*definition)});
+  }
+  record.definitions.insert(record.definitions.end(), keys_.definitions.begin(),
+                            keys_.definitions.end());
+  record.agent_names = keys_.agent_names;
+  record.redefine = redefine_;
+  return record;
+}
+
+StatementRecord StatementFrame::general_record(const Uuid& id, const json& verb, const json& object,
+                                               const json& result,
+                                               std::string_view timestamp) const {
+  json statement = {{"actor", json::parse(actor_text_)},
+                    {"authority", json::parse(authority_text_)},
+                    {"context", json::parse(context_text_)},
+                    {"id", id.str()},
+                    {"object", object},
+                    {"timestamp", timestamp},
+                    {"verb", verb},
+                    {"version", json::parse(version_text_)}};
+  if (!result.is_null()) statement["result"] = result;
+  assert(validate_statement(statement, version_).has_value());
+  normalize_context_activities(statement);
+  StatementRecord record = make_statement_record(statement, id);
+  record.redefine = redefine_;
   return record;
 }
 

@@ -472,6 +472,34 @@ Result<void> StatementService::put(json body, std::vector<AttachmentContent> par
   return {};
 }
 
+namespace {
+
+// Per statement id of a batch: whether the client sent a timestamp.
+using SentTimestamps = std::vector<std::pair<std::string, bool>>;
+
+// The judge of a re-sent id (StatementStore::SameStatement) for the batch's statements:
+// a stored body is the same statement when it is equivalent to the new one as the client
+// sent it (without the timestamp the LRS filled in).
+StatementStore::SameStatement same_statement_judge(
+    std::shared_ptr<const SentTimestamps> sent_timestamp) {
+  return [sent_timestamp](std::string_view stored_body, std::string_view new_body) {
+    json stored = json::parse(stored_body, nullptr, false);
+    if (stored.is_discarded()) return false;
+    json incoming = json::parse(new_body, nullptr, false);
+    if (incoming.is_discarded()) return false;
+    std::string id = incoming.value("id", "");
+    for (const auto& [sent_id, had_timestamp] : *sent_timestamp) {
+      if (sent_id == id) {
+        if (!had_timestamp) incoming.erase("timestamp");
+        return equivalent_statements(std::move(stored), std::move(incoming));
+      }
+    }
+    return false;
+  };
+}
+
+}  // namespace
+
 Result<PreparedStatements> prepare_statements(std::vector<json> statements,
                                               std::vector<AttachmentContent> parts,
                                               const Principal& who, const ClientVersion& version) {
@@ -487,7 +515,7 @@ Result<PreparedStatements> prepare_statements(std::vector<json> statements,
   // statement as sent is rebuilt from its record body only when a duplicate id turns up:
   // the body differs from it only by what equivalent_statements() ignores (authority,
   // version, stored) and a filled-in timestamp, removed again below.
-  auto sent_timestamp = std::make_shared<std::vector<std::pair<std::string, bool>>>();
+  auto sent_timestamp = std::make_shared<SentTimestamps>();
   sent_timestamp->reserve(statements.size());
   std::set<Uuid> batch_ids;
   for (auto& part : parts) {
@@ -539,20 +567,22 @@ Result<PreparedStatements> prepare_statements(std::vector<json> statements,
   out.ids = std::move(ids);
   out.records = std::move(records);
   if (out.records.empty()) return out;
-  out.same = [sent_timestamp](std::string_view stored_body, std::string_view new_body) {
-    json stored = json::parse(stored_body, nullptr, false);
-    if (stored.is_discarded()) return false;
-    json incoming = json::parse(new_body, nullptr, false);
-    if (incoming.is_discarded()) return false;
-    std::string id = incoming.value("id", "");
-    for (const auto& [sent_id, had_timestamp] : *sent_timestamp) {
-      if (sent_id == id) {
-        if (!had_timestamp) incoming.erase("timestamp");
-        return equivalent_statements(std::move(stored), std::move(incoming));
-      }
-    }
-    return false;
-  };
+  out.same = same_statement_judge(std::move(sent_timestamp));
+  return out;
+}
+
+PreparedStatements prepared_from_records(std::vector<StatementRecord> records) {
+  PreparedStatements out;
+  out.ids.reserve(records.size());
+  auto sent_timestamp = std::make_shared<SentTimestamps>();
+  sent_timestamp->reserve(records.size());
+  for (const StatementRecord& r : records) {
+    out.ids.push_back(r.id.str());
+    sent_timestamp->emplace_back(out.ids.back(), true);
+  }
+  out.records = std::move(records);
+  if (out.records.empty()) return out;
+  out.same = same_statement_judge(std::move(sent_timestamp));
   return out;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -15,5 +16,9 @@ namespace lrs {
 void append_json_text(const nlohmann::json& value, std::string& out);
 
 std::string json_text(const nlohmann::json& value);
+
+// Appends `text` as a JSON string (quoted and escaped as dump() would), without making a
+// json value of it first. Throws what dump() throws.
+void append_json_string(std::string_view text, std::string& out);
 
 }  // namespace lrs

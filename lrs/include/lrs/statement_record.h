@@ -9,7 +9,10 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "lrs/auth.h"
+#include "lrs/error.h"
 #include "lrs/statement_store.h"
+#include "lrs/version.h"
 
 namespace lrs {
 
@@ -40,5 +43,45 @@ std::optional<std::string> redefined_activity(std::optional<std::string_view> st
 // no "stored"). The body is its compact serialisation. `definitions` and `agent_names`
 // are filled in; `redefine` is left false (it depends on the credential).
 StatementRecord make_statement_record(const nlohmann::json& statement, const Uuid& id);
+
+// The actor and context shared by many statements that the LRS's own components generate
+// (the SCORM bridge: every statement of one attempt has one of three contexts), serialised
+// and keyed once, so that each statement's record costs only its own parts: no statement
+// tree to build, fill in (authority, version) and walk again.
+//
+// record() returns exactly what prepare_statements() makes of the statement
+// {actor, context, id, object, result, timestamp, verb} sent with its id and timestamp by
+// `who` speaking `version` (the body byte for byte, every key, `redefine`), except that
+// the statement is NOT validated: the caller vouches for it (debug builds check it). Use it
+// only for statements built by our own code, with tests that they validate.
+// Immutable after make(); thread-safe.
+class StatementFrame {
+ public:
+  // kForbidden when `who` may not write statements (as prepare_statements); kInternal
+  // when its authority is not a JSON object.
+  static Result<StatementFrame> make(const nlohmann::json& actor, const nlohmann::json& context,
+                                     const Principal& who, const ClientVersion& version);
+
+  // `result` null = the statement has none. `timestamp` is the statement's timestamp as
+  // it will be stored (an xAPI timestamp).
+  StatementRecord record(const Uuid& id, const nlohmann::json& verb, const nlohmann::json& object,
+                         const nlohmann::json& result, std::string_view timestamp) const;
+
+ private:
+  StatementFrame() = default;
+
+  // The general path (prepare_statements minus validation), for what the frame's keys do
+  // not cover: an object that is not an Activity or that also appears in the context.
+  StatementRecord general_record(const Uuid& id, const nlohmann::json& verb,
+                                 const nlohmann::json& object, const nlohmann::json& result,
+                                 std::string_view timestamp) const;
+
+  std::string actor_text_, authority_text_, context_text_, version_text_;
+  XapiVersion version_ = XapiVersion::k2_0;
+  bool redefine_ = false;
+  // The keys of a statement with this actor, authority and context whose object is an
+  // Activity outside the context (make_statement_record's order).
+  StatementRecord keys_;
+};
 
 }  // namespace lrs

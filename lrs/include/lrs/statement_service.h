@@ -67,6 +67,11 @@ Result<PreparedStatements> prepare_statements(std::vector<nlohmann::json> statem
                                               std::vector<AttachmentContent> parts,
                                               const Principal& who, const ClientVersion& version);
 
+// The PreparedStatements of records made by StatementFrame::record (statement_record.h),
+// in order: their ids and the judge of re-sent ids, as prepare_statements makes them for
+// the same statements sent with ids and timestamps.
+PreparedStatements prepared_from_records(std::vector<StatementRecord> records);
+
 class StatementService {
  public:
   StatementService(StatementStore& store, StatementServiceOptions options);
