@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "lrs/statement_service.h"
 #include "lrs/timestamp.h"
 #include "scorm/cmi_commit.h"
 #include "scorm/cmi_session.h"
@@ -188,6 +189,65 @@ struct ChangeSet {
   }
 };
 
+json activity(std::string_view id, std::string_view type, std::string_view name) {
+  json def = {{"type", cat({kTypes, type})}};
+  if (!name.empty()) def["name"] = {{"en-US", name}};
+  return {{"objectType", "Activity"}, {"id", id}, {"definition", std::move(def)}};
+}
+
+json sco_activity(const TranslationContext& ctx) {
+  return activity(ctx.sco_iri, "lesson", ctx.sco_title);
+}
+
+// Where a statement's object sits: the SCO itself, below the SCO (interactions,
+// objectives: parent = SCO), or the course (no parent, no grouping).
+enum class Level { kSco, kChildOfSco, kCourse };
+
+// The context of every statement at `level`: registration, the attempt's activities and
+// the profile category.
+json statement_context(const TranslationContext& ctx, Level level) {
+  json context = {{"registration", ctx.registration}};
+  json ca = json::object();
+  if (level == Level::kChildOfSco) ca["parent"] = json::array({sco_activity(ctx)});
+  if (level != Level::kCourse) {
+    ca["grouping"] = json::array({activity(ctx.attempt_iri, "attempt", ""),
+                                  activity(ctx.course_iri, "course", ctx.course_title)});
+  }
+  ca["category"] = json::array({activity(kProfileIri, "profile", "")});
+  context["contextActivities"] = std::move(ca);
+  if (!ctx.platform.empty()) context["platform"] = ctx.platform;
+  if (!ctx.language.empty()) context["language"] = ctx.language;
+  return context;
+}
+
+json verb_json(std::string_view verb) {
+  return {{"id", cat({kVerbs, verb})}, {"display", {{"en-US", verb}}}};
+}
+
+// One statement as the translation decides it: the parts that differ between the
+// statements of an attempt. The actor and the context follow from the
+// TranslationContext and `level` (translate() builds them into each statement,
+// translate_prepared() takes them from the attempt's StatementFrames).
+struct Made {
+  lrs::Uuid id;
+  std::string verb;  // after http://adlnet.gov/expapi/verbs/
+  json object;
+  json result;  // null: none
+  std::string timestamp;
+  Level level = Level::kSco;
+};
+
+json statement_json(const TranslationContext& ctx, Made made) {
+  json s = {{"id", made.id.str()},
+            {"actor", learner_agent(ctx)},
+            {"verb", verb_json(made.verb)},
+            {"object", std::move(made.object)},
+            {"context", statement_context(ctx, made.level)},
+            {"timestamp", std::move(made.timestamp)}};
+  if (!made.result.is_null()) s["result"] = std::move(made.result);
+  return s;
+}
+
 class Builder {
  public:
   Builder(const TranslationContext& ctx, RuntimeEvent event, std::int64_t sequence,
@@ -197,49 +257,23 @@ class Builder {
         sequence_(sequence),
         timestamp_(lrs::format_timestamp_us(timestamp_us)) {}
 
-  json activity(std::string_view id, std::string_view type, std::string_view name) const {
-    json def = {{"type", cat({kTypes, type})}};
-    if (!name.empty()) def["name"] = {{"en-US", name}};
-    return {{"objectType", "Activity"}, {"id", id}, {"definition", std::move(def)}};
-  }
-  json sco() const { return activity(ctx_.sco_iri, "lesson", ctx_.sco_title); }
+  json sco() const { return sco_activity(ctx_); }
 
   // A statement of `verb` about `object`; `kind` and `subject` make its id.
-  // Where a statement's object sits: the SCO itself, below the SCO (interactions,
-  // objectives: parent = SCO), or the course (no parent, no grouping).
-  enum class Level { kSco, kChildOfSco, kCourse };
-
-  json statement(std::string_view verb, std::string_view kind, std::string_view subject,
+  Made statement(std::string_view verb, std::string_view kind, std::string_view subject,
                  json object, bool child_of_sco) const {
     return statement(verb, kind, subject, std::move(object),
                      child_of_sco ? Level::kChildOfSco : Level::kSco);
   }
 
-  json statement(std::string_view verb, std::string_view kind, std::string_view subject,
+  Made statement(std::string_view verb, std::string_view kind, std::string_view subject,
                  json object, Level level) const {
     std::string name = cat({ctx_.attempt_iri, "|", std::to_string(sequence_), "|", event_name(),
                             "|", kind, "|", subject});
     static const lrs::Uuid ns = *lrs::Uuid::parse(kStatementNamespace);
-    json context = {{"registration", ctx_.registration}};
-    json ca = json::object();
-    if (level == Level::kChildOfSco) ca["parent"] = json::array({sco()});
-    if (level != Level::kCourse) {
-      ca["grouping"] = json::array({activity(ctx_.attempt_iri, "attempt", ""),
-                                    activity(ctx_.course_iri, "course", ctx_.course_title)});
-    }
-    ca["category"] = json::array({activity(kProfileIri, "profile", "")});
-    context["contextActivities"] = std::move(ca);
-    if (!ctx_.platform.empty()) context["platform"] = ctx_.platform;
-    if (!ctx_.language.empty()) context["language"] = ctx_.language;
-    return {{"id", lrs::Uuid::v5(ns, name).str()},
-            {"actor", learner_agent(ctx_)},
-            {"verb", {{"id", cat({kVerbs, verb})}, {"display", {{"en-US", verb}}}}},
-            {"object", std::move(object)},
-            {"context", std::move(context)},
-            {"timestamp", timestamp_}};
+    return {
+        lrs::Uuid::v5(ns, name), std::string(verb), std::move(object), json(), timestamp_, level};
   }
-
-  const std::string& timestamp() const { return timestamp_; }
 
  private:
   std::string_view event_name() const {
@@ -296,7 +330,7 @@ struct Components {
 };
 
 void responded(const View& v, const Builder& b, const TranslationContext& ctx, std::size_t n,
-               std::vector<json>& out) {
+               std::vector<Made>& out) {
   constexpr std::string_view p = "cmi.interactions";
   auto response = v.get(p, n, keys(v.version()).response);
   auto id = v.get(p, n, "id");
@@ -348,24 +382,24 @@ void responded(const View& v, const Builder& b, const TranslationContext& ctx, s
   json object = {{"objectType", "Activity"},
                  {"id", cat({ctx.sco_iri, "/interactions/", iri_segment(*id)})},
                  {"definition", std::move(def)}};
-  json s = b.statement("responded", "responded", std::to_string(n), std::move(object), true);
-  s["result"] = std::move(result);
+  Made s = b.statement("responded", "responded", std::to_string(n), std::move(object), true);
+  s.result = std::move(result);
   if (!v.is12()) {
-    if (auto t = cmi_timestamp(v.get(p, n, "timestamp"))) s["timestamp"] = *t;
+    if (auto t = cmi_timestamp(v.get(p, n, "timestamp"))) s.timestamp = *t;
   }
   out.push_back(std::move(s));
 }
 
 void objective(const View& v, const ChangeSet& changes, const Builder& b,
-               const TranslationContext& ctx, std::size_t n, std::vector<json>& out) {
+               const TranslationContext& ctx, std::size_t n, std::vector<Made>& out) {
   constexpr std::string_view p = "cmi.objectives";
   auto id = v.get(p, n, "id");
   if (!id) return;
   std::string prefix = cat({p, ".", std::to_string(n), "."});
   auto object = [&] {
-    json o = b.activity(cat({ctx.course_iri, "/", iri_segment(ctx.sco_identifier), "/objective/",
-                             iri_segment(*id)}),
-                        "objective", *id);
+    json o = activity(cat({ctx.course_iri, "/", iri_segment(ctx.sco_identifier), "/objective/",
+                           iri_segment(*id)}),
+                      "objective", *id);
     if (auto d = v.get(p, n, "description"); d && !d->empty()) {
       o["definition"]["description"] = {{"en-US", *d}};
     }
@@ -373,8 +407,8 @@ void objective(const View& v, const ChangeSet& changes, const Builder& b,
   };
   auto emit = [&](std::string_view verb, json result) {
     if (auto s = v.score(cat({prefix, "score"}))) result["score"] = *s;
-    json st = b.statement(verb, cat({"objective-", verb}), std::to_string(n), object(), true);
-    st["result"] = std::move(result);
+    Made st = b.statement(verb, cat({"objective-", verb}), std::to_string(n), object(), true);
+    st.result = std::move(result);
     out.push_back(std::move(st));
   };
   if (v.is12()) {
@@ -426,7 +460,7 @@ json sco_result(const View& v) {
 
 void commit_statements(const View& v, const ChangeSet& changes, const Builder& b,
                        const TranslationContext& ctx, const std::string& comment12,
-                       std::vector<json>& out) {
+                       std::vector<Made>& out) {
   for (auto n : changes.interactions) responded(v, b, ctx, n, out);
   for (auto n : changes.objectives) objective(v, changes, b, ctx, n, out);
 
@@ -434,38 +468,38 @@ void commit_statements(const View& v, const ChangeSet& changes, const Builder& b
   for (auto n : changes.comments) {
     auto text = v.get("cmi.comments_from_learner", n, "comment");
     if (!text || text->empty()) continue;
-    json s = b.statement("commented", "commented", std::to_string(n), b.sco(), false);
-    s["result"] = {{"response", *text}};
+    Made s = b.statement("commented", "commented", std::to_string(n), b.sco(), false);
+    s.result = {{"response", *text}};
     if (auto t = cmi_timestamp(v.get("cmi.comments_from_learner", n, "timestamp"))) {
-      s["timestamp"] = *t;
+      s.timestamp = *t;
     }
     out.push_back(std::move(s));
   }
   if (!comment12.empty()) {
-    json s = b.statement("commented", "commented", "", b.sco(), false);
-    s["result"] = {{"response", comment12}};
+    Made s = b.statement("commented", "commented", "", b.sco(), false);
+    s.result = {{"response", comment12}};
     out.push_back(std::move(s));
   }
 
   const std::string_view score = keys(v.version()).score;
   if (!v.is12() && changes.has("cmi.progress_measure")) {
     if (auto pm = to_number(v.get("cmi.progress_measure"))) {
-      json s = b.statement("progressed", "progressed", "", b.sco(), false);
-      s["result"] = {{"score", {{"scaled", *pm}}}};
+      Made s = b.statement("progressed", "progressed", "", b.sco(), false);
+      s.result = {{"score", {{"scaled", *pm}}}};
       out.push_back(std::move(s));
     }
   }
   if (changes.has_prefix(cat({score, "."}))) {
     if (auto sc = v.score(score)) {
-      json s = b.statement("scored", "scored", "", b.sco(), false);
-      s["result"] = {{"score", *sc}};
+      Made s = b.statement("scored", "scored", "", b.sco(), false);
+      s.result = {{"score", *sc}};
       out.push_back(std::move(s));
     }
   }
   auto status_statement = [&](std::string_view verb, json result) {
-    json s = b.statement(verb, verb, "", b.sco(), false);
+    Made s = b.statement(verb, verb, "", b.sco(), false);
     if (auto sc = v.score(score); sc && verb != "completed") result["score"] = *sc;
-    s["result"] = std::move(result);
+    s.result = std::move(result);
     out.push_back(std::move(s));
   };
   if (v.is12()) {
@@ -510,11 +544,13 @@ std::vector<json> translate(const TranslationContext& ctx, const scorm::CmiModel
   return translate(ctx, scorm::diff(before, after), after, event, commit_sequence, timestamp_us);
 }
 
-std::vector<json> translate(const TranslationContext& ctx,
-                            const std::vector<scorm::CmiChange>& change_list,
-                            const scorm::CmiModel& after, RuntimeEvent event,
-                            std::int64_t commit_sequence, std::int64_t timestamp_us) {
-  std::vector<json> out;
+namespace {
+
+std::vector<Made> made_statements(const TranslationContext& ctx,
+                                  const std::vector<scorm::CmiChange>& change_list,
+                                  const scorm::CmiModel& after, RuntimeEvent event,
+                                  std::int64_t commit_sequence, std::int64_t timestamp_us) {
+  std::vector<Made> out;
   Builder b(ctx, event, commit_sequence, timestamp_us);
   View v(after, ctx.version);
   const Keys& k = keys(ctx.version);
@@ -544,28 +580,27 @@ std::vector<json> translate(const TranslationContext& ctx,
 
   if (event == RuntimeEvent::kTerminate) {
     std::string_view verb = v.value(k.exit) == "suspend" ? "suspended" : "terminated";
-    json s = b.statement(verb, verb, "", b.sco(), false);
+    Made s = b.statement(verb, verb, "", b.sco(), false);
     json result = sco_result(v);
     if (auto d = iso_duration(ctx.version, v.get(k.session_time))) result["duration"] = *d;
-    if (!result.empty()) s["result"] = std::move(result);
+    if (!result.empty()) s.result = std::move(result);
     out.push_back(std::move(s));
   }
   return out;
 }
 
-std::vector<json> course_statements(const TranslationContext& ctx, const CourseStatus& before,
-                                    const CourseStatus& after, RuntimeEvent event,
-                                    std::int64_t commit_sequence, std::int64_t timestamp_us) {
-  std::vector<json> out;
+std::vector<Made> made_course_statements(const TranslationContext& ctx, const CourseStatus& before,
+                                         const CourseStatus& after, RuntimeEvent event,
+                                         std::int64_t commit_sequence, std::int64_t timestamp_us) {
+  std::vector<Made> out;
   Builder b(ctx, event, commit_sequence, timestamp_us);
   auto emit = [&](std::string_view verb, json result) {
     if (after.measure && verb != "completed") {
       result["score"] = {{"scaled", std::clamp(*after.measure, -1.0, 1.0)}};
     }
-    json s = b.statement(verb, cat({"course-", verb}), "",
-                         b.activity(ctx.course_iri, "course", ctx.course_title),
-                         Builder::Level::kCourse);
-    s["result"] = std::move(result);
+    Made s = b.statement(verb, cat({"course-", verb}), "",
+                         activity(ctx.course_iri, "course", ctx.course_title), Level::kCourse);
+    s.result = std::move(result);
     out.push_back(std::move(s));
   };
   if (after.completed == true && before.completed != true)
@@ -578,6 +613,85 @@ std::vector<json> course_statements(const TranslationContext& ctx, const CourseS
     }
   }
   return out;
+}
+
+std::vector<json> statements_json(const TranslationContext& ctx, std::vector<Made> made) {
+  std::vector<json> out;
+  out.reserve(made.size());
+  for (Made& m : made) out.push_back(statement_json(ctx, std::move(m)));
+  return out;
+}
+
+const lrs::StatementFrame& frame_of(const StatementFrames& frames, Level level) {
+  switch (level) {
+    case Level::kSco:
+      return frames.sco();
+    case Level::kChildOfSco:
+      return frames.child_of_sco();
+    case Level::kCourse:
+      return frames.course();
+  }
+  return frames.sco();
+}
+
+lrs::PreparedStatements prepared(const StatementFrames& frames, const std::vector<Made>& made) {
+  std::vector<lrs::StatementRecord> records;
+  records.reserve(made.size());
+  for (const Made& m : made) {
+    records.push_back(
+        frame_of(frames, m.level).record(m.id, verb_json(m.verb), m.object, m.result, m.timestamp));
+  }
+  return lrs::prepared_from_records(std::move(records));
+}
+
+}  // namespace
+
+std::vector<json> translate(const TranslationContext& ctx,
+                            const std::vector<scorm::CmiChange>& change_list,
+                            const scorm::CmiModel& after, RuntimeEvent event,
+                            std::int64_t commit_sequence, std::int64_t timestamp_us) {
+  return statements_json(
+      ctx, made_statements(ctx, change_list, after, event, commit_sequence, timestamp_us));
+}
+
+std::vector<json> course_statements(const TranslationContext& ctx, const CourseStatus& before,
+                                    const CourseStatus& after, RuntimeEvent event,
+                                    std::int64_t commit_sequence, std::int64_t timestamp_us) {
+  return statements_json(
+      ctx, made_course_statements(ctx, before, after, event, commit_sequence, timestamp_us));
+}
+
+lrs::Result<StatementFrames> StatementFrames::make(const TranslationContext& ctx,
+                                                   const lrs::Principal& who,
+                                                   const lrs::ClientVersion& version) {
+  const json actor = learner_agent(ctx);
+  auto sco = lrs::StatementFrame::make(actor, statement_context(ctx, Level::kSco), who, version);
+  if (!sco) return tl::unexpected(sco.error());
+  auto child =
+      lrs::StatementFrame::make(actor, statement_context(ctx, Level::kChildOfSco), who, version);
+  if (!child) return tl::unexpected(child.error());
+  auto course =
+      lrs::StatementFrame::make(actor, statement_context(ctx, Level::kCourse), who, version);
+  if (!course) return tl::unexpected(course.error());
+  return StatementFrames(ctx, std::move(*sco), std::move(*child), std::move(*course));
+}
+
+lrs::PreparedStatements translate_prepared(const StatementFrames& frames,
+                                           const std::vector<scorm::CmiChange>& changes,
+                                           const scorm::CmiModel& after, RuntimeEvent event,
+                                           std::int64_t commit_sequence,
+                                           std::int64_t timestamp_us) {
+  return prepared(frames, made_statements(frames.context(), changes, after, event, commit_sequence,
+                                          timestamp_us));
+}
+
+lrs::PreparedStatements course_statements_prepared(const StatementFrames& frames,
+                                                   const CourseStatus& before,
+                                                   const CourseStatus& after, RuntimeEvent event,
+                                                   std::int64_t commit_sequence,
+                                                   std::int64_t timestamp_us) {
+  return prepared(frames, made_course_statements(frames.context(), before, after, event,
+                                                 commit_sequence, timestamp_us));
 }
 
 json activity_state(const json& previous, std::string_view attempt_iri) {

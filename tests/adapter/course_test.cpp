@@ -17,6 +17,13 @@ std::vector<json> course(const CourseStatus& before, const CourseStatus& after,
   auto ctx = adapter_test::context(scorm::ScormVersion::kScorm2004);
   auto out = adapter::course_statements(ctx, before, after, event, seq, adapter_test::kT0);
   adapter_test::require_valid(out);
+  for (const auto& writer : adapter_test::writers()) {
+    adapter_test::require_same_prepared(
+        out,
+        adapter::course_statements_prepared(adapter_test::frames(ctx, writer), before, after, event,
+                                            seq, adapter_test::kT0),
+        writer);
+  }
   return out;
 }
 

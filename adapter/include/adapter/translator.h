@@ -24,7 +24,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lrs/auth.h"
+#include "lrs/error.h"
+#include "lrs/statement_record.h"
+#include "lrs/statement_store.h"
 #include "lrs/uuid.h"
+#include "lrs/version.h"
 #include "scorm/cmi_errors.h"
 #include "scorm/cmi_model.h"
 
@@ -114,6 +119,50 @@ std::vector<nlohmann::json> course_statements(const TranslationContext& ctx,
                                               const CourseStatus& before, const CourseStatus& after,
                                               RuntimeEvent event, std::int64_t commit_sequence,
                                               std::int64_t timestamp_us);
+
+// What every statement of one attempt shares, serialised and keyed once: the learner
+// agent and the three contexts a statement can carry (about the SCO, below the SCO, about
+// the course), each an lrs::StatementFrame with the authority and version the statements
+// are stored with. Make it once per TranslationContext and keep it with it (the player
+// keeps it per attempt). Immutable, thread-safe.
+class StatementFrames {
+ public:
+  // Errors as lrs::StatementFrame::make (`who` may not write statements: kForbidden).
+  static lrs::Result<StatementFrames> make(const TranslationContext& ctx, const lrs::Principal& who,
+                                           const lrs::ClientVersion& version);
+
+  const TranslationContext& context() const { return ctx_; }
+  const lrs::StatementFrame& sco() const { return sco_; }
+  const lrs::StatementFrame& child_of_sco() const { return child_of_sco_; }
+  const lrs::StatementFrame& course() const { return course_; }
+
+ private:
+  StatementFrames(TranslationContext ctx, lrs::StatementFrame sco, lrs::StatementFrame child,
+                  lrs::StatementFrame course)
+      : ctx_(std::move(ctx)),
+        sco_(std::move(sco)),
+        child_of_sco_(std::move(child)),
+        course_(std::move(course)) {}
+
+  TranslationContext ctx_;
+  lrs::StatementFrame sco_, child_of_sco_, course_;
+};
+
+// translate() and course_statements() made ready to store: exactly what
+// lrs::prepare_statements(<their statements>, {}, who, version) returns for the `who` and
+// `version` of `frames` (every body byte for byte, every record key, the judge of re-sent
+// ids), at a fraction of its cost: the statements are never built as whole JSON trees,
+// serialised and walked again, and they are not validated one by one (they are valid by
+// construction, as translate() promises; the tests check both).
+lrs::PreparedStatements translate_prepared(const StatementFrames& frames,
+                                           const std::vector<scorm::CmiChange>& changes,
+                                           const scorm::CmiModel& after, RuntimeEvent event,
+                                           std::int64_t commit_sequence, std::int64_t timestamp_us);
+lrs::PreparedStatements course_statements_prepared(const StatementFrames& frames,
+                                                   const CourseStatus& before,
+                                                   const CourseStatus& after, RuntimeEvent event,
+                                                   std::int64_t commit_sequence,
+                                                   std::int64_t timestamp_us);
 
 // State document `activity-state` (keyed by the SCO IRI): `previous` ({"attempts":[...]}
 // or null / anything else for none) with `attempt_iri` appended unless it is already the
