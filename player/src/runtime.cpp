@@ -62,6 +62,11 @@ const lrs::Principal& bridge_principal() {
   return principal;
 }
 
+const lrs::ClientVersion& bridge_version() {
+  static const lrs::ClientVersion version{lrs::XapiVersion::k2_0, "2.0.0"};
+  return version;
+}
+
 // The course activity of a package: a URN, stable whatever host name the server is
 // reached by; the SCO activity hangs below it ("<course>/sco/<item identifier>").
 std::string course_iri(const std::string& package_id) {
@@ -112,13 +117,16 @@ lrs::Result<AttemptContext> attempt_context(lrs::PlayerStore& store,
   ctx.registration = attempt.registration;
   ctx.version = version;
   ctx.platform = "lrsbridge";
+  auto statements = adapter::StatementFrames::make(ctx, bridge_principal(), bridge_version());
+  if (!statements) return tl::unexpected(statements.error());
+  out.statements.emplace(std::move(*statements));
   return out;
 }
 
 struct CommitContext {
-  const adapter::TranslationContext& translation;
-  const lrs::AttemptRecord& attempt;  // as stored before this commit
-  std::int64_t sequence;              // the commit's commitSequence, -1 when absent
+  const adapter::StatementFrames& statements;  // the attempt's
+  const lrs::AttemptRecord& attempt;           // as stored before this commit
+  std::int64_t sequence;                       // the commit's commitSequence, -1 when absent
   bool terminate;
   std::int64_t timestamp_us;
 };
@@ -154,32 +162,22 @@ bool opens_session(const CommitContext& c) {
   return c.sequence > 0 && c.attempt.commit_sequence == 0;
 }
 
-std::vector<json> opening_statements(const CommitContext& c, const scorm::CmiModel& start) {
-  return adapter::translate(c.translation, start, start, adapter::RuntimeEvent::kInitialize,
-                            translation_sequence(c, 0), c.timestamp_us);
+lrs::PreparedStatements opening_statements(const CommitContext& c, const scorm::CmiModel& start) {
+  return adapter::translate_prepared(c.statements, {}, start, adapter::RuntimeEvent::kInitialize,
+                                     translation_sequence(c, 0), c.timestamp_us);
 }
 
-// `opening`: the session's opening statements when this commit opens it and they were
-// not prepared at launch (made from the model before the commit), else empty.
-std::vector<json> statements_for_commit(const CommitContext& c, std::vector<json> opening,
-                                        const std::vector<scorm::CmiChange>& changes,
-                                        const scorm::CmiModel& after) {
-  std::vector<json> out = std::move(opening);
-  auto statements = adapter::translate(
-      c.translation, changes, after,
+lrs::PreparedStatements statements_for_commit(const CommitContext& c,
+                                              const std::vector<scorm::CmiChange>& changes,
+                                              const scorm::CmiModel& after) {
+  return adapter::translate_prepared(
+      c.statements, changes, after,
       c.terminate ? adapter::RuntimeEvent::kTerminate : adapter::RuntimeEvent::kCommit,
       translation_sequence(c, c.sequence), c.timestamp_us);
-  for (json& s : statements) out.push_back(std::move(s));
-  return out;
 }
 
 adapter::CourseStatus course_status(const scorm::ActivityStatus& s) {
   return {s.completed, s.satisfied, s.measure};
-}
-
-lrs::Result<lrs::PreparedStatements> prepare(std::vector<json> statements) {
-  return lrs::prepare_statements(std::move(statements), {}, bridge_principal(),
-                                 lrs::ClientVersion{lrs::XapiVersion::k2_0, "2.0.0"});
 }
 
 // `opening` (prepared at launch) ahead of `rest`, as statements_for_commit orders them.
@@ -214,14 +212,10 @@ lrs::RegistrationDecide course_decision(const scorm::RollupActivity& tree, const
     const scorm::ActivityStatus course_before = scorm::roll_up(tree, *leaves).at(tree.identifier);
     (*leaves)[c.attempt.sco] = now;
     const scorm::ActivityStatus course_after = scorm::roll_up(tree, *leaves).at(tree.identifier);
-    auto prepared = prepare(adapter::course_statements(
-        c.translation, course_status(course_before), course_status(course_after),
+    return adapter::course_statements_prepared(
+        c.statements, course_status(course_before), course_status(course_after),
         c.terminate ? adapter::RuntimeEvent::kTerminate : adapter::RuntimeEvent::kCommit,
-        translation_sequence(c, c.sequence), c.timestamp_us));
-    if (!prepared) {
-      return lrs::fail(prepared.error().code, "course rollup: " + prepared.error().message);
-    }
-    return prepared;
+        translation_sequence(c, c.sequence), c.timestamp_us);
   };
 }
 
@@ -383,11 +377,10 @@ lrs::Result<LaunchedSession> launch_sco(lrs::PlayerStore& store, const ScoLaunch
     }
     // The session's opening statements, and their terms created now rather than inside
     // the first commit (a new learner, registration or attempt has none yet).
-    const CommitContext opening{context->translation, a, 0, false, now_us()};
-    auto prepared = prepare(opening_statements(opening, model));
-    if (!prepared) return;  // the first commit makes them, or reports why it cannot
-    if (!store.prime_statements(*prepared)) return;
-    cache->put_opening(a, std::make_shared<const lrs::PreparedStatements>(std::move(*prepared)));
+    const CommitContext opening{*context->statements, a, 0, false, now_us()};
+    lrs::PreparedStatements prepared = opening_statements(opening, model);
+    if (!store.prime_statements(prepared)) return;  // the first commit makes them
+    cache->put_opening(a, std::make_shared<const lrs::PreparedStatements>(std::move(prepared)));
   };
   for (int round = 0; round < kRetries; ++round) {
     auto latest = store.latest_attempt(launch.registration, launch.sco);
@@ -587,15 +580,17 @@ CommitReply commit_attempt(lrs::PlayerStore& store, const lrs::AttemptRecord& re
       if (cache != nullptr) cache->put_context(attempt, context);
     }
     const std::int64_t timestamp = now_us();
-    const CommitContext commit{context->translation, attempt, sequence, terminate, timestamp};
+    const CommitContext commit{*context->statements, attempt, sequence, terminate, timestamp};
     // What the commit's statements need of the state before it, taken before the model
     // changes in place: the opening statements (unless prepared at launch) and the SCO's
     // tracking status.
     std::shared_ptr<const lrs::PreparedStatements> opening;
-    std::vector<json> opening_made;
     if (opens_session(commit)) {
       if (cache != nullptr) opening = cache->opening(attempt);
-      if (!opening) opening_made = opening_statements(commit, *model);
+      if (!opening) {
+        opening =
+            std::make_shared<const lrs::PreparedStatements>(opening_statements(commit, *model));
+      }
     }
     const scorm::ActivityStatus was = sco_status(*model);
 
@@ -613,12 +608,8 @@ CommitReply commit_attempt(lrs::PlayerStore& store, const lrs::AttemptRecord& re
     }
     const std::vector<scorm::CmiChange> changes = model->tracked_changes();
     model->stop_tracking();
-    auto prepared =
-        prepare(statements_for_commit(commit, std::move(opening_made), changes, *model));
-    if (!prepared) {
-      return reply(500, false, general, "translating the commit: " + prepared.error().message);
-    }
-    if (opening) *prepared = with_opening(*opening, std::move(*prepared));
+    lrs::PreparedStatements prepared = statements_for_commit(commit, changes, *model);
+    if (opening) prepared = with_opening(*opening, std::move(prepared));
     auto documents = profile_documents(context->translation, *model);
     if (!documents) return reply(500, false, general, documents.error().message);
     // A commit that leaves the SCO's tracking status as it was cannot change the course's.
@@ -630,12 +621,12 @@ CommitReply commit_attempt(lrs::PlayerStore& store, const lrs::AttemptRecord& re
     set_cmi_changes(attempt, *model, changes);
     if (sequence >= 0) attempt.commit_sequence = sequence;
     attempt.updated_us = timestamp;
-    auto ok = store.update_attempt(attempt, *prepared, *documents, course);
+    auto ok = store.update_attempt(attempt, prepared, *documents, course);
     if (!ok && ok.error().code == lrs::ErrorCode::kInvalid) {
       // Stored as one document (written before its values were kept one by one): this
       // commit writes them all, and the next ones only what they change.
       set_cmi(attempt, *model);
-      ok = store.update_attempt(attempt, *prepared, *documents, course);
+      ok = store.update_attempt(attempt, prepared, *documents, course);
     }
     if (ok) {
       // The stored revision is now one more (update_attempt's compare-and-set).

@@ -67,6 +67,9 @@ lrs::Result<std::string> preload_values(const lrs::AttemptRecord& attempt);
 // registrations and packages are never changed, only deleted with their attempts.
 struct AttemptContext {
   adapter::TranslationContext translation;
+  // The parts every statement of the attempt shares, serialised and keyed once
+  // (adapter::translate_prepared); always set by the context's maker.
+  std::optional<adapter::StatementFrames> statements;
   scorm::RollupActivity course_tree;
 };
 
