@@ -311,20 +311,53 @@ Result<StatementFrame> StatementFrame::make(const json& actor, const json& conte
   return frame;
 }
 
-StatementRecord StatementFrame::record(const Uuid& id, const json& verb, const json& object,
-                                       const json& result, std::string_view timestamp) const {
-  std::string_view activity_id = string_member(object, "id");
+Result<StatementFrame> StatementFrame::make(const json& actor, const json& context,
+                                            const json& object, const Principal& who,
+                                            const ClientVersion& version) {
+  auto frame = make(actor, context, who, version);
+  if (!frame) return frame;
+  frame->object_text_ = json_text(object);
+  frame->object_id_ = string_member(object, "id");
+  frame->object_covered_ = frame->covers(object, frame->object_id_);
+  if (const json* definition = member(object, "definition");
+      definition && definition->is_object()) {
+    frame->object_definition_ = json_text(*definition);
+  }
+  return frame;
+}
+
+bool StatementFrame::covers(const json& object, std::string_view activity_id) const {
   const bool in_context =
       std::find(keys_.related_activities.begin(), keys_.related_activities.end(), activity_id) !=
       keys_.related_activities.end();
-  if (!is_activity(object) || activity_id.empty() || in_context) {
+  return is_activity(object) && !activity_id.empty() && !in_context;
+}
+
+StatementRecord StatementFrame::record(const Uuid& id, const json& verb, const json& object,
+                                       const json& result, std::string_view timestamp) const {
+  if (!covers(object, string_member(object, "id"))) {
     return general_record(id, verb, object, result, timestamp);
   }
+  return assemble(id, verb, &object, result, timestamp);
+}
+
+StatementRecord StatementFrame::record(const Uuid& id, const json& verb, const json& result,
+                                       std::string_view timestamp) const {
+  assert(object_text_.has_value());
+  if (!object_covered_) {
+    return general_record(id, verb, json::parse(*object_text_), result, timestamp);
+  }
+  return assemble(id, verb, nullptr, result, timestamp);
+}
+
+StatementRecord StatementFrame::assemble(const Uuid& id, const json& verb, const json* object,
+                                         const json& result, std::string_view timestamp) const {
   StatementRecord record;
   record.id = id;
   // The members in the order a json object keeps them (sorted), as json_text writes them.
   std::string& body = record.body;
-  body.reserve(actor_text_.size() + authority_text_.size() + context_text_.size() + 512);
+  body.reserve(actor_text_.size() + authority_text_.size() + context_text_.size() +
+               (object ? 0 : object_text_->size()) + 512);
   body.append("{\"actor\":");
   body.append(actor_text_);
   body.append(",\"authority\":");
@@ -334,7 +367,11 @@ StatementRecord StatementFrame::record(const Uuid& id, const json& verb, const j
   body.append(",\"id\":");
   append_json_string(id.str(), body);
   body.append(",\"object\":");
-  append_json_text(object, body);
+  if (object) {
+    append_json_text(*object, body);
+  } else {
+    body.append(*object_text_);
+  }
   if (!result.is_null()) {
     body.append(",\"result\":");
     append_json_text(result, body);
@@ -351,16 +388,20 @@ StatementRecord StatementFrame::record(const Uuid& id, const json& verb, const j
   record.verb = string_member(verb, "id");
   record.agents = keys_.agents;
   record.related_agents = keys_.related_agents;
-  record.activities.emplace_back(activity_id);
+  record.activities.emplace_back(object ? string_member(*object, "id") : object_id_);
   record.related_activities = keys_.related_activities;
   record.registration = keys_.registration;
   record.authority = keys_.authority;
   // The object's definition comes before the context's (add_descriptions' order); the
   // object is not in the context, so none of them merge.
-  if (const json* definition = member(object, "definition");
-      definition && definition->is_object()) {
-    record.definitions.reserve(keys_.definitions.size() + 1);
-    record.definitions.push_back({std::string(activity_id), json_text(*definition)});
+  record.definitions.reserve(keys_.definitions.size() + 1);
+  if (object) {
+    if (const json* definition = member(*object, "definition");
+        definition && definition->is_object()) {
+      record.definitions.push_back({record.activities.back(), json_text(*definition)});
+    }
+  } else if (object_definition_) {
+    record.definitions.push_back({object_id_, *object_definition_});
   }
   record.definitions.insert(record.definitions.end(), keys_.definitions.begin(),
                             keys_.definitions.end());

@@ -62,13 +62,28 @@ class StatementFrame {
   static Result<StatementFrame> make(const nlohmann::json& actor, const nlohmann::json& context,
                                      const Principal& who, const ClientVersion& version);
 
+  // The same with the object fixed too (the statements about one activity), for the
+  // record() without an object.
+  static Result<StatementFrame> make(const nlohmann::json& actor, const nlohmann::json& context,
+                                     const nlohmann::json& object, const Principal& who,
+                                     const ClientVersion& version);
+
   // `result` null = the statement has none. `timestamp` is the statement's timestamp as
   // it will be stored (an xAPI timestamp).
   StatementRecord record(const Uuid& id, const nlohmann::json& verb, const nlohmann::json& object,
                          const nlohmann::json& result, std::string_view timestamp) const;
+  // With the frame's fixed object (a frame made without one must not be asked).
+  StatementRecord record(const Uuid& id, const nlohmann::json& verb, const nlohmann::json& result,
+                         std::string_view timestamp) const;
 
  private:
   StatementFrame() = default;
+
+  // Whether the frame's keys cover a statement whose object has this type and id.
+  bool covers(const nlohmann::json& object, std::string_view activity_id) const;
+  // The record of a statement the frame covers; `object` null: the fixed one.
+  StatementRecord assemble(const Uuid& id, const nlohmann::json& verb, const nlohmann::json* object,
+                           const nlohmann::json& result, std::string_view timestamp) const;
 
   // The general path (prepare_statements minus validation), for what the frame's keys do
   // not cover: an object that is not an Activity or that also appears in the context.
@@ -82,6 +97,11 @@ class StatementFrame {
   // The keys of a statement with this actor, authority and context whose object is an
   // Activity outside the context (make_statement_record's order).
   StatementRecord keys_;
+  // The fixed object, if any: its text, its id and definition (when the frame covers it).
+  std::optional<std::string> object_text_;
+  bool object_covered_ = false;
+  std::string object_id_;
+  std::optional<std::string> object_definition_;
 };
 
 }  // namespace lrs

@@ -134,6 +134,11 @@ void require_frame_matches(const Parts& p, const lrs::Principal& who,
   REQUIRE(frame.has_value());
   lrs::StatementRecord fast = frame->record(kId, p.verb, p.object, p.result, timestamp);
   CHECK(describe(fast) == describe(general->records.at(0)));
+  // The same object fixed in the frame.
+  auto fixed = lrs::StatementFrame::make(p.actor, p.context, p.object, who, version);
+  REQUIRE(fixed.has_value());
+  CHECK(describe(fixed->record(kId, p.verb, p.result, timestamp)) ==
+        describe(general->records.at(0)));
   auto prepared = lrs::prepared_from_records({fast});
   CHECK(prepared.ids == general->ids);
   REQUIRE(prepared.same);
