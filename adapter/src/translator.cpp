@@ -25,6 +25,10 @@ using scorm::ScormVersion;
 
 constexpr std::string_view kVerbs = "http://adlnet.gov/expapi/verbs/";
 constexpr std::string_view kTypes = "http://adlnet.gov/expapi/activities/";
+// Every verb the translation uses (after kVerbs).
+constexpr std::string_view kVerbNames[] = {"initialized", "resumed",    "responded", "completed",
+                                           "passed",      "failed",     "commented", "progressed",
+                                           "scored",      "terminated", "suspended"};
 
 std::string cat(std::initializer_list<std::string_view> parts) {
   std::string out;
@@ -199,6 +203,10 @@ json sco_activity(const TranslationContext& ctx) {
   return activity(ctx.sco_iri, "lesson", ctx.sco_title);
 }
 
+json course_activity(const TranslationContext& ctx) {
+  return activity(ctx.course_iri, "course", ctx.course_title);
+}
+
 // Where a statement's object sits: the SCO itself, below the SCO (interactions,
 // objectives: parent = SCO), or the course (no parent, no grouping).
 enum class Level { kSco, kChildOfSco, kCourse };
@@ -210,8 +218,7 @@ json statement_context(const TranslationContext& ctx, Level level) {
   json ca = json::object();
   if (level == Level::kChildOfSco) ca["parent"] = json::array({sco_activity(ctx)});
   if (level != Level::kCourse) {
-    ca["grouping"] = json::array({activity(ctx.attempt_iri, "attempt", ""),
-                                  activity(ctx.course_iri, "course", ctx.course_title)});
+    ca["grouping"] = json::array({activity(ctx.attempt_iri, "attempt", ""), course_activity(ctx)});
   }
   ca["category"] = json::array({activity(kProfileIri, "profile", "")});
   context["contextActivities"] = std::move(ca);
@@ -231,13 +238,16 @@ json verb_json(std::string_view verb) {
 struct Made {
   lrs::Uuid id;
   std::string verb;  // after http://adlnet.gov/expapi/verbs/
-  json object;
-  json result;  // null: none
+  json object;       // null: the level's own activity (the SCO, the course)
+  json result;       // null: none
   std::string timestamp;
   Level level = Level::kSco;
 };
 
 json statement_json(const TranslationContext& ctx, Made made) {
+  if (made.object.is_null()) {
+    made.object = made.level == Level::kCourse ? course_activity(ctx) : sco_activity(ctx);
+  }
   json s = {{"id", made.id.str()},
             {"actor", learner_agent(ctx)},
             {"verb", verb_json(made.verb)},
@@ -257,9 +267,8 @@ class Builder {
         sequence_(sequence),
         timestamp_(lrs::format_timestamp_us(timestamp_us)) {}
 
-  json sco() const { return sco_activity(ctx_); }
-
-  // A statement of `verb` about `object`; `kind` and `subject` make its id.
+  // A statement of `verb` about `object` (null: the level's own activity); `kind` and
+  // `subject` make its id.
   Made statement(std::string_view verb, std::string_view kind, std::string_view subject,
                  json object, bool child_of_sco) const {
     return statement(verb, kind, subject, std::move(object),
@@ -468,7 +477,7 @@ void commit_statements(const View& v, const ChangeSet& changes, const Builder& b
   for (auto n : changes.comments) {
     auto text = v.get("cmi.comments_from_learner", n, "comment");
     if (!text || text->empty()) continue;
-    Made s = b.statement("commented", "commented", std::to_string(n), b.sco(), false);
+    Made s = b.statement("commented", "commented", std::to_string(n), json(), false);
     s.result = {{"response", *text}};
     if (auto t = cmi_timestamp(v.get("cmi.comments_from_learner", n, "timestamp"))) {
       s.timestamp = *t;
@@ -476,7 +485,7 @@ void commit_statements(const View& v, const ChangeSet& changes, const Builder& b
     out.push_back(std::move(s));
   }
   if (!comment12.empty()) {
-    Made s = b.statement("commented", "commented", "", b.sco(), false);
+    Made s = b.statement("commented", "commented", "", json(), false);
     s.result = {{"response", comment12}};
     out.push_back(std::move(s));
   }
@@ -484,20 +493,20 @@ void commit_statements(const View& v, const ChangeSet& changes, const Builder& b
   const std::string_view score = keys(v.version()).score;
   if (!v.is12() && changes.has("cmi.progress_measure")) {
     if (auto pm = to_number(v.get("cmi.progress_measure"))) {
-      Made s = b.statement("progressed", "progressed", "", b.sco(), false);
+      Made s = b.statement("progressed", "progressed", "", json(), false);
       s.result = {{"score", {{"scaled", *pm}}}};
       out.push_back(std::move(s));
     }
   }
   if (changes.has_prefix(cat({score, "."}))) {
     if (auto sc = v.score(score)) {
-      Made s = b.statement("scored", "scored", "", b.sco(), false);
+      Made s = b.statement("scored", "scored", "", json(), false);
       s.result = {{"score", *sc}};
       out.push_back(std::move(s));
     }
   }
   auto status_statement = [&](std::string_view verb, json result) {
-    Made s = b.statement(verb, verb, "", b.sco(), false);
+    Made s = b.statement(verb, verb, "", json(), false);
     if (auto sc = v.score(score); sc && verb != "completed") result["score"] = *sc;
     s.result = std::move(result);
     out.push_back(std::move(s));
@@ -557,7 +566,7 @@ std::vector<Made> made_statements(const TranslationContext& ctx,
 
   if (event == RuntimeEvent::kInitialize) {
     std::string_view verb = v.value(k.entry) == "resume" ? "resumed" : "initialized";
-    out.push_back(b.statement(verb, verb, "", b.sco(), false));
+    out.push_back(b.statement(verb, verb, "", json(), false));
     return out;
   }
 
@@ -580,7 +589,7 @@ std::vector<Made> made_statements(const TranslationContext& ctx,
 
   if (event == RuntimeEvent::kTerminate) {
     std::string_view verb = v.value(k.exit) == "suspend" ? "suspended" : "terminated";
-    Made s = b.statement(verb, verb, "", b.sco(), false);
+    Made s = b.statement(verb, verb, "", json(), false);
     json result = sco_result(v);
     if (auto d = iso_duration(ctx.version, v.get(k.session_time))) result["duration"] = *d;
     if (!result.empty()) s.result = std::move(result);
@@ -598,8 +607,7 @@ std::vector<Made> made_course_statements(const TranslationContext& ctx, const Co
     if (after.measure && verb != "completed") {
       result["score"] = {{"scaled", std::clamp(*after.measure, -1.0, 1.0)}};
     }
-    Made s = b.statement(verb, cat({"course-", verb}), "",
-                         activity(ctx.course_iri, "course", ctx.course_title), Level::kCourse);
+    Made s = b.statement(verb, cat({"course-", verb}), "", json(), Level::kCourse);
     s.result = std::move(result);
     out.push_back(std::move(s));
   };
@@ -638,8 +646,16 @@ lrs::PreparedStatements prepared(const StatementFrames& frames, const std::vecto
   std::vector<lrs::StatementRecord> records;
   records.reserve(made.size());
   for (const Made& m : made) {
-    records.push_back(
-        frame_of(frames, m.level).record(m.id, verb_json(m.verb), m.object, m.result, m.timestamp));
+    const json* verb = frames.verb(m.verb);
+    json made_verb;
+    if (verb == nullptr) {
+      made_verb = verb_json(m.verb);
+      verb = &made_verb;
+    }
+    const lrs::StatementFrame& frame = frame_of(frames, m.level);
+    records.push_back(m.object.is_null()
+                          ? frame.record(m.id, *verb, m.result, m.timestamp)
+                          : frame.record(m.id, *verb, m.object, m.result, m.timestamp));
   }
   return lrs::prepared_from_records(std::move(records));
 }
@@ -665,15 +681,26 @@ lrs::Result<StatementFrames> StatementFrames::make(const TranslationContext& ctx
                                                    const lrs::Principal& who,
                                                    const lrs::ClientVersion& version) {
   const json actor = learner_agent(ctx);
-  auto sco = lrs::StatementFrame::make(actor, statement_context(ctx, Level::kSco), who, version);
+  auto sco = lrs::StatementFrame::make(actor, statement_context(ctx, Level::kSco),
+                                       sco_activity(ctx), who, version);
   if (!sco) return tl::unexpected(sco.error());
   auto child =
       lrs::StatementFrame::make(actor, statement_context(ctx, Level::kChildOfSco), who, version);
   if (!child) return tl::unexpected(child.error());
-  auto course =
-      lrs::StatementFrame::make(actor, statement_context(ctx, Level::kCourse), who, version);
+  auto course = lrs::StatementFrame::make(actor, statement_context(ctx, Level::kCourse),
+                                          course_activity(ctx), who, version);
   if (!course) return tl::unexpected(course.error());
-  return StatementFrames(ctx, std::move(*sco), std::move(*child), std::move(*course));
+  std::vector<std::pair<std::string, json>> verbs;
+  for (std::string_view verb : kVerbNames) verbs.emplace_back(verb, verb_json(verb));
+  return StatementFrames(ctx, std::move(*sco), std::move(*child), std::move(*course),
+                         std::move(verbs));
+}
+
+const json* StatementFrames::verb(std::string_view name) const {
+  for (const auto& [verb, object] : verbs_) {
+    if (verb == name) return &object;
+  }
+  return nullptr;
 }
 
 lrs::PreparedStatements translate_prepared(const StatementFrames& frames,

@@ -135,17 +135,23 @@ class StatementFrames {
   const lrs::StatementFrame& sco() const { return sco_; }
   const lrs::StatementFrame& child_of_sco() const { return child_of_sco_; }
   const lrs::StatementFrame& course() const { return course_; }
+  // The xAPI verb object of a verb the translation uses ("responded"); null for another.
+  const nlohmann::json* verb(std::string_view name) const;
 
  private:
   StatementFrames(TranslationContext ctx, lrs::StatementFrame sco, lrs::StatementFrame child,
-                  lrs::StatementFrame course)
+                  lrs::StatementFrame course,
+                  std::vector<std::pair<std::string, nlohmann::json>> verbs)
       : ctx_(std::move(ctx)),
         sco_(std::move(sco)),
         child_of_sco_(std::move(child)),
-        course_(std::move(course)) {}
+        course_(std::move(course)),
+        verbs_(std::move(verbs)) {}
 
   TranslationContext ctx_;
+  // The SCO's and the course's frames fix their activity as the object.
   lrs::StatementFrame sco_, child_of_sco_, course_;
+  std::vector<std::pair<std::string, nlohmann::json>> verbs_;
 };
 
 // translate() and course_statements() made ready to store: exactly what
