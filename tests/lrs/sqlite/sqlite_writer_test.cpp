@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <filesystem>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -20,21 +19,6 @@ namespace {
 using sqlite::Connection;
 using sqlite::FunctionJob;
 using sqlite::Writer;
-
-struct TempFile {
-  std::filesystem::path dir;
-  TempFile() {
-    dir = std::filesystem::temp_directory_path() /
-          ("lrs-writer-test-" + std::to_string(::getpid()) + "-" +
-           std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-    std::filesystem::create_directories(dir);
-  }
-  ~TempFile() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-  }
-  std::string path() const { return (dir / "w.db").string(); }
-};
 
 std::unique_ptr<Connection> open_writer_connection(const std::string& path) {
   auto conn = Connection::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
@@ -100,9 +84,10 @@ Result<void> insert_value(Connection& conn, std::int64_t v) {
 
 TEST_CASE("a job given to an idle writer is applied on the calling thread, alone",
           "[sqlite][writer]") {
-  TempFile file;
+  TempDir dir;
+  const std::string path = dir.file("w.db");
   RecordingParticipant participant;
-  Writer writer(open_writer_connection(file.path()), 100);
+  Writer writer(open_writer_connection(path), 100);
   writer.add_participant(&participant);
   writer.start();
 
@@ -115,15 +100,16 @@ TEST_CASE("a job given to an idle writer is applied on the calling thread, alone
   CHECK(applied_on == std::this_thread::get_id());
   CHECK(participant.events() ==
         std::vector<std::string>{"begin", "kept", "before_commit", "committed"});
-  CHECK(count_in(file.path(), "SELECT count(*) FROM t WHERE v = 1") == 1);
+  CHECK(count_in(path, "SELECT count(*) FROM t WHERE v = 1") == 1);
   writer.stop();
 }
 
 TEST_CASE("jobs arriving while a job is applied wait and commit together, each under a savepoint",
           "[sqlite][writer]") {
-  TempFile file;
+  TempDir dir;
+  const std::string path = dir.file("w.db");
   RecordingParticipant participant;
-  Writer writer(open_writer_connection(file.path()), 100);
+  Writer writer(open_writer_connection(path), 100);
   writer.add_participant(&participant);
   writer.start();
 
@@ -172,16 +158,17 @@ TEST_CASE("jobs arriving while a job is applied wait and commit together, each u
   CHECK(jobs == std::vector<std::string>{"dropped", "kept", "kept"});
   CHECK(events[8] == "before_commit");
   CHECK(events[9] == "committed");
-  CHECK(count_in(file.path(), "SELECT count(*) FROM t") == 3);
-  CHECK(count_in(file.path(), "SELECT count(*) FROM t WHERE v = 11") == 0);
+  CHECK(count_in(path, "SELECT count(*) FROM t") == 3);
+  CHECK(count_in(path, "SELECT count(*) FROM t WHERE v = 11") == 0);
   writer.stop();
 }
 
 TEST_CASE("a failing job alone in its transaction leaves nothing and the next one commits",
           "[sqlite][writer]") {
-  TempFile file;
+  TempDir dir;
+  const std::string path = dir.file("w.db");
   RecordingParticipant participant;
-  Writer writer(open_writer_connection(file.path()), 100);
+  Writer writer(open_writer_connection(path), 100);
   writer.add_participant(&participant);
   writer.start();
 
@@ -194,7 +181,7 @@ TEST_CASE("a failing job alone in its transaction leaves nothing and the next on
   CHECK(r.error().code == ErrorCode::kInvalid);
   CHECK(r.error().message == "no, thanks");
   CHECK(participant.events() == std::vector<std::string>{"begin", "dropped", "rolled_back"});
-  CHECK(count_in(file.path(), "SELECT count(*) FROM t") == 0);
+  CHECK(count_in(path, "SELECT count(*) FROM t") == 0);
 
   participant.clear();
   FunctionJob throwing([](Connection& conn) -> Result<void> {
@@ -204,22 +191,23 @@ TEST_CASE("a failing job alone in its transaction leaves nothing and the next on
   r = writer.run(throwing);
   REQUIRE_FALSE(r);
   CHECK(r.error().code == ErrorCode::kInternal);
-  CHECK(count_in(file.path(), "SELECT count(*) FROM t") == 0);
+  CHECK(count_in(path, "SELECT count(*) FROM t") == 0);
 
   participant.clear();
   FunctionJob fine([](Connection& conn) { return insert_value(conn, 3); });
   REQUIRE(writer.run(fine));
   CHECK(participant.events() ==
         std::vector<std::string>{"begin", "kept", "before_commit", "committed"});
-  CHECK(count_in(file.path(), "SELECT count(*) FROM t") == 1);
+  CHECK(count_in(path, "SELECT count(*) FROM t") == 1);
   writer.stop();
 }
 
 TEST_CASE("after a job applied by its caller, the writer thread runs a wanted idle transaction",
           "[sqlite][writer]") {
-  TempFile file;
+  TempDir dir;
+  const std::string path = dir.file("w.db");
   RecordingParticipant participant;
-  Writer writer(open_writer_connection(file.path()), 100);
+  Writer writer(open_writer_connection(path), 100);
   writer.add_participant(&participant);
   writer.start();
 
@@ -238,9 +226,10 @@ TEST_CASE("after a job applied by its caller, the writer thread runs a wanted id
 }
 
 TEST_CASE("a stopped writer refuses jobs", "[sqlite][writer]") {
-  TempFile file;
+  TempDir dir;
+  const std::string path = dir.file("w.db");
   RecordingParticipant participant;
-  Writer writer(open_writer_connection(file.path()), 100);
+  Writer writer(open_writer_connection(path), 100);
   writer.add_participant(&participant);
   writer.start();
   writer.stop();
@@ -249,7 +238,7 @@ TEST_CASE("a stopped writer refuses jobs", "[sqlite][writer]") {
   auto r = writer.run(job);
   REQUIRE_FALSE(r);
   CHECK(r.error().code == ErrorCode::kUnavailable);
-  CHECK(count_in(file.path(), "SELECT count(*) FROM t") == 0);
+  CHECK(count_in(path, "SELECT count(*) FROM t") == 0);
 }
 
 }  // namespace lrs::test
