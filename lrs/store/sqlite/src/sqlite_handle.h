@@ -2,7 +2,7 @@
 // that turns SQLite result codes into lrs::Error. Private to lrs_sqlite.
 //
 // A Connection is used by one thread at a time (connections are opened NOMUTEX); the
-// owner (the writer thread or a read-pool lease) guarantees that.
+// owner (the thread holding the writer's role, or a read-pool lease) guarantees that.
 #pragma once
 
 #include <cstdint>
