@@ -12,6 +12,10 @@
 // new frames only from the WAL index, which SQLite updates after the commit frame's write
 // returns, so they never look for frames still in memory; a crash loses only frames of a
 // transaction that had not committed. Every other file passes straight through.
+//
+// For connections with PRAGMA synchronous = NORMAL (or OFF): with FULL, SQLite may pad a
+// commit to a sector boundary and split the last frame's page around an fsync, and the
+// piece after it would stay in memory.
 #pragma once
 
 #include <cstdint>
