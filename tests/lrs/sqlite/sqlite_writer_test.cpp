@@ -160,6 +160,20 @@ TEST_CASE("jobs arriving while a job is applied wait and commit together, each u
   CHECK(events[9] == "committed");
   CHECK(count_in(path, "SELECT count(*) FROM t") == 3);
   CHECK(count_in(path, "SELECT count(*) FROM t WHERE v = 11") == 0);
+
+  // Callers had to wait: for a while, even a job given to the idle writer goes to the
+  // writer thread (where later arrivals join its group)...
+  std::thread::id applied_on;
+  FunctionJob next([&](Connection& conn) {
+    applied_on = std::this_thread::get_id();
+    return insert_value(conn, 20);
+  });
+  REQUIRE(writer.run(next));
+  CHECK(applied_on == group_threads[0]);
+  // ...and once that while has passed without waiting, callers apply their jobs again.
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  REQUIRE(writer.run(next));
+  CHECK(applied_on == std::this_thread::get_id());
   writer.stop();
 }
 

@@ -6,6 +6,14 @@
 #include <pthread.h>
 
 namespace lrs::sqlite {
+namespace {
+
+// How long after callers last had to wait for a transaction jobs still go through the
+// writer thread: long enough to span the gaps of steady concurrent traffic, short enough
+// that a lone client soon gets its jobs applied on its own thread again.
+constexpr std::chrono::milliseconds kContendedPause{100};
+
+}  // namespace
 
 Writer::Writer(std::unique_ptr<Connection> conn, std::size_t max_group_weight)
     : conn_(std::move(conn)), max_group_weight_(max_group_weight) {}
@@ -29,7 +37,10 @@ void Writer::stop() {
 Result<void> Writer::run(WriteJob& job) {
   std::unique_lock<std::mutex> lock(mu_);
   if (stopping_) return fail(ErrorCode::kUnavailable, "the database is shutting down");
-  if (queue_.empty() && !busy_ && thread_.joinable()) {
+  const auto now = std::chrono::steady_clock::now();
+  if (!queue_.empty() || (busy_ && !idle_transaction_)) {
+    apply_in_caller_after_ = now + kContendedPause;  // another caller's jobs are ahead
+  } else if (!busy_ && now >= apply_in_caller_after_ && thread_.joinable()) {
     busy_ = true;
     lock.unlock();
     std::vector<WriteJob*> jobs{&job};
@@ -73,11 +84,13 @@ void Writer::loop() {
       if (queue_.empty() && stopping_) break;  // drained
       busy_ = true;
       if (queue_.empty()) {
+        idle_transaction_ = true;
         lock.unlock();
         jobs.clear();
         const bool committed = apply_jobs(jobs, results);
         lock.lock();
         busy_ = false;
+        idle_transaction_ = false;
         idle_allowed_ = committed;
         continue;
       }
