@@ -1,11 +1,13 @@
 // The PlayerStore contract (packages, registrations, attempts with their statements and
 // documents, server secrets), run against every backend.
 #include <algorithm>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "backends.h"
 
@@ -198,6 +200,71 @@ TEMPLATE_TEST_CASE("player store: attempts, their statements and documents", "[c
     REQUIRE_FALSE(missing);
     CHECK(missing.error().code == ErrorCode::kNotFound);
   }
+}
+
+namespace {
+
+// The "values" object of a CMI document read back, member by member.
+std::map<std::string, std::string> values_of(const std::string& cmi_json) {
+  auto doc = nlohmann::json::parse(cmi_json);
+  std::map<std::string, std::string> out;
+  for (const auto& [k, v] : doc.at("values").items()) out[k] = v.dump();
+  return out;
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("player store: a commit writing many CMI values, removals among them",
+                   "[contract][player]", SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto db = backend.open();
+  PlayerStore& store = db->player();
+  REQUIRE(store.add_package(package("p1", 100)));
+  REQUIRE(store.add_registration(registration("r1", "p1")));
+  AttemptRecord a = attempt("r1", "sco-1", 1);
+  a.cmi_json = R"({"cmi":{}})";
+  std::map<std::string, std::string> expected;
+  a.cmi_values.emplace();
+  a.cmi_values_replace = true;
+  for (int i = 0; i < 45; ++i) {
+    std::string name = "cmi.e" + std::to_string(i);
+    a.cmi_values->push_back({"\"" + name + "\"", "\"v" + std::to_string(i) + "\""});
+    expected[name] = "\"v" + std::to_string(i) + "\"";
+  }
+  auto id = store.insert_attempt(a);
+  REQUIRE(id);
+  a.id = *id;
+  CHECK(values_of((**store.find_attempt(a.id)).cmi_json) == expected);
+
+  // Changed, new and removed values mixed, more of them in a row than one statement of the
+  // SQLite store takes.
+  a.cmi_values_replace = false;
+  a.cmi_values.emplace();
+  for (int i = 0; i < 90; ++i) {
+    std::string name = "cmi.e" + std::to_string(i);
+    if (i % 7 == 3 && i < 45) {
+      a.cmi_values->push_back({"\"" + name + "\"", std::nullopt});
+      expected.erase(name);
+    } else if (i % 7 != 3) {
+      std::string value = "{\"n\":" + std::to_string(i * 10) + "}";
+      a.cmi_values->push_back({"\"" + name + "\"", value});
+      expected[name] = value;
+    }
+  }
+  REQUIRE(store.update_attempt(a));
+  auto after = store.find_attempt(a.id);
+  REQUIRE(after);
+  REQUIRE(*after);
+  CHECK((*after)->revision == 1);
+  CHECK(values_of((*after)->cmi_json) == expected);
+
+  // Replacing drops every value not written again.
+  a.revision = 1;
+  a.cmi_values_replace = true;
+  a.cmi_values = std::vector<CmiValueWrite>{{"\"cmi.only\"", "1"}};
+  REQUIRE(store.update_attempt(a));
+  CHECK(values_of((**store.find_attempt(a.id)).cmi_json) ==
+        std::map<std::string, std::string>{{"cmi.only", "1"}});
 }
 
 TEMPLATE_TEST_CASE("player store: secrets are made once", "[contract][player]", SqliteBackend,

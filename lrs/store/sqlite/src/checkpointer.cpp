@@ -45,7 +45,7 @@ void Checkpointer::request() {
 
 int Checkpointer::on_wal_commit(void* self, sqlite3* db, const char* name, int pages) {
   if (pages >= kWriterPages) {
-    // Called on the writer thread right after COMMIT, outside any transaction.
+    // Called by the committing writer right after COMMIT, outside any transaction.
     sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   } else if (pages >= kBackgroundPages) {
     static_cast<Checkpointer*>(self)->request();

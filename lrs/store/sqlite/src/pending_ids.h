@@ -48,8 +48,8 @@ class PendingIds {
     return {lookup(id), covered_through_};
   }
 
-  // Writer thread only, below (the writer is the only one that changes the map, so its
-  // own lookups need no lock).
+  // Writer thread only, below: the thread holding the writer's role (writer.h), the only
+  // one that changes the map, so its own lookups need no lock.
   std::optional<std::int64_t> find_on_writer(const Uuid& id) const { return lookup(id); }
   void add(const Uuid& id, std::int64_t stored);
   // Forgets fresh ids (of a rolled-back job).

@@ -16,6 +16,7 @@
 #include "sqlite_person_store.h"
 #include "sqlite_player_store.h"
 #include "sqlite_statement_store.h"
+#include "wal_write_buffer.h"
 #include "writer.h"
 
 namespace lrs {
@@ -131,8 +132,12 @@ class SqliteDatabase final : public Database {
 
 Result<std::unique_ptr<Database>> open_sqlite_database(const SqliteOptions& options) {
   const std::string path = options.path.empty() ? ":memory:" : options.path;
+  // The writer gathers each commit's WAL frames into one write (wal_write_buffer.h), with
+  // synchronous = NORMAL only: a FULL commit waits for fsync anyway, and may split a page
+  // write around it.
   auto writer_conn =
-      Connection::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_EXRESCODE);
+      Connection::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_EXRESCODE,
+                       options.synchronous_full ? nullptr : sqlite::wal_write_buffer_vfs());
   if (!writer_conn) return tl::unexpected<Error>(std::move(writer_conn).error());
   LRS_SQLITE_TRY(configure(**writer_conn, options, true));
   LRS_SQLITE_TRY(sqlite::migrate(**writer_conn));

@@ -43,9 +43,10 @@ Result<void> Stmt::run(std::string_view what) {
   }
 }
 
-Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, int flags) {
+Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, int flags,
+                                                     const char* vfs) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, vfs);
   if (rc != SQLITE_OK) {
     Error e = make_error(db, rc, "opening SQLite database " + path);
     sqlite3_close_v2(db);

@@ -2,7 +2,7 @@
 // that turns SQLite result codes into lrs::Error. Private to lrs_sqlite.
 //
 // A Connection is used by one thread at a time (connections are opened NOMUTEX); the
-// owner (the writer thread or a read-pool lease) guarantees that.
+// owner (the thread holding the writer's role, or a read-pool lease) guarantees that.
 #pragma once
 
 #include <cstdint>
@@ -84,8 +84,10 @@ class StmtUse {
 
 class Connection {
  public:
-  // `flags` are sqlite3_open_v2 flags; SQLITE_OPEN_NOMUTEX is always added.
-  static Result<std::unique_ptr<Connection>> open(const std::string& path, int flags);
+  // `flags` are sqlite3_open_v2 flags; SQLITE_OPEN_NOMUTEX is always added. `vfs` names
+  // a registered VFS, nullptr for the default one.
+  static Result<std::unique_ptr<Connection>> open(const std::string& path, int flags,
+                                                  const char* vfs = nullptr);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

@@ -1,6 +1,8 @@
 #include "sqlite_player_store.h"
 
+#include <algorithm>
 #include <functional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -69,8 +71,54 @@ Result<std::vector<T>> select_all(ReadPool& reads, const std::string& sql, Bind 
   return out;
 }
 
+// Value rows upserted by one statement at most: one statement per run of changed values
+// rather than one per value saves each statement's start, its statement journal and its
+// end (a 20-element commit paid those 20 times).
+constexpr std::size_t kMaxUpsertRows = 32;
+
+// "INSERT ... VALUES (?1, ?2, ?3), (?1, ?4, ?5), ... ON CONFLICT ...", `rows` rows.
+const std::string& upsert_values_sql(std::size_t rows) {
+  static const std::vector<std::string> sql = [] {
+    std::vector<std::string> all(kMaxUpsertRows + 1);
+    for (std::size_t n = 1; n <= kMaxUpsertRows; ++n) {
+      std::string& s = all[n];
+      s = "INSERT INTO attempt_values (attempt, element, value) VALUES ";
+      for (std::size_t i = 0; i < n; ++i) {
+        if (i != 0) s += ", ";
+        s += "(?1, ?" + std::to_string(2 * i + 2) + ", ?" + std::to_string(2 * i + 3) + ")";
+      }
+      s += " ON CONFLICT (attempt, element) DO UPDATE SET value = excluded.value";
+    }
+    return all;
+  }();
+  return sql[rows];
+}
+
+// Upserts values[from, to), which all have a value, in statements of kMaxUpsertRows rows.
+Result<void> upsert_values(Connection& conn, std::int64_t id,
+                           const std::vector<CmiValueWrite>& values, std::size_t from,
+                           std::size_t to, const std::string& what) {
+  while (from < to) {
+    const std::size_t n = std::min(to - from, kMaxUpsertRows);
+    auto upsert = conn.prepare(upsert_values_sql(n));
+    if (!upsert) return tl::unexpected<Error>(std::move(upsert).error());
+    StmtUse q(upsert->get());
+    q->bind(1, id);
+    for (std::size_t i = 0; i < n; ++i) {
+      const CmiValueWrite& v = values[from + i];
+      q->bind_text(static_cast<int>(2 * i + 2), v.element);
+      q->bind_text(static_cast<int>(2 * i + 3), *v.value);
+    }
+    LRS_SQLITE_TRY(q->run(what));
+    from += n;
+  }
+  return {};
+}
+
 // Writes the value rows `values` (AttemptRecord::cmi_values) of attempt `id`: all of its
 // rows replaced when `replace` is set, or when the CMI is written as opaque text (nullopt).
+// In the order given, so a value removed and set again (or the reverse) ends as the last
+// write says.
 Result<void> write_cmi_values(Connection& conn, std::int64_t id,
                               const std::optional<std::vector<CmiValueWrite>>& values, bool replace,
                               const std::string& what) {
@@ -82,20 +130,20 @@ Result<void> write_cmi_values(Connection& conn, std::int64_t id,
     LRS_SQLITE_TRY(q->run(what));
   }
   if (!values) return {};
-  auto upsert = conn.prepare(
-      "INSERT INTO attempt_values (attempt, element, value) VALUES (?1, ?2, ?3) "
-      "ON CONFLICT (attempt, element) DO UPDATE SET value = excluded.value");
-  if (!upsert) return tl::unexpected<Error>(std::move(upsert).error());
-  auto remove = conn.prepare("DELETE FROM attempt_values WHERE attempt = ?1 AND element = ?2");
-  if (!remove) return tl::unexpected<Error>(std::move(remove).error());
-  for (const CmiValueWrite& v : *values) {
-    StmtUse q(v.value ? upsert->get() : remove->get());
+  std::size_t run_start = 0;  // the run of values to upsert ends at the next removal
+  for (std::size_t i = 0; i < values->size(); ++i) {
+    const CmiValueWrite& v = (*values)[i];
+    if (v.value) continue;
+    LRS_SQLITE_TRY(upsert_values(conn, id, *values, run_start, i, what));
+    run_start = i + 1;
+    auto remove = conn.prepare("DELETE FROM attempt_values WHERE attempt = ?1 AND element = ?2");
+    if (!remove) return tl::unexpected<Error>(std::move(remove).error());
+    StmtUse q(remove->get());
     q->bind(1, id);
     q->bind_text(2, v.element);
-    if (v.value) q->bind_text(3, *v.value);
     LRS_SQLITE_TRY(q->run(what));
   }
-  return {};
+  return upsert_values(conn, id, *values, run_start, values->size(), what);
 }
 
 template <class T>

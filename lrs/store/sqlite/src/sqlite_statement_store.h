@@ -1,8 +1,9 @@
 // StatementStore on SQLite. Private to lrs_sqlite.
 //
-// Inserts run on the writer thread (group commit); the writer-side state (term id
-// cache, stored clock, pending term counts) is touched only there, through the
-// WriteParticipant hooks. Reads use the read pool.
+// Inserts run on the writer (group commit); the writer-side state (term id cache, stored
+// clock, pending term counts) is touched only by the thread holding the writer's role
+// (writer.h), through the WriteParticipant hooks; "writer thread" below means that thread.
+// Reads use the read pool.
 #pragma once
 
 #include <atomic>
