@@ -38,16 +38,28 @@ void append_json_string(std::string& out, const std::string& s) {
 }  // namespace
 
 std::string to_json_head(const CmiModel& model) {
-  ojson doc;
-  doc["format"] = kFormat;
-  doc["format_version"] = kCmiJsonFormatVersion;
-  doc["scorm"] = model.version() == ScormVersion::kScorm12 ? "1.2" : "2004";
-  doc["options"] = {{"edition", model.options().edition},
-                    {"suspend_data_max", model.options().suspend_data_max},
-                    {"strict_12_responses", model.options().strict_12_responses}};
-  doc["session_open"] = model.session_open();
-  // Invalid UTF-8 from a SCO is stored as is rather than failing the whole save.
-  return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  // Written once per commit: spelled out rather than built as a JSON object (most of
+  // what writing a commit's CMI cost). Only numbers and booleans vary, so the bytes are
+  // what nlohmann's dump writes for {"format", "format_version", "scorm", "options",
+  // "session_open"} in this order.
+  const CmiOptions& options = model.options();
+  std::string out;
+  out.reserve(160);
+  out += "{\"format\":\"";
+  out += kFormat;
+  out += "\",\"format_version\":";
+  out += std::to_string(kCmiJsonFormatVersion);
+  out += model.version() == ScormVersion::kScorm12 ? ",\"scorm\":\"1.2\"" : ",\"scorm\":\"2004\"";
+  out += ",\"options\":{\"edition\":";
+  out += std::to_string(options.edition);
+  out += ",\"suspend_data_max\":";
+  out += std::to_string(options.suspend_data_max);
+  out += ",\"strict_12_responses\":";
+  out += options.strict_12_responses ? "true" : "false";
+  out += "},\"session_open\":";
+  out += model.session_open() ? "true" : "false";
+  out += '}';
+  return out;
 }
 
 std::string json_string(const std::string& text) {

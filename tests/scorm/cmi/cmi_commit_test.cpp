@@ -493,6 +493,41 @@ TEST_CASE("storage JSON is written as nlohmann writes the same document", "[json
   CHECK(stored.find("\xEF\xBF\xBD") != std::string::npos);  // U+FFFD for the invalid byte
 }
 
+TEST_CASE("storage JSON head is written as nlohmann writes the same document", "[json]") {
+  // to_json_head spells the head out; it must stay byte for byte what dumping the
+  // document object wrote (stored attempts are compared and re-read by these bytes).
+  auto expected = [](const CmiModel& m) {
+    nlohmann::ordered_json doc;
+    doc["format"] = "lrsbridge-cmi";
+    doc["format_version"] = scorm::kCmiJsonFormatVersion;
+    doc["scorm"] = m.version() == scorm::ScormVersion::kScorm12 ? "1.2" : "2004";
+    doc["options"] = {{"edition", m.options().edition},
+                      {"suspend_data_max", m.options().suspend_data_max},
+                      {"strict_12_responses", m.options().strict_12_responses}};
+    doc["session_open"] = m.session_open();
+    return doc.dump();
+  };
+  scorm::CmiOptions third;
+  third.edition = 3;
+  scorm::CmiOptions loose12;
+  loose12.suspend_data_max = 64000;
+  loose12.strict_12_responses = false;
+  scorm::LaunchValues launch;
+  launch.learner_id = "u1";
+  launch.learner_name = "Ann";
+  const std::vector<CmiModel> models = {CmiModel2004(),
+                                        CmiModel2004(third),
+                                        CmiModel12(),
+                                        CmiModel12(loose12),
+                                        scorm::start_session(CmiModel2004(), launch).model,
+                                        scorm::start_session(CmiModel12(loose12), launch).model};
+  for (const CmiModel& m : models) {
+    INFO(expected(m));
+    CHECK(scorm::to_json_head(m) == expected(m));
+  }
+  CHECK(models[4].session_open());  // both values of session_open are covered
+}
+
 TEST_CASE("storage JSON rejects bad input with a reason", "[json]") {
   const std::vector<std::string> bad = {
       "",
