@@ -140,7 +140,7 @@ CommitResult replay(CmiModel& work, const CmiPairs& pairs) {
                        element + " is " + current.value + ", not " + value);
       continue;
     }
-    auto current = work.stored(element);
+    const std::string* current = work.find(element);
     if (current ? *current == value : value.empty()) continue;  // unchanged, or unset as ""
     if (CmiModelAccess::is_read_only(work, element, parsed)) {
       if (ends_with(element, "total_time")) {

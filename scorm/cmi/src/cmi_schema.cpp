@@ -387,8 +387,6 @@ const Schema& schema_for(ScormVersion version) {
 }
 
 ParsedElement parse_element(std::string_view element) {
-  // Called several times for every value of every commit: the names are cut out of
-  // `element` rather than rebuilt segment by segment.
   ParsedElement p;
   p.pattern.reserve(element.size());
   std::size_t start = 0;  // of the current segment
@@ -403,17 +401,21 @@ ParsedElement parse_element(std::string_view element) {
       if (first) return p;
       p.keyword = segment;
       p.base = element.substr(0, start - 1);
-      p.base_pattern = p.pattern;
+      p.base_pattern_size = p.pattern.size();
       p.pattern += '.';
       p.pattern.append(segment);
     } else if (is_digits(segment)) {
       if (first) return p;
       // Canonical indexes only: "03" would name the same record as "3" under two keys.
       if ((segment.size() > 1 && segment.front() == '0') || segment.size() > 9) return p;
-      p.collections.emplace_back(element.substr(0, start - 1));
-      std::size_t index = 0;
-      for (char c : segment) index = index * 10 + static_cast<std::size_t>(c - '0');
-      p.indexes.push_back(index);
+      if (p.depth < ParsedElement::kMaxIndexes) {
+        std::size_t index = 0;
+        for (char c : segment) index = index * 10 + static_cast<std::size_t>(c - '0');
+        p.indexes[p.depth] = index;
+        p.collections[p.depth] = element.substr(0, start - 1);
+        p.records[p.depth] = element.substr(0, start + segment.size());
+      }
+      ++p.depth;
       p.pattern += p.pattern.empty() ? "n" : ".n";
     } else {
       if (!p.pattern.empty()) p.pattern += '.';
@@ -424,7 +426,7 @@ ParsedElement parse_element(std::string_view element) {
   }
   if (p.keyword.empty()) {
     p.base = element;
-    p.base_pattern = p.pattern;
+    p.base_pattern_size = p.pattern.size();
   }
   p.valid = true;
   return p;

@@ -4,6 +4,7 @@
 // ("cmi.interactions.n.objectives.n.id"). The tables are built once and never change.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <limits>
 #include <map>
@@ -88,17 +89,30 @@ const Schema& schema_for(ScormVersion version);
 
 // An element name split into its pattern and indexes: "cmi.interactions.3.objectives.0.id"
 // -> pattern "cmi.interactions.n.objectives.n.id", indexes {3, 0}, collections
-// {"cmi.interactions", "cmi.interactions.3.objectives"}. A trailing keyword (_children,
-// _count, _version) is split off into `keyword`, and `base` / `base_pattern` are the
-// name and pattern before it.
+// {"cmi.interactions", "cmi.interactions.3.objectives"}, records {"cmi.interactions.3",
+// "cmi.interactions.3.objectives.0"}. A trailing keyword (_children, _count, _version) is
+// split off into `keyword`, and `base` / `base_pattern()` are the name and pattern before
+// it. Parsed for every value of every commit, so only the pattern is a string of its own:
+// the names are views into the parsed element, which must outlive the ParsedElement.
 struct ParsedElement {
+  // The data models nest collections two deep; a name with more indexes than this
+  // matches no pattern, and its further indexes are not kept.
+  static constexpr std::size_t kMaxIndexes = 4;
+
   bool valid = false;
   std::string pattern;
-  std::vector<std::size_t> indexes;
-  std::vector<std::string> collections;  // concrete collection name for each index
-  std::string keyword;
-  std::string base;
-  std::string base_pattern;
+  std::size_t depth = 0;  // indexes in the name
+  std::array<std::size_t, kMaxIndexes> indexes{};
+  std::array<std::string_view, kMaxIndexes> collections{};  // concrete collection names
+  std::array<std::string_view, kMaxIndexes> records{};      // the record of each index
+  std::string_view keyword;
+  std::string_view base;
+  std::size_t base_pattern_size = 0;
+
+  std::size_t levels() const { return depth < kMaxIndexes ? depth : kMaxIndexes; }
+  std::string_view base_pattern() const {
+    return std::string_view(pattern).substr(0, base_pattern_size);
+  }
 };
 
 ParsedElement parse_element(std::string_view element);

@@ -486,3 +486,24 @@ TEST_CASE("2004 diagnostics", "[cmi2004]") {
   CHECK(m.get_diagnostic() ==
         "cmi.objectives.2.id: index 2 is not below cmi.objectives._count (0)");
 }
+
+TEST_CASE("2004 names nested deeper than the data model are undefined", "[cmi2004]") {
+  // Element names are parsed keeping at most a few indexes; deeper names must still be
+  // refused as unknown, whatever they end with.
+  CmiModel2004 m;
+  REQUIRE(m.set_value("cmi.interactions.0.id", "q1") == 0);
+  REQUIRE(m.set_value("cmi.interactions.0.objectives.0.id", "o1") == 0);
+  const std::string deep = "cmi.interactions.0.objectives.0.a.1.b.2.c.3.d.4";
+  CHECK(m.set_value(deep, "x") == 401);
+  CHECK(m.get_diagnostic() == deep + " is not a data model element");
+  CHECK(m.get_value(deep).error == 401);
+  CHECK(m.get_value(deep + "._count").error == 401);
+  CHECK(m.get_value(deep + "._children").error == 401);
+  CHECK(m.set_value(deep + ".id", "x") == 401);
+  CHECK(m.is_read_only(deep + "._count"));
+  CHECK_FALSE(m.is_read_only(deep));
+  // A collection name longer than any the model knows has no records.
+  CHECK(m.count(std::string(300, 'c')) == 0);
+  CHECK(m.count("cmi.interactions.0.objectives") == 1);
+  CHECK(m.get_value("cmi.interactions.0.objectives._count").value == "1");
+}

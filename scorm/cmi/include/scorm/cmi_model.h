@@ -102,6 +102,8 @@ class CmiModel {
   // The stored values, including LMS values and defaults; elements never set are absent.
   const CmiValues& values() const { return values_; }
   std::optional<std::string> stored(std::string_view element) const;
+  // The stored value without a copy, or null; valid until the model next changes.
+  const std::string* find(std::string_view element) const;
 
   // Number of records in a collection ("cmi.interactions", "cmi.interactions.0.objectives").
   std::size_t count(std::string_view collection) const;
@@ -147,8 +149,11 @@ class CmiModel {
   int fail(int code, std::string diagnostic) const;
   void evaluate_2004();
   void init_defaults();
-  // values_[element] for writing, its previous value journaled while tracking.
-  std::string& write(const std::string& element);
+  // values_[element] for writing, its previous value journaled while tracking (moved
+  // there: the caller assigns the new value).
+  std::string& write(std::string_view element);
+  // mode() without a copy.
+  std::string_view mode_view() const;
   // Undoes the journaled writes after the first `mark` ones (a rejected commit).
   void roll_back(std::size_t mark);
 
