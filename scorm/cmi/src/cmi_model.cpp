@@ -124,15 +124,16 @@ bool is_scalar_pattern(std::string_view pattern) {
 
 // The pattern of the collection holding index number `level` of `pattern`:
 // ("cmi.interactions.n.objectives.n.id", 1) -> "cmi.interactions.n.objectives".
-std::string collection_pattern(std::string_view pattern, std::size_t level) {
-  std::string out;
+std::string_view collection_pattern(std::string_view pattern, std::size_t level) {
   std::size_t seen = 0;
-  for (auto segment : detail::split(pattern, ".")) {
-    if (segment == "n" && seen++ == level) return out;
-    if (!out.empty()) out += '.';
-    out += segment;
+  for (std::size_t start = 0; start <= pattern.size();) {
+    const std::size_t dot = std::min(pattern.find('.', start), pattern.size());
+    if (pattern.substr(start, dot - start) == "n" && seen++ == level) {
+      return pattern.substr(0, start == 0 ? 0 : start - 1);
+    }
+    start = dot + 1;
   }
-  return out;
+  return pattern;
 }
 
 Check check_value(const CmiModel& model, const ElementDef& def, const ParsedElement& p,
@@ -522,14 +523,11 @@ int CmiModel::set_impl(std::string_view element, std::string_view value, Writer 
   write(element) = value;
   for (std::size_t level : created) {
     // Fields with a default ("unknown" objective statuses) appear with their record.
-    std::string prefix = std::string(p.records[level]) + ".";
-    std::string coll_pattern = collection_pattern(p.pattern, level) + ".n.";
-    for (const auto& [pattern, fdef] : schema.elements) {
-      if (fdef.initial == nullptr || !starts_with(pattern, coll_pattern)) continue;
-      std::string_view leaf = std::string_view(pattern).substr(coll_pattern.size());
-      if (leaf.find(".n") != std::string_view::npos) continue;
-      std::string field = prefix + std::string(leaf);
-      if (!values_.contains(field)) write(field) = fdef.initial;
+    auto defaults = schema.record_defaults.find(collection_pattern(p.pattern, level));
+    if (defaults == schema.record_defaults.end()) continue;
+    for (const auto& [leaf, initial] : defaults->second) {
+      std::string field = std::string(p.records[level]) + "." + leaf;
+      if (!values_.contains(field)) write(field) = initial;
     }
   }
   if (!v12 && !loading_) evaluate_2004();

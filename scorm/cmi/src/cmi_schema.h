@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "scorm/cmi_errors.h"
@@ -77,6 +78,10 @@ struct Schema {
   std::map<std::string, std::string, std::less<>> children;  // pattern -> _children
   std::map<std::string, Collection, std::less<>> collections;
   std::string data_model_version;  // cmi._version
+  // By collection pattern ("cmi.objectives"): the fields a new record of it starts with
+  // (leaf pattern relative to the record, initial value), in pattern order.
+  std::map<std::string, std::vector<std::pair<std::string, const char*>>, std::less<>>
+      record_defaults;
 
   const ElementDef* find(std::string_view pattern) const;
   // True when `pattern` names a leaf, a group with _children or a collection.
