@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -113,8 +114,7 @@ tl::expected<CmiModel, std::string> from_json(std::string_view text) {
 
   ScormVersion version = scorm == "1.2" ? ScormVersion::kScorm12 : ScormVersion::kScorm2004;
   CmiModel model = CmiModelAccess::make(version, options);
-  CmiValues& values = CmiModelAccess::values(model);
-  values.clear();
+  CmiModelAccess::clear(model);
   // Replay in ElementLess order (ids before the fields that depend on them); every value
   // passes the data model's checks again, as the server's own writes did.
   CmiValues sorted;
@@ -132,12 +132,11 @@ tl::expected<CmiModel, std::string> from_json(std::string_view text) {
   CmiModelAccess::set_loading(model, false);
   // Record defaults the file did not list were added by set_lms_value; drop them so the
   // loaded values are exactly the stored ones.
-  for (auto it = values.begin(); it != values.end();) {
-    if (!sorted.count(it->first))
-      it = values.erase(it);
-    else
-      ++it;
+  std::vector<std::string> defaults;
+  for (const auto& [element, value] : model.values()) {
+    if (!sorted.count(element)) defaults.push_back(element);
   }
+  for (const std::string& element : defaults) CmiModelAccess::erase(model, element);
   CmiModelAccess::set_session_open(model, doc.value("session_open", false));
   return model;
 }

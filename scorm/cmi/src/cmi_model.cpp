@@ -214,9 +214,64 @@ CmiModel make_cmi_model(ScormVersion version, const CmiOptions& options) {
   return CmiModel2004(options);
 }
 
+CmiModel::IndexedValues& CmiModel::IndexedValues::operator=(const IndexedValues& other) {
+  if (this != &other) {
+    ordered = other.ordered;
+    reindex();
+  }
+  return *this;
+}
+
+CmiModel::IndexedValues::IndexedValues(IndexedValues&& other) noexcept
+    : ordered(std::move(other.ordered)), by_name(std::move(other.by_name)) {
+  other.clear();
+}
+
+CmiModel::IndexedValues& CmiModel::IndexedValues::operator=(IndexedValues&& other) noexcept {
+  if (this != &other) {
+    ordered = std::move(other.ordered);
+    by_name = std::move(other.by_name);
+    other.clear();
+  }
+  return *this;
+}
+
+CmiValues::iterator CmiModel::IndexedValues::find(std::string_view element) const {
+  auto it = by_name.find(element);
+  // The index holds iterators of `ordered`; a const model hands out only const access.
+  return it == by_name.end() ? const_cast<CmiValues&>(ordered).end() : it->second;
+}
+
+std::pair<CmiValues::iterator, bool> CmiModel::IndexedValues::insert(std::string_view element) {
+  if (auto it = by_name.find(element); it != by_name.end()) return {it->second, false};
+  auto made = ordered.emplace(std::string(element), std::string()).first;
+  by_name.emplace(made->first, made);
+  return {made, true};
+}
+
+void CmiModel::IndexedValues::erase(std::string_view element) {
+  auto it = by_name.find(element);
+  if (it == by_name.end()) return;
+  const CmiValues::iterator node = it->second;
+  by_name.erase(it);
+  ordered.erase(node);
+}
+
+void CmiModel::IndexedValues::clear() {
+  by_name.clear();
+  ordered.clear();
+}
+
+void CmiModel::IndexedValues::reindex() {
+  by_name.clear();
+  by_name.reserve(ordered.size());
+  for (auto it = ordered.begin(); it != ordered.end(); ++it) by_name.emplace(it->first, it);
+}
+
 void CmiModel::init_defaults() {
   for (const auto& [pattern, def] : detail::schema_for(version_).elements) {
-    if (def.initial != nullptr && is_scalar_pattern(pattern)) values_[pattern] = def.initial;
+    if (def.initial != nullptr && is_scalar_pattern(pattern))
+      values_.insert(pattern).first->second = def.initial;
   }
 }
 
@@ -227,9 +282,7 @@ int CmiModel::fail(int code, std::string diagnostic) const {
 }
 
 std::string& CmiModel::write(std::string_view element) {
-  auto it = values_.lower_bound(element);
-  const bool inserted = it == values_.end() || values_.key_comp()(element, it->first);
-  if (inserted) it = values_.emplace_hint(it, std::string(element), std::string());
+  auto [it, inserted] = values_.insert(element);
   if (!tracking_) return it->second;
   // Every caller assigns the new value: the old one moves to the journal.
   journal_.push_back({it->first, inserted ? std::nullopt : std::optional(std::move(it->second))});
@@ -240,7 +293,7 @@ void CmiModel::roll_back(std::size_t mark) {
   while (journal_.size() > mark) {
     JournalEntry& undo = journal_.back();
     if (undo.old_value) {
-      values_[undo.element] = std::move(*undo.old_value);
+      values_.insert(undo.element).first->second = std::move(*undo.old_value);
     } else {
       values_.erase(undo.element);
     }
@@ -285,7 +338,7 @@ std::vector<CmiChange> CmiModel::tracked_changes() const {
 
 const std::string* CmiModel::find(std::string_view element) const {
   auto it = values_.find(element);
-  return it == values_.end() ? nullptr : &it->second;
+  return it == values_.ordered.end() ? nullptr : &it->second;
 }
 
 std::optional<std::string> CmiModel::stored(std::string_view element) const {
@@ -310,8 +363,8 @@ std::size_t CmiModel::count(std::string_view collection) const {
     long_sentinel = std::string(collection) + ".\xff";
     sentinel = long_sentinel;
   }
-  auto it = values_.lower_bound(sentinel);
-  if (it == values_.begin()) return 0;
+  auto it = values_.ordered.lower_bound(sentinel);
+  if (it == values_.ordered.begin()) return 0;
   --it;
   const std::string_view prefix = sentinel.substr(0, collection.size() + 1);
   if (!starts_with(it->first, prefix)) return 0;
@@ -527,7 +580,7 @@ int CmiModel::set_impl(std::string_view element, std::string_view value, Writer 
     if (defaults == schema.record_defaults.end()) continue;
     for (const auto& [leaf, initial] : defaults->second) {
       std::string field = std::string(p.records[level]) + "." + leaf;
-      if (!values_.contains(field)) write(field) = initial;
+      if (find(field) == nullptr) write(field) = initial;
     }
   }
   if (!v12 && !loading_) evaluate_2004();

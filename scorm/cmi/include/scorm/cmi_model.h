@@ -24,6 +24,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "scorm/cmi_errors.h"
@@ -100,7 +102,7 @@ class CmiModel {
   std::string_view get_error_string(int code) const { return error_string(version_, code); }
 
   // The stored values, including LMS values and defaults; elements never set are absent.
-  const CmiValues& values() const { return values_; }
+  const CmiValues& values() const { return values_.ordered; }
   std::optional<std::string> stored(std::string_view element) const;
   // The stored value without a copy, or null; valid until the model next changes.
   const std::string* find(std::string_view element) const;
@@ -131,7 +133,7 @@ class CmiModel {
   bool tracking() const { return tracking_; }
 
   bool operator==(const CmiModel& other) const {
-    return version_ == other.version_ && values_ == other.values_ &&
+    return version_ == other.version_ && values_.ordered == other.values_.ordered &&
            session_open_ == other.session_open_;
   }
 
@@ -164,7 +166,29 @@ class CmiModel {
 
   ScormVersion version_;
   CmiOptions options_;
-  CmiValues values_;
+  // The values in ElementLess order (iteration, and the records of a collection), with a
+  // hash index of the same nodes for looking names up: a commit looks up dozens, and
+  // ElementLess has to find the differing segment of two long names at every step.
+  // Changed only through insert / erase / clear, which keep the two together.
+  struct IndexedValues {
+    CmiValues ordered;
+    std::unordered_map<std::string_view, CmiValues::iterator> by_name;  // keys view `ordered`
+
+    IndexedValues() = default;
+    IndexedValues(const IndexedValues& other) : ordered(other.ordered) { reindex(); }
+    IndexedValues& operator=(const IndexedValues& other);
+    // A moved map keeps its nodes, so the index still points at them.
+    IndexedValues(IndexedValues&& other) noexcept;
+    IndexedValues& operator=(IndexedValues&& other) noexcept;
+
+    CmiValues::iterator find(std::string_view element) const;  // ordered.end() when absent
+    // The node of `element`, made (with an empty value) when absent; second: made now.
+    std::pair<CmiValues::iterator, bool> insert(std::string_view element);
+    void erase(std::string_view element);
+    void clear();
+    void reindex();
+  };
+  IndexedValues values_;
   bool session_open_ = false;
   // While a stored model is replayed (cmi_json.cpp): its statuses were evaluated when
   // they were stored, so they are not evaluated again after every value. While a commit
