@@ -223,7 +223,9 @@ CmiModel::IndexedValues& CmiModel::IndexedValues::operator=(const IndexedValues&
 }
 
 CmiModel::IndexedValues::IndexedValues(IndexedValues&& other) noexcept
-    : ordered(std::move(other.ordered)), by_name(std::move(other.by_name)) {
+    : ordered(std::move(other.ordered)),
+      by_name(std::move(other.by_name)),
+      last_(std::move(other.last_)) {
   other.clear();
 }
 
@@ -231,6 +233,7 @@ CmiModel::IndexedValues& CmiModel::IndexedValues::operator=(IndexedValues&& othe
   if (this != &other) {
     ordered = std::move(other.ordered);
     by_name = std::move(other.by_name);
+    last_ = std::move(other.last_);
     other.clear();
   }
   return *this;
@@ -243,13 +246,20 @@ CmiValues::iterator CmiModel::IndexedValues::find(std::string_view element) cons
 }
 
 std::pair<CmiValues::iterator, bool> CmiModel::IndexedValues::insert(std::string_view element) {
+  last_.assign(element);
   if (auto it = by_name.find(element); it != by_name.end()) return {it->second, false};
   auto made = ordered.emplace(std::string(element), std::string()).first;
   by_name.emplace(made->first, made);
   return {made, true};
 }
 
+bool CmiModel::IndexedValues::holds_record(std::string_view record) const {
+  return last_.size() > record.size() && last_[record.size()] == '.' &&
+         std::string_view(last_).substr(0, record.size()) == record;
+}
+
 void CmiModel::IndexedValues::erase(std::string_view element) {
+  last_.clear();
   auto it = by_name.find(element);
   if (it == by_name.end()) return;
   const CmiValues::iterator node = it->second;
@@ -258,11 +268,13 @@ void CmiModel::IndexedValues::erase(std::string_view element) {
 }
 
 void CmiModel::IndexedValues::clear() {
+  last_.clear();
   by_name.clear();
   ordered.clear();
 }
 
 void CmiModel::IndexedValues::reindex() {
+  last_.clear();
   by_name.clear();
   by_name.reserve(ordered.size());
   for (auto it = ordered.begin(); it != ordered.end(); ++it) by_name.emplace(it->first, it);
@@ -524,6 +536,7 @@ int CmiModel::set_impl(std::string_view element, std::string_view value, Writer 
   // 1.2 3.4.2 / 2004 4.1.2); in 2004 only the id (or a comment field) creates a record.
   std::vector<std::size_t> created;  // levels whose record this set creates
   for (std::size_t i = 0; i < p.levels(); ++i) {
+    if (values_.holds_record(p.records[i])) continue;  // index < _count: nothing to check
     std::size_t n = count(p.collections[i]);
     std::size_t idx = p.indexes[i];
     if (idx > n) {

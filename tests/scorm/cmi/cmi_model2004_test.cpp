@@ -547,6 +547,12 @@ TEST_CASE("2004 copied, assigned and moved models look up their own values", "[c
   a.stop_tracking();
   CHECK(a.find("cmi.interactions.2.id") == nullptr);
   CHECK(a.get_value("cmi.interactions._count").value == "2");
+  // The record it created is gone for the checks of later writes too.
+  CHECK(a.set_value("cmi.interactions.2.type", "choice") == 408);
+  CHECK(a.set_value("cmi.interactions.3.id", "q4") == 351);
+  REQUIRE(a.set_value("cmi.interactions.2.id", "q3") == 0);
+  CHECK(a.set_value("cmi.interactions.2.type", "choice") == 0);
+  CHECK(a.set_value("cmi.interactions.2.objectives.1.id", "o") == 351);
   for (const auto& [element, value] : a.values()) {
     CAPTURE(element);
     REQUIRE(a.find(element) != nullptr);

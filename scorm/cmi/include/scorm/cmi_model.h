@@ -187,6 +187,13 @@ class CmiModel {
     void erase(std::string_view element);
     void clear();
     void reindex();
+    // True when a value of `record` ("cmi.interactions.3") is known to be stored without
+    // a search: the name last inserted (or found by insert) lies in it. A commit writes
+    // the fields of one record one after the other.
+    bool holds_record(std::string_view record) const;
+
+   private:
+    std::string last_;  // the name last given to insert, "" after any erase or copy
   };
   IndexedValues values_;
   bool session_open_ = false;
