@@ -225,7 +225,8 @@ CmiModel::IndexedValues& CmiModel::IndexedValues::operator=(const IndexedValues&
 CmiModel::IndexedValues::IndexedValues(IndexedValues&& other) noexcept
     : ordered(std::move(other.ordered)),
       by_name(std::move(other.by_name)),
-      last_(std::move(other.last_)) {
+      last_(std::move(other.last_)),
+      last_node_(other.last_node_) {
   other.clear();
 }
 
@@ -234,6 +235,7 @@ CmiModel::IndexedValues& CmiModel::IndexedValues::operator=(IndexedValues&& othe
     ordered = std::move(other.ordered);
     by_name = std::move(other.by_name);
     last_ = std::move(other.last_);
+    last_node_ = other.last_node_;
     other.clear();
   }
   return *this;
@@ -246,11 +248,17 @@ CmiValues::iterator CmiModel::IndexedValues::find(std::string_view element) cons
 }
 
 std::pair<CmiValues::iterator, bool> CmiModel::IndexedValues::insert(std::string_view element) {
+  // A commit adds the fields of a new record in ElementLess order: each usually goes
+  // right after the one added before it.
+  const auto hint = last_.empty() ? ordered.end() : std::next(last_node_);
   last_.assign(element);
-  if (auto it = by_name.find(element); it != by_name.end()) return {it->second, false};
-  auto made = ordered.emplace(std::string(element), std::string()).first;
-  by_name.emplace(made->first, made);
-  return {made, true};
+  if (auto it = by_name.find(element); it != by_name.end()) {
+    last_node_ = it->second;
+    return {it->second, false};
+  }
+  last_node_ = ordered.emplace_hint(hint, std::string(element), std::string());
+  by_name.emplace(last_node_->first, last_node_);
+  return {last_node_, true};
 }
 
 bool CmiModel::IndexedValues::holds_record(std::string_view record) const {

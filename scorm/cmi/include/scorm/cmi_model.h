@@ -193,7 +193,8 @@ class CmiModel {
     bool holds_record(std::string_view record) const;
 
    private:
-    std::string last_;  // the name last given to insert, "" after any erase or copy
+    std::string last_;               // the name last given to insert, "" after any erase or copy
+    CmiValues::iterator last_node_;  // its node, while last_ is not ""
   };
   IndexedValues values_;
   bool session_open_ = false;
