@@ -120,6 +120,16 @@ lrs::Result<AttemptContext> attempt_context(lrs::PlayerStore& store,
   auto statements = adapter::StatementFrames::make(ctx, bridge_principal(), bridge_version());
   if (!statements) return tl::unexpected(statements.error());
   out.statements.emplace(std::move(*statements));
+  auto agent = lrs::agent_key(adapter::learner_agent(ctx));
+  if (!agent) return lrs::fail(lrs::ErrorCode::kInternal, "the learner agent has no key");
+  auto registration = lrs::Uuid::parse(ctx.registration);
+  if (!registration) {
+    return lrs::fail(lrs::ErrorCode::kInternal,
+                     "registration " + ctx.registration + " is not a UUID");
+  }
+  out.sco_state = {lrs::DocumentKind::kState, ctx.sco_iri, *agent, registration};
+  out.attempt_state = {lrs::DocumentKind::kState, ctx.attempt_iri, *agent, registration};
+  out.sco_profile = {lrs::DocumentKind::kActivityProfile, ctx.sco_iri, "", std::nullopt};
   return out;
 }
 
@@ -219,11 +229,15 @@ lrs::RegistrationDecide course_decision(const scorm::RollupActivity& tree, const
   };
 }
 
-// A profile document with JSON `content` (ETag as the DocumentService makes it).
-lrs::Document json_document(std::string_view id, const json& content) {
+// `content` as a profile document, its ETag reused from `kept` when that holds the same
+// content (the SHA-1 is most of what making a small document costs).
+lrs::Document json_document(std::string_view id, const json& content,
+                            const std::optional<lrs::Document>& kept) {
+  std::string text = content.dump();
+  if (kept && kept->content == text) return *kept;
   lrs::Document d;
   d.id = std::string(id);
-  d.content = content.dump();
+  d.content = std::move(text);
   d.content_type = "application/json";
   d.etag = lrs::document_etag(d.content);
   return d;
@@ -232,41 +246,44 @@ lrs::Document json_document(std::string_view id, const json& content) {
 // The xAPI SCORM profile's documents after a commit (written with the attempt):
 // activity-state (the SCO's attempts, per learner and registration), attempt-state (the
 // attempt's CMI context) and the SCO's activity-profile. Each is rewritten only when its
-// content changes (PlayerStore::DocumentWrite).
-lrs::Result<std::vector<lrs::DocumentWrite>> profile_documents(
-    const adapter::TranslationContext& ctx, const scorm::CmiModel& model) {
-  auto agent = lrs::agent_key(adapter::learner_agent(ctx));
-  if (!agent) return lrs::fail(lrs::ErrorCode::kInternal, "the learner agent has no key");
-  auto registration = lrs::Uuid::parse(ctx.registration);
-  if (!registration) {
-    return lrs::fail(lrs::ErrorCode::kInternal,
-                     "registration " + ctx.registration + " is not a UUID");
-  }
+// content changes (PlayerStore::DocumentWrite); each is sent with every commit, so one
+// changed through /xapi is put right by the next commit. `facts` holds the documents of
+// the model before the commit (when known) and receives those of `model`; `ended`: the
+// commit ended the session.
+std::vector<lrs::DocumentWrite> profile_documents(const AttemptContext& ctx,
+                                                  const scorm::CmiModel& model, bool ended,
+                                                  ModelFacts& facts) {
   std::vector<lrs::DocumentWrite> out;
-  lrs::DocumentScope sco_state{lrs::DocumentKind::kState, ctx.sco_iri, *agent, registration};
-  out.push_back({sco_state, std::string(adapter::kActivityStateId),
-                 [attempt_iri = ctx.attempt_iri](const std::optional<lrs::Document>& current)
+  out.reserve(3);
+  out.push_back({ctx.sco_state, std::string(adapter::kActivityStateId),
+                 [memo = ctx.activity_state_memo, attempt_iri = ctx.translation.attempt_iri](
+                     const std::optional<lrs::Document>& current)
                      -> lrs::Result<std::optional<lrs::Document>> {
+                   std::lock_guard lock(memo->mutex);
+                   if (current && memo->from == current->content) return memo->made;
                    json previous = current ? json::parse(current->content, nullptr, false) : json();
                    if (previous.is_discarded()) previous = json();
-                   return json_document(adapter::kActivityStateId,
-                                        adapter::activity_state(previous, attempt_iri));
+                   memo->made =
+                       json_document(adapter::kActivityStateId,
+                                     adapter::activity_state(previous, attempt_iri), std::nullopt);
+                   memo->from = current ? std::optional(current->content) : std::nullopt;
+                   return memo->made;
                  }});
-  lrs::DocumentScope attempt_state{lrs::DocumentKind::kState, ctx.attempt_iri, *agent,
-                                   registration};
-  out.push_back(
-      {attempt_state, std::string(adapter::kAttemptStateId),
-       [doc = json_document(adapter::kAttemptStateId, adapter::attempt_state(model))](
-           const std::optional<lrs::Document>&) -> lrs::Result<std::optional<lrs::Document>> {
-         return doc;
-       }});
-  lrs::DocumentScope profile{lrs::DocumentKind::kActivityProfile, ctx.sco_iri, "", std::nullopt};
-  out.push_back(
-      {profile, std::string(adapter::kActivityProfileId),
-       [doc = json_document(adapter::kActivityProfileId, adapter::activity_profile(model))](
-           const std::optional<lrs::Document>&) -> lrs::Result<std::optional<lrs::Document>> {
-         return doc;
-       }});
+  facts.attempt_state =
+      json_document(adapter::kAttemptStateId, adapter::attempt_state(model), facts.attempt_state);
+  out.push_back({ctx.attempt_state, std::string(adapter::kAttemptStateId),
+                 [doc = *facts.attempt_state](const std::optional<lrs::Document>&)
+                     -> lrs::Result<std::optional<lrs::Document>> { return doc; }});
+  // The activity profile holds only the LMS's launch parameters (read-only elements),
+  // which a SCO's SetValue never changes (RTE: 404 / 403 read-only): a commit keeps the
+  // model's document unless it ended the session (end_session writes read-only values).
+  if (!facts.activity_profile || ended) {
+    facts.activity_profile =
+        json_document(adapter::kActivityProfileId, adapter::activity_profile(model), std::nullopt);
+  }
+  out.push_back({ctx.sco_profile, std::string(adapter::kActivityProfileId),
+                 [doc = *facts.activity_profile](const std::optional<lrs::Document>&)
+                     -> lrs::Result<std::optional<lrs::Document>> { return doc; }});
   return out;
 }
 
@@ -339,6 +356,8 @@ lrs::AttemptRecord as_read(lrs::AttemptRecord attempt, const scorm::CmiModel& mo
 }
 
 CommitReply reply(int status, bool result, int code, const std::string& message) {
+  // Every accepted commit answers this: the bytes of the dump below (keys sorted).
+  if (result && code == 0 && message.empty()) return {status, R"({"errorCode":0,"result":true})"};
   json body = {{"result", result}, {"errorCode", code}};
   if (!message.empty()) body["errorMessage"] = message;
   return {status, body.dump()};
@@ -367,7 +386,7 @@ lrs::Result<LaunchedSession> launch_sco(lrs::PlayerStore& store, const ScoLaunch
   // attempt's context (a context that cannot be made now is made, or reported, then).
   auto remember = [&](const lrs::AttemptRecord& a, const scorm::CmiModel& model) {
     if (cache == nullptr) return;
-    cache->put_model(a, a.revision, std::make_unique<scorm::CmiModel>(model));
+    cache->put_model(a, a.revision, {std::make_unique<scorm::CmiModel>(model), {}});
     auto context = cache->context(a);
     if (!context) {
       auto made = attempt_context(store, a, model.version());
@@ -452,17 +471,14 @@ lrs::Result<LaunchedSession> launch_sco(lrs::PlayerStore& store, const ScoLaunch
   return lrs::fail(lrs::ErrorCode::kUnavailable, "too many concurrent launches; try again");
 }
 
-namespace {
-
-std::string identity(const lrs::AttemptRecord& attempt) {
-  return attempt.registration + "|" + attempt.sco + "|" + std::to_string(attempt.number);
+bool AttemptCache::belongs(const Entry& entry, const lrs::AttemptRecord& attempt) {
+  return entry.number == attempt.number && entry.sco == attempt.sco &&
+         entry.registration == attempt.registration;
 }
 
-}  // namespace
-
-const AttemptCache::Entry* AttemptCache::find(const lrs::AttemptRecord& attempt) const {
+AttemptCache::Entry* AttemptCache::find(const lrs::AttemptRecord& attempt) {
   auto it = entries_.find(attempt.id);
-  if (it == entries_.end() || it->second.identity != identity(attempt)) return nullptr;
+  if (it == entries_.end() || !belongs(it->second, attempt)) return nullptr;
   return &it->second;
 }
 
@@ -471,27 +487,28 @@ AttemptCache::Entry& AttemptCache::slot(const lrs::AttemptRecord& attempt) {
     entries_.erase(entries_.begin());  // any one: sessions come and go
   }
   Entry& e = entries_[attempt.id];
-  if (e.identity != identity(attempt)) {
+  if (!belongs(e, attempt)) {
     e = Entry{};
-    e.identity = identity(attempt);
+    e.registration = attempt.registration;
+    e.sco = attempt.sco;
+    e.number = attempt.number;
   }
   return e;
 }
 
-std::unique_ptr<scorm::CmiModel> AttemptCache::take_model(const lrs::AttemptRecord& attempt) {
+KeptModel AttemptCache::take_model(const lrs::AttemptRecord& attempt) {
   std::lock_guard lock(mutex_);
-  auto it = entries_.find(attempt.id);
-  if (it == entries_.end() || it->second.identity != identity(attempt)) return nullptr;
-  if (it->second.revision != attempt.revision) return nullptr;
-  return std::move(it->second.model);
+  Entry* e = find(attempt);
+  if (e == nullptr || e->revision != attempt.revision) return {};
+  return std::move(e->kept);
 }
 
 void AttemptCache::put_model(const lrs::AttemptRecord& attempt, std::int64_t revision,
-                             std::unique_ptr<scorm::CmiModel> model) {
+                             KeptModel kept) {
   std::lock_guard lock(mutex_);
   Entry& e = slot(attempt);
   e.revision = revision;
-  e.model = std::move(model);
+  e.kept = std::move(kept);
 }
 
 std::shared_ptr<const AttemptContext> AttemptCache::context(const lrs::AttemptRecord& attempt) {
@@ -537,26 +554,26 @@ CommitReply commit_attempt(lrs::PlayerStore& store, const lrs::AttemptRecord& re
       if (!*found) return reply(404, false, 101, "no attempt " + std::to_string(read.id));
       reread = std::move(*found);
     }
-    lrs::AttemptRecord attempt = reread ? *reread : read;
-    std::unique_ptr<scorm::CmiModel> model =
-        cache != nullptr ? cache->take_model(attempt) : nullptr;
-    if (!model && attempt.cmi_json.empty()) {
+    lrs::AttemptRecord attempt = reread ? std::move(*reread) : read;
+    KeptModel kept = cache != nullptr ? cache->take_model(attempt) : KeptModel{};
+    if (!kept.model && attempt.cmi_json.empty()) {
       // Read without its CMI (PlayerStore::find_attempt_state) and not kept: read it all.
       auto found = store.find_attempt(attempt.id);
       if (!found) return reply(500, false, 101, found.error().message);
       if (!*found) return reply(404, false, 101, "no attempt " + std::to_string(attempt.id));
       attempt = std::move(**found);
-      if (cache != nullptr) model = cache->take_model(attempt);
+      if (cache != nullptr) kept = cache->take_model(attempt);
     }
-    if (!model) {
+    if (!kept.model) {
       auto loaded = scorm::from_json(attempt.cmi_json);
       if (!loaded) return reply(500, false, 101, "stored CMI: " + loaded.error());
-      model = std::make_unique<scorm::CmiModel>(std::move(*loaded));
+      kept = {std::make_unique<scorm::CmiModel>(std::move(*loaded)), {}};
     }
+    std::unique_ptr<scorm::CmiModel>& model = kept.model;
     attempt.cmi_json.clear();  // rewritten below; no need to keep a copy
     // The model as stored, back to the cache when the commit ends without changing it.
     auto keep_unchanged = [&] {
-      if (cache != nullptr) cache->put_model(attempt, attempt.revision, std::move(model));
+      if (cache != nullptr) cache->put_model(attempt, attempt.revision, std::move(kept));
     };
     const int general = model->version() == scorm::ScormVersion::kScorm12 ? 101 : 391;
     if (attempt.session != session) {
@@ -592,7 +609,8 @@ CommitReply commit_attempt(lrs::PlayerStore& store, const lrs::AttemptRecord& re
             std::make_shared<const lrs::PreparedStatements>(opening_statements(commit, *model));
       }
     }
-    const scorm::ActivityStatus was = sco_status(*model);
+    if (!kept.facts.status) kept.facts.status = sco_status(*model);
+    const scorm::ActivityStatus was = *kept.facts.status;
 
     model->start_tracking();
     scorm::CommitResult result = scorm::apply_commit_body(*model, commit_body);
@@ -610,10 +628,13 @@ CommitReply commit_attempt(lrs::PlayerStore& store, const lrs::AttemptRecord& re
     model->stop_tracking();
     lrs::PreparedStatements prepared = statements_for_commit(commit, changes, *model);
     if (opening) prepared = with_opening(*opening, std::move(prepared));
-    auto documents = profile_documents(context->translation, *model);
-    if (!documents) return reply(500, false, general, documents.error().message);
+    // The facts of the model after this commit (kept with it once stored).
+    ModelFacts facts = std::move(kept.facts);
+    const std::vector<lrs::DocumentWrite> documents =
+        profile_documents(*context, *model, terminate, facts);
     // A commit that leaves the SCO's tracking status as it was cannot change the course's.
-    const scorm::ActivityStatus now = sco_status(*model);
+    facts.status = sco_status(*model);
+    const scorm::ActivityStatus now = *facts.status;
     lrs::RegistrationDecide course;
     if (!context->course_tree.children.empty() && was != now) {
       course = course_decision(context->course_tree, commit, was, now);
@@ -621,16 +642,18 @@ CommitReply commit_attempt(lrs::PlayerStore& store, const lrs::AttemptRecord& re
     set_cmi_changes(attempt, *model, changes);
     if (sequence >= 0) attempt.commit_sequence = sequence;
     attempt.updated_us = timestamp;
-    auto ok = store.update_attempt(attempt, prepared, *documents, course);
+    auto ok = store.update_attempt(attempt, prepared, documents, course);
     if (!ok && ok.error().code == lrs::ErrorCode::kInvalid) {
       // Stored as one document (written before its values were kept one by one): this
       // commit writes them all, and the next ones only what they change.
       set_cmi(attempt, *model);
-      ok = store.update_attempt(attempt, prepared, *documents, course);
+      ok = store.update_attempt(attempt, prepared, documents, course);
     }
     if (ok) {
       // The stored revision is now one more (update_attempt's compare-and-set).
-      if (cache != nullptr) cache->put_model(attempt, attempt.revision + 1, std::move(model));
+      if (cache != nullptr) {
+        cache->put_model(attempt, attempt.revision + 1, {std::move(model), std::move(facts)});
+      }
       return reply(200, true, 0, "");
     }
     if (ok.error().code != lrs::ErrorCode::kConflict) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "adapter/translator.h"
+#include "lrs/document_store.h"
 #include "lrs/player_store.h"
 #include "scorm/cmi_model.h"
 #include "scorm/cmi_session.h"
@@ -71,6 +72,36 @@ struct AttemptContext {
   // (adapter::translate_prepared); always set by the context's maker.
   std::optional<adapter::StatementFrames> statements;
   scorm::RollupActivity course_tree;
+  // Where the profile's documents of the attempt are kept (the learner's agent key and
+  // the registration parsed once).
+  lrs::DocumentScope sco_state;      // activity-state: the SCO, learner, registration
+  lrs::DocumentScope attempt_state;  // attempt-state: the attempt, learner, registration
+  lrs::DocumentScope sco_profile;    // activity-profile: the SCO
+  // The activity-state document last decided inside a commit's transaction, by the stored
+  // content it was made from (the document is a function of that content alone), so
+  // the next commit finding the same content decides without parsing it. Shared by the
+  // attempt's commits; they may run at once.
+  struct ActivityStateMemo {
+    std::mutex mutex;
+    std::optional<std::string> from;  // the stored content it was made from
+    lrs::Document made;
+  };
+  std::shared_ptr<ActivityStateMemo> activity_state_memo = std::make_shared<ActivityStateMemo>();
+};
+
+// What commits derive from a CMI model besides its changes and need again at the next
+// commit of the same model: its SCO's tracking status and two profile documents. Each is
+// absent until made, and belongs to the model it travels with.
+struct ModelFacts {
+  std::optional<scorm::ActivityStatus> status;    // sco_status (course_status.h)
+  std::optional<lrs::Document> activity_profile;  // of the SCO
+  std::optional<lrs::Document> attempt_state;     // of the attempt
+};
+
+// A model kept between commits, with its facts.
+struct KeptModel {
+  std::unique_ptr<scorm::CmiModel> model;  // null: none kept
+  ModelFacts facts;
 };
 
 // What the commits of recently committed attempts keep between them, so the next commit
@@ -78,7 +109,8 @@ struct AttemptContext {
 // - the parsed CMI model, valid for one stored revision (scorm::from_json is most of a
 //   commit's CPU time); a revision mismatch (another process or a new launch wrote the
 //   attempt) is a miss. A commit takes the model out while it changes it in place, so a
-//   concurrent commit of the same attempt misses and reads the stored CMI;
+//   concurrent commit of the same attempt misses and reads the stored CMI. Its facts
+//   (ModelFacts) go with it;
 // - the attempt's context;
 // - the prepared opening statements of its current session (made at launch, used by the
 //   session's first commit).
@@ -88,12 +120,12 @@ struct AttemptContext {
 class AttemptCache {
  public:
   explicit AttemptCache(std::size_t capacity = 1024) : capacity_(capacity) {}
-  // The model of `attempt` at its revision, handed over: a commit changes it in place
-  // and puts it back once stored (null when not kept, or kept for another revision).
-  std::unique_ptr<scorm::CmiModel> take_model(const lrs::AttemptRecord& attempt);
-  // The model stored as `attempt` with revision `revision`.
-  void put_model(const lrs::AttemptRecord& attempt, std::int64_t revision,
-                 std::unique_ptr<scorm::CmiModel> model);
+  // The model of `attempt` at its revision with its facts, handed over: a commit changes
+  // it in place and puts it back once stored (model null when not kept, or kept for
+  // another revision).
+  KeptModel take_model(const lrs::AttemptRecord& attempt);
+  // The model stored as `attempt` with revision `revision`, and its facts.
+  void put_model(const lrs::AttemptRecord& attempt, std::int64_t revision, KeptModel kept);
   std::shared_ptr<const AttemptContext> context(const lrs::AttemptRecord& attempt);
   void put_context(const lrs::AttemptRecord& attempt, std::shared_ptr<const AttemptContext> ctx);
   // The opening statements (initialized / resumed) of the attempt's session
@@ -104,15 +136,19 @@ class AttemptCache {
 
  private:
   struct Entry {
-    std::string identity;  // registration, SCO and number
+    // Whose entry it is, besides the attempt id: its registration, SCO and number.
+    std::string registration;
+    std::string sco;
+    std::int64_t number = -1;
     std::int64_t revision = -1;
-    std::unique_ptr<scorm::CmiModel> model;
+    KeptModel kept;
     std::shared_ptr<const AttemptContext> context;
     std::int64_t opening_session = -1;
     std::shared_ptr<const lrs::PreparedStatements> opening;
   };
+  static bool belongs(const Entry& entry, const lrs::AttemptRecord& attempt);
   // Under mutex_: the entry of `attempt`, or nullptr.
-  const Entry* find(const lrs::AttemptRecord& attempt) const;
+  Entry* find(const lrs::AttemptRecord& attempt);
   // Under mutex_: the entry of `attempt`, emptied if it belonged to another attempt.
   Entry& slot(const lrs::AttemptRecord& attempt);
 

@@ -1,8 +1,11 @@
-// A session's opening statements (initialized / resumed) are prepared at launch and kept
-// in the AttemptCache, and the store creates their terms then (PlayerStore::
-// prime_statements): the first commit must store exactly what it stores without them.
+// What the AttemptCache keeps between the commits of a session must not change what they
+// store: the opening statements (initialized / resumed) prepared at launch (the store
+// creates their terms then, PlayerStore::prime_statements), the model changed in place,
+// and what commits derive from it (the SCO's status, the profile's documents). Each test
+// plays the same session with and without a cache.
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <random>
 #include <string>
@@ -37,6 +40,7 @@ struct Session {
   player::AttemptCache cache;
   bool with_cache;
   lrs::AttemptRecord attempt;
+  std::vector<std::pair<std::string, std::string>> lms_values;  // given at each launch
 
   explicit Session(bool cached) : with_cache(cached) {
     dir = fs::temp_directory_path() / ("opening-test-" + std::to_string(std::random_device{}()));
@@ -78,6 +82,7 @@ struct Session {
     l.cmi_version = "2004";
     l.learner_id = "u7";
     l.learner_name = "Ada";
+    l.lms_values = lms_values;
     auto launched = player::launch_sco(db->player(), l, cache_or_null());
     REQUIRE(launched);
     attempt = launched->attempt;
@@ -106,6 +111,54 @@ struct Session {
     std::vector<json> out;
     for (const auto& s : page->statements) out.push_back(json::parse(s.body));
     return out;
+  }
+
+  // The profile's documents of the attempt: activity-state, attempt-state and
+  // activity-profile (the attempt IRI read from the statements' grouping).
+  std::vector<std::pair<lrs::DocumentScope, std::string>> document_keys() {
+    std::string attempt_iri;
+    for (const json& s : statements()) {
+      for (const json& a : s["context"]["contextActivities"].value("grouping", json::array())) {
+        const std::string id = a["id"];
+        if (id.find("?attemptId=") != std::string::npos) attempt_iri = id;
+      }
+    }
+    REQUIRE(!attempt_iri.empty());
+    const std::string sco_iri = attempt_iri.substr(0, attempt_iri.find("?attemptId="));
+    auto agent = lrs::agent_key(learner_account());
+    REQUIRE(agent);
+    const auto registration = lrs::Uuid::parse(kRegistration);
+    return {{{lrs::DocumentKind::kState, sco_iri, *agent, registration},
+             "https://w3id.org/xapi/scorm/activity-state"},
+            {{lrs::DocumentKind::kState, attempt_iri, *agent, registration},
+             "https://w3id.org/xapi/scorm/attempt-state"},
+            {{lrs::DocumentKind::kActivityProfile, sco_iri, "", std::nullopt},
+             "https://w3id.org/xapi/scorm/activity-profile"}};
+  }
+  std::vector<lrs::Document> documents() {
+    std::vector<lrs::Document> out;
+    for (const auto& [scope, id] : document_keys()) {
+      auto doc = db->documents().get(scope, id);
+      REQUIRE(doc);
+      REQUIRE(*doc);
+      out.push_back(**doc);
+    }
+    return out;
+  }
+  // Replaces each profile document by `content`, as a client of /xapi may.
+  void overwrite_documents(const std::string& content) {
+    for (const auto& [scope, id] : document_keys()) {
+      lrs::Document d;
+      d.id = id;
+      d.content = content;
+      d.content_type = "application/json";
+      d.etag = lrs::document_etag(content);
+      REQUIRE(db->documents().update(
+          scope, id,
+          [&](const std::optional<lrs::Document>&) -> lrs::Result<std::optional<lrs::Document>> {
+            return d;
+          }));
+    }
   }
 
   // Rows of the statement store's term table, read on a connection of its own.
@@ -296,4 +349,77 @@ TEST_CASE("a commit given the attempt read without its CMI reads it when no mode
   }
   Session s(false);
   CHECK_FALSE(*s.db->player().find_attempt_state(424242));
+}
+
+TEST_CASE("the profile documents and statuses kept with the model are those a commit makes",
+          "[player][runtime]") {
+  // The cached session reuses the activity-profile, the attempt-state's ETag, the
+  // activity-state decided from the same stored document and the SCO's status; the
+  // uncached one makes each anew. They must store the same documents after every commit,
+  // also after /xapi clients overwrote them and after a relaunch with other launch values.
+  auto launch_values = [](const std::string& launch_data) {
+    return std::vector<std::pair<std::string, std::string>>{
+        {"cmi.launch_data", launch_data},
+        {"cmi.completion_threshold", "0.8"},
+        {"cmi.scaled_passing_score", "0.6"},
+        {"cmi.max_time_allowed", "PT1H"},
+        {"cmi.time_limit_action", "continue,message"}};
+  };
+  Session cached(true);
+  Session uncached(false);
+  std::vector<std::vector<lrs::Document>> seen;  // the cached session's, after each step
+  auto both = [&](const std::function<void(Session&)>& step) {
+    step(cached);
+    step(uncached);
+    const std::vector<lrs::Document> got = cached.documents();
+    const std::vector<lrs::Document> want = uncached.documents();
+    REQUIRE(got.size() == want.size());
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      INFO(got[i].id << ": " << got[i].content << " / " << want[i].content);
+      CHECK(got[i].content == want[i].content);
+      CHECK(got[i].content_type == want[i].content_type);
+      CHECK(got[i].etag == want[i].etag);
+      CHECK(got[i].etag == lrs::document_etag(got[i].content));
+    }
+    seen.push_back(got);
+  };
+  auto commit = [](json body, bool terminate = false) {
+    return [body, terminate](Session& s) { CHECK(s.commit(body, terminate)["result"] == true); };
+  };
+  cached.lms_values = uncached.lms_values = launch_values("first");
+  both([](Session& s) {
+    s.launch();
+    CHECK(s.commit({{"cmi.location", "p1"}, {"commitSequence", 1}})["result"] == true);
+  });
+  CHECK(json::parse(seen.back()[2].content)["launch_data"] == "first");
+  both(commit({{"cmi.progress_measure", "0.9"}, {"commitSequence", 2}}));  // completed by it
+  both(commit({{"cmi.learner_preference.audio_level", "2"}, {"commitSequence", 3}}));
+  CHECK(json::parse(seen.back()[1].content)["preferences"]["audio_level"] == 2);
+  both([](Session& s) { s.overwrite_documents(R"({"attempts":["urn:x:other"]})"); });
+  both(commit({{"cmi.location", "p1"}, {"commitSequence", 4}}));  // rewrites all three
+  CHECK(json::parse(seen.back()[0].content)["attempts"].size() == 2);
+  CHECK(seen.back()[1].content == seen[2][1].content);
+  CHECK(seen.back()[2].content == seen[0][2].content);
+  both(
+      commit({{"cmi.exit", "suspend"}, {"cmi.session_time", "PT2M"}, {"commitSequence", 5}}, true));
+  CHECK(json::parse(seen.back()[1].content)["total_time"] == "PT0H2M0S");
+  cached.lms_values = uncached.lms_values = launch_values("second");
+  both([](Session& s) {
+    CHECK(s.launch());  // resumed: the same attempt, new launch values
+    CHECK(s.commit({{"cmi.location", "p2"}, {"commitSequence", 1}})["result"] == true);
+  });
+  CHECK(json::parse(seen.back()[2].content)["launch_data"] == "second");
+}
+
+TEST_CASE("an accepted commit answers the bytes of its JSON reply", "[player][runtime]") {
+  Session s(true);
+  s.launch();
+  auto read = s.db->player().find_attempt(s.attempt.id);
+  REQUIRE(read);
+  REQUIRE(*read);
+  auto reply = player::commit_attempt(s.db->player(), **read, s.attempt.session,
+                                      json{{"cmi.location", "p1"}, {"commitSequence", 1}}.dump(),
+                                      false, &s.cache);
+  CHECK(reply.status == 200);
+  CHECK(reply.body == json{{"result", true}, {"errorCode", 0}}.dump());
 }

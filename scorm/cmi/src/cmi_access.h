@@ -9,7 +9,9 @@
 namespace scorm {
 
 struct CmiModelAccess {
-  static CmiValues& values(CmiModel& model) { return model.values_; }
+  // Drops stored values without any check or journal (a new session, a model loaded).
+  static void erase(CmiModel& model, std::string_view element) { model.values_.erase(element); }
+  static void clear(CmiModel& model) { model.values_.clear(); }
   static void set_session_open(CmiModel& model, bool open) { model.session_open_ = open; }
   static CmiModel make(ScormVersion version, const CmiOptions& options) {
     return CmiModel(version, options);

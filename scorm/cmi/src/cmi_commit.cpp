@@ -1,6 +1,7 @@
 #include "scorm/cmi_commit.h"
 
 #include <algorithm>
+#include <functional>
 
 #include <nlohmann/json.hpp>
 
@@ -94,8 +95,166 @@ std::optional<CmiPairs> parse_commit_json(std::string_view text, std::string* er
   return pairs_of(doc);
 }
 
+namespace {
+
+bool is_cmi_key(std::string_view key) {
+  return key.rfind("cmi.", 0) == 0 || key.rfind("adl.", 0) == 0 || key == "cmi" || key == "adl";
+}
+
+// A commit body read in one pass, without building its JSON document (most of what
+// reading a commit cost): the pairs in document order, as pairs_of would list them of
+// the document. Where the two could differ it gives up (`ambiguous`) and the document is
+// built after all: a key repeated in one object (the document keeps the last one and
+// drops the earlier one's whole value) and an element named twice (flat and nested: the
+// replay's order of the two is the document's). Neither happens in what runtimes send.
+class CommitBodyReader {
+ public:
+  bool ambiguous = false;
+  bool runtime_data = false;  // the body has a runtimeData object, whose pairs count
+  std::int64_t sequence = -1;
+  CmiPairs pairs;               // of the body's top level
+  CmiPairs runtime_data_pairs;  // of runtimeData's
+
+  bool null() { return scalar(std::string()); }
+  bool boolean(bool v) { return scalar(v ? "true" : "false"); }
+  bool number_integer(json::number_integer_t v) {
+    if (at_top() && key_ == "commitSequence") sequence = v;
+    return scalar(std::to_string(v));
+  }
+  bool number_unsigned(json::number_unsigned_t v) {
+    if (at_top() && key_ == "commitSequence") sequence = static_cast<std::int64_t>(v);
+    return scalar(std::to_string(v));
+  }
+  bool number_float(json::number_float_t v, const std::string&) { return scalar(json(v).dump()); }
+  bool string(std::string& v) { return scalar(std::move(v)); }
+  bool binary(json::binary_t&) { return false; }  // not in JSON text
+  bool start_object(std::size_t) { return open(false); }
+  bool start_array(std::size_t) { return open(true); }
+  bool end_object() { return close(); }
+  bool end_array() { return close(); }
+  bool key(std::string& k) {
+    Frame& f = frames_.back();
+    if (f.role != Role::kSkipped) f.key_hashes.push_back(std::hash<std::string>{}(k));
+    key_ = std::move(k);
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
+    return false;
+  }
+
+  // After a successful parse: the body's pairs, or nullopt when `ambiguous`.
+  std::optional<CmiPairs> result() {
+    CmiPairs& chosen = runtime_data ? runtime_data_pairs : pairs;
+    std::vector<std::size_t> names;
+    names.reserve(chosen.size());
+    for (const auto& [element, value] : chosen) names.push_back(std::hash<std::string>{}(element));
+    if (has_repeats(names)) return std::nullopt;  // or two names that hash alike: rare
+    return std::move(chosen);
+  }
+  bool root_is_object() const { return root_is_object_; }
+
+ private:
+  // kTop: the body; kRuntimeData: its runtimeData object; kRecorded: a value under a
+  // cmi / adl key of either; kSkipped: anything else.
+  enum class Role { kTop, kRuntimeData, kRecorded, kSkipped };
+  struct Frame {
+    Role role;
+    bool array;
+    bool into_runtime_data;  // kRecorded: whose pairs it adds to
+    std::size_t path_size;   // of path_ before this container's own name
+    std::size_t next_index = 0;
+    std::vector<std::size_t> key_hashes;  // objects: their keys, for repeats
+  };
+
+  static bool has_repeats(std::vector<std::size_t>& hashes) {
+    std::sort(hashes.begin(), hashes.end());
+    return std::adjacent_find(hashes.begin(), hashes.end()) != hashes.end();
+  }
+  bool at_top() const { return frames_.size() == 1 && frames_.back().role == Role::kTop; }
+
+  // The role of the value now starting in the current container, with path_ extended by
+  // its name when recorded.
+  Role enter(bool* into_runtime_data, bool container) {
+    if (frames_.empty()) return Role::kTop;
+    Frame& f = frames_.back();
+    switch (f.role) {
+      case Role::kTop:
+      case Role::kRuntimeData:
+        if (f.role == Role::kTop && key_ == "runtimeData" && container && !next_is_array_) {
+          return Role::kRuntimeData;
+        }
+        if (!is_cmi_key(key_)) return Role::kSkipped;
+        *into_runtime_data = f.role == Role::kRuntimeData;
+        path_.assign(key_);
+        return Role::kRecorded;
+      case Role::kRecorded:
+        *into_runtime_data = f.into_runtime_data;
+        path_ += '.';
+        if (f.array) {
+          path_ += std::to_string(f.next_index++);
+        } else {
+          path_ += key_;
+        }
+        return Role::kRecorded;
+      case Role::kSkipped:
+        return Role::kSkipped;
+    }
+    return Role::kSkipped;
+  }
+
+  bool scalar(std::string text) {
+    if (frames_.empty()) return true;  // not an object: refused by the caller
+    const std::size_t size = path_.size();
+    bool into_runtime_data = false;
+    if (enter(&into_runtime_data, false) == Role::kRecorded) {
+      (into_runtime_data ? runtime_data_pairs : pairs).emplace_back(path_, std::move(text));
+    }
+    path_.resize(std::min(size, path_.size()));
+    return true;
+  }
+
+  bool open(bool array) {
+    if (frames_.empty()) root_is_object_ = !array;
+    const std::size_t size = path_.size();
+    bool into_runtime_data = false;
+    next_is_array_ = array;
+    const Role role = enter(&into_runtime_data, true);
+    if (role == Role::kRuntimeData) runtime_data = true;
+    if (role == Role::kTop || role == Role::kRuntimeData) path_.clear();
+    frames_.push_back(Frame{role, array, into_runtime_data, size, 0, {}});
+    return true;
+  }
+
+  bool close() {
+    Frame& f = frames_.back();
+    if (has_repeats(f.key_hashes)) ambiguous = true;
+    path_.resize(std::min(f.path_size, path_.size()));
+    frames_.pop_back();
+    return true;
+  }
+
+  std::vector<Frame> frames_;
+  std::string key_;   // the last key read
+  std::string path_;  // the element name of the value being read
+  bool next_is_array_ = false;
+  bool root_is_object_ = false;
+};
+
+}  // namespace
+
 CommitBody read_commit_body(std::string_view text) {
   CommitBody body;
+  CommitBodyReader reader;
+  if (!json::sax_parse(text, &reader) || !reader.root_is_object()) {
+    body.error = kNotAnObject;
+    return body;
+  }
+  if (!reader.ambiguous) {
+    body.sequence = reader.sequence;
+    body.pairs = reader.result();
+    if (body.pairs) return body;
+  }
+  body.sequence = -1;
   json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) {
     body.error = kNotAnObject;
@@ -140,7 +299,7 @@ CommitResult replay(CmiModel& work, const CmiPairs& pairs) {
                        element + " is " + current.value + ", not " + value);
       continue;
     }
-    auto current = work.stored(element);
+    const std::string* current = work.find(element);
     if (current ? *current == value : value.empty()) continue;  // unchanged, or unset as ""
     if (CmiModelAccess::is_read_only(work, element, parsed)) {
       if (ends_with(element, "total_time")) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -38,16 +39,28 @@ void append_json_string(std::string& out, const std::string& s) {
 }  // namespace
 
 std::string to_json_head(const CmiModel& model) {
-  ojson doc;
-  doc["format"] = kFormat;
-  doc["format_version"] = kCmiJsonFormatVersion;
-  doc["scorm"] = model.version() == ScormVersion::kScorm12 ? "1.2" : "2004";
-  doc["options"] = {{"edition", model.options().edition},
-                    {"suspend_data_max", model.options().suspend_data_max},
-                    {"strict_12_responses", model.options().strict_12_responses}};
-  doc["session_open"] = model.session_open();
-  // Invalid UTF-8 from a SCO is stored as is rather than failing the whole save.
-  return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  // Written once per commit: spelled out rather than built as a JSON object (most of
+  // what writing a commit's CMI cost). Only numbers and booleans vary, so the bytes are
+  // what nlohmann's dump writes for {"format", "format_version", "scorm", "options",
+  // "session_open"} in this order.
+  const CmiOptions& options = model.options();
+  std::string out;
+  out.reserve(160);
+  out += "{\"format\":\"";
+  out += kFormat;
+  out += "\",\"format_version\":";
+  out += std::to_string(kCmiJsonFormatVersion);
+  out += model.version() == ScormVersion::kScorm12 ? ",\"scorm\":\"1.2\"" : ",\"scorm\":\"2004\"";
+  out += ",\"options\":{\"edition\":";
+  out += std::to_string(options.edition);
+  out += ",\"suspend_data_max\":";
+  out += std::to_string(options.suspend_data_max);
+  out += ",\"strict_12_responses\":";
+  out += options.strict_12_responses ? "true" : "false";
+  out += "},\"session_open\":";
+  out += model.session_open() ? "true" : "false";
+  out += '}';
+  return out;
 }
 
 std::string json_string(const std::string& text) {
@@ -101,8 +114,7 @@ tl::expected<CmiModel, std::string> from_json(std::string_view text) {
 
   ScormVersion version = scorm == "1.2" ? ScormVersion::kScorm12 : ScormVersion::kScorm2004;
   CmiModel model = CmiModelAccess::make(version, options);
-  CmiValues& values = CmiModelAccess::values(model);
-  values.clear();
+  CmiModelAccess::clear(model);
   // Replay in ElementLess order (ids before the fields that depend on them); every value
   // passes the data model's checks again, as the server's own writes did.
   CmiValues sorted;
@@ -120,12 +132,11 @@ tl::expected<CmiModel, std::string> from_json(std::string_view text) {
   CmiModelAccess::set_loading(model, false);
   // Record defaults the file did not list were added by set_lms_value; drop them so the
   // loaded values are exactly the stored ones.
-  for (auto it = values.begin(); it != values.end();) {
-    if (!sorted.count(it->first))
-      it = values.erase(it);
-    else
-      ++it;
+  std::vector<std::string> defaults;
+  for (const auto& [element, value] : model.values()) {
+    if (!sorted.count(element)) defaults.push_back(element);
   }
+  for (const std::string& element : defaults) CmiModelAccess::erase(model, element);
   CmiModelAccess::set_session_open(model, doc.value("session_open", false));
   return model;
 }

@@ -124,15 +124,16 @@ bool is_scalar_pattern(std::string_view pattern) {
 
 // The pattern of the collection holding index number `level` of `pattern`:
 // ("cmi.interactions.n.objectives.n.id", 1) -> "cmi.interactions.n.objectives".
-std::string collection_pattern(std::string_view pattern, std::size_t level) {
-  std::string out;
+std::string_view collection_pattern(std::string_view pattern, std::size_t level) {
   std::size_t seen = 0;
-  for (auto segment : detail::split(pattern, ".")) {
-    if (segment == "n" && seen++ == level) return out;
-    if (!out.empty()) out += '.';
-    out += segment;
+  for (std::size_t start = 0; start <= pattern.size();) {
+    const std::size_t dot = std::min(pattern.find('.', start), pattern.size());
+    if (pattern.substr(start, dot - start) == "n" && seen++ == level) {
+      return pattern.substr(0, start == 0 ? 0 : start - 1);
+    }
+    start = dot + 1;
   }
-  return out;
+  return pattern;
 }
 
 Check check_value(const CmiModel& model, const ElementDef& def, const ParsedElement& p,
@@ -213,9 +214,84 @@ CmiModel make_cmi_model(ScormVersion version, const CmiOptions& options) {
   return CmiModel2004(options);
 }
 
+CmiModel::IndexedValues& CmiModel::IndexedValues::operator=(const IndexedValues& other) {
+  if (this != &other) {
+    ordered = other.ordered;
+    reindex();
+  }
+  return *this;
+}
+
+CmiModel::IndexedValues::IndexedValues(IndexedValues&& other) noexcept
+    : ordered(std::move(other.ordered)),
+      by_name(std::move(other.by_name)),
+      last_(std::move(other.last_)),
+      last_node_(other.last_node_) {
+  other.clear();
+}
+
+CmiModel::IndexedValues& CmiModel::IndexedValues::operator=(IndexedValues&& other) noexcept {
+  if (this != &other) {
+    ordered = std::move(other.ordered);
+    by_name = std::move(other.by_name);
+    last_ = std::move(other.last_);
+    last_node_ = other.last_node_;
+    other.clear();
+  }
+  return *this;
+}
+
+CmiValues::iterator CmiModel::IndexedValues::find(std::string_view element) const {
+  auto it = by_name.find(element);
+  // The index holds iterators of `ordered`; a const model hands out only const access.
+  return it == by_name.end() ? const_cast<CmiValues&>(ordered).end() : it->second;
+}
+
+std::pair<CmiValues::iterator, bool> CmiModel::IndexedValues::insert(std::string_view element) {
+  // A commit adds the fields of a new record in ElementLess order: each usually goes
+  // right after the one added before it.
+  const auto hint = last_.empty() ? ordered.end() : std::next(last_node_);
+  last_.assign(element);
+  if (auto it = by_name.find(element); it != by_name.end()) {
+    last_node_ = it->second;
+    return {it->second, false};
+  }
+  last_node_ = ordered.emplace_hint(hint, std::string(element), std::string());
+  by_name.emplace(last_node_->first, last_node_);
+  return {last_node_, true};
+}
+
+bool CmiModel::IndexedValues::holds_record(std::string_view record) const {
+  return last_.size() > record.size() && last_[record.size()] == '.' &&
+         std::string_view(last_).substr(0, record.size()) == record;
+}
+
+void CmiModel::IndexedValues::erase(std::string_view element) {
+  last_.clear();
+  auto it = by_name.find(element);
+  if (it == by_name.end()) return;
+  const CmiValues::iterator node = it->second;
+  by_name.erase(it);
+  ordered.erase(node);
+}
+
+void CmiModel::IndexedValues::clear() {
+  last_.clear();
+  by_name.clear();
+  ordered.clear();
+}
+
+void CmiModel::IndexedValues::reindex() {
+  last_.clear();
+  by_name.clear();
+  by_name.reserve(ordered.size());
+  for (auto it = ordered.begin(); it != ordered.end(); ++it) by_name.emplace(it->first, it);
+}
+
 void CmiModel::init_defaults() {
   for (const auto& [pattern, def] : detail::schema_for(version_).elements) {
-    if (def.initial != nullptr && is_scalar_pattern(pattern)) values_[pattern] = def.initial;
+    if (def.initial != nullptr && is_scalar_pattern(pattern))
+      values_.insert(pattern).first->second = def.initial;
   }
 }
 
@@ -225,10 +301,11 @@ int CmiModel::fail(int code, std::string diagnostic) const {
   return code;
 }
 
-std::string& CmiModel::write(const std::string& element) {
-  if (!tracking_) return values_[element];
-  auto [it, inserted] = values_.try_emplace(element);
-  journal_.push_back({element, inserted ? std::nullopt : std::optional<std::string>(it->second)});
+std::string& CmiModel::write(std::string_view element) {
+  auto [it, inserted] = values_.insert(element);
+  if (!tracking_) return it->second;
+  // Every caller assigns the new value: the old one moves to the journal.
+  journal_.push_back({it->first, inserted ? std::nullopt : std::optional(std::move(it->second))});
   return it->second;
 }
 
@@ -236,7 +313,7 @@ void CmiModel::roll_back(std::size_t mark) {
   while (journal_.size() > mark) {
     JournalEntry& undo = journal_.back();
     if (undo.old_value) {
-      values_[undo.element] = std::move(*undo.old_value);
+      values_.insert(undo.element).first->second = std::move(*undo.old_value);
     } else {
       values_.erase(undo.element);
     }
@@ -261,46 +338,69 @@ std::vector<CmiChange> CmiModel::tracked_changes() const {
   first.reserve(journal_.size());
   for (const auto& entry : journal_) first.push_back(&entry);
   ElementLess less;
-  std::stable_sort(first.begin(), first.end(),
-                   [&](const auto* a, const auto* b) { return less(a->element, b->element); });
+  auto by_element = [&](const auto* a, const auto* b) { return less(a->element, b->element); };
+  // A commit replays its values in this order already, so the journal mostly is sorted.
+  if (!std::is_sorted(first.begin(), first.end(), by_element)) {
+    std::stable_sort(first.begin(), first.end(), by_element);
+  }
   std::vector<CmiChange> changes;
+  changes.reserve(first.size());
   for (std::size_t i = 0; i < first.size(); ++i) {
     if (i > 0 && first[i]->element == first[i - 1]->element) continue;
-    std::optional<std::string> now = stored(first[i]->element);
-    if (now != first[i]->old_value)
-      changes.push_back({first[i]->element, first[i]->old_value, now});
+    const std::string* now = find(first[i]->element);
+    const std::optional<std::string>& was = first[i]->old_value;
+    if (now == nullptr ? !was.has_value() : (was && *was == *now)) continue;
+    changes.push_back(
+        {first[i]->element, was, now == nullptr ? std::nullopt : std::optional<std::string>(*now)});
   }
   return changes;
 }
 
-std::optional<std::string> CmiModel::stored(std::string_view element) const {
+const std::string* CmiModel::find(std::string_view element) const {
   auto it = values_.find(element);
-  if (it == values_.end()) return std::nullopt;
-  return it->second;
+  return it == values_.ordered.end() ? nullptr : &it->second;
+}
+
+std::optional<std::string> CmiModel::stored(std::string_view element) const {
+  const std::string* value = find(element);
+  if (value == nullptr) return std::nullopt;
+  return *value;
 }
 
 std::size_t CmiModel::count(std::string_view collection) const {
   // Every record key lies between "<collection>." and "<collection>.\xff" in ElementLess
   // order, numeric segments first, so the last key before the sentinel holds the
   // highest index.
-  std::string sentinel;
-  sentinel.reserve(collection.size() + 2);
-  sentinel.append(collection);
-  sentinel += ".\xff";
-  auto it = values_.lower_bound(std::string_view(sentinel));
-  if (it == values_.begin()) return 0;
+  char buffer[128];
+  std::string long_sentinel;
+  std::string_view sentinel;
+  if (collection.size() + 2 <= sizeof buffer) {
+    std::memcpy(buffer, collection.data(), collection.size());
+    buffer[collection.size()] = '.';
+    buffer[collection.size() + 1] = '\xff';
+    sentinel = std::string_view(buffer, collection.size() + 2);
+  } else {
+    long_sentinel = std::string(collection) + ".\xff";
+    sentinel = long_sentinel;
+  }
+  auto it = values_.ordered.lower_bound(sentinel);
+  if (it == values_.ordered.begin()) return 0;
   --it;
-  const std::string_view prefix = std::string_view(sentinel).substr(0, collection.size() + 1);
+  const std::string_view prefix = sentinel.substr(0, collection.size() + 1);
   if (!starts_with(it->first, prefix)) return 0;
   std::string_view rest = std::string_view(it->first).substr(prefix.size());
   std::string_view index = rest.substr(0, rest.find('.'));
-  if (!detail::is_digits(index)) return 0;
-  return std::stoul(std::string(index)) + 1;
+  if (!detail::is_digits(index) || index.size() > 9) return 0;  // set_value keeps them short
+  std::size_t n = 0;
+  for (char c : index) n = n * 10 + static_cast<std::size_t>(c - '0');
+  return n + 1;
 }
 
-std::string CmiModel::mode() const {
-  auto m = stored(is_v12(version_) ? "cmi.core.lesson_mode" : "cmi.mode");
-  return m ? *m : "normal";
+std::string CmiModel::mode() const { return std::string(mode_view()); }
+
+std::string_view CmiModel::mode_view() const {
+  const std::string* m = find(is_v12(version_) ? "cmi.core.lesson_mode" : "cmi.mode");
+  return m != nullptr ? std::string_view(*m) : std::string_view("normal");
 }
 
 bool CmiModel::is_read_only(std::string_view element) const {
@@ -341,12 +441,12 @@ GetResult CmiModel::get_value(std::string_view element) const {
 
   // The records named by the indexes must exist (index < _count).
   auto missing_record = [&]() -> std::optional<GetResult> {
-    for (std::size_t i = 0; i < p.indexes.size(); ++i) {
+    for (std::size_t i = 0; i < p.levels(); ++i) {
       std::size_t n = count(p.collections[i]);
       if (p.indexes[i] >= n) {
         return error(Fault::kGetFailure, name + ": index " + std::to_string(p.indexes[i]) +
-                                             " is not below " + p.collections[i] + "._count (" +
-                                             std::to_string(n) + ")");
+                                             " is not below " + std::string(p.collections[i]) +
+                                             "._count (" + std::to_string(n) + ")");
       }
     }
     return std::nullopt;
@@ -358,19 +458,19 @@ GetResult CmiModel::get_value(std::string_view element) const {
       return error(Fault::kUndefined, name + " is not a data model element");
     }
     if (p.keyword == "_children") {
-      auto it = schema.children.find(p.base_pattern);
+      auto it = schema.children.find(p.base_pattern());
       if (it != schema.children.end()) return ok(it->second);
-      if (schema.knows(p.base_pattern))
-        return error(Fault::kNoChildren, p.base + " has no children");
+      if (schema.knows(p.base_pattern()))
+        return error(Fault::kNoChildren, std::string(p.base) + " has no children");
       return error(Fault::kUndefined, name + " is not a data model element");
     }
     if (p.keyword == "_count") {
-      if (schema.collections.count(p.base_pattern)) {
+      if (schema.collections.count(p.base_pattern())) {
         if (auto e = missing_record()) return *e;
         return ok(std::to_string(count(p.base)));
       }
-      if (schema.knows(p.base_pattern))
-        return error(Fault::kNoCount, p.base + " is not a collection");
+      if (schema.knows(p.base_pattern()))
+        return error(Fault::kNoCount, std::string(p.base) + " is not a collection");
       return error(Fault::kUndefined, name + " is not a data model element");
     }
     return error(Fault::kUndefined, name + " is not a data model element");
@@ -386,7 +486,7 @@ GetResult CmiModel::get_value(std::string_view element) const {
   }
   if (def->access == Access::kWriteOnly) return error(Fault::kWriteOnly, name + " is write-only");
   if (auto e = missing_record()) return *e;
-  if (auto v = stored(element)) return ok(*v);
+  if (const std::string* v = find(element)) return ok(*v);
   if (is_v12(version_)) return ok("");
   return error(Fault::kNotInitialized, name + " has not been set");
 }
@@ -404,13 +504,14 @@ int CmiModel::set_impl(std::string_view element, std::string_view value, Writer 
   const auto& schema = detail::schema_for(version_);
   const bool v12 = is_v12(version_);
   const bool sco = writer == Writer::kSco;
-  std::string name(element);
   auto error = [&](Fault f, const std::string& why) { return fail(code_for(version_, f), why); };
 
   if (element.empty()) return error(Fault::kSetFailure, "the element name is empty");
   if (!v12 && options_.edition == 3 && starts_with(element, "adl.data"))
-    return error(Fault::kUnimplemented, name + ": adl.data is a 4th Edition element");
-  if (!v12 && is_nav_valid_target(element)) return error(Fault::kReadOnly, name + " is read-only");
+    return error(Fault::kUnimplemented,
+                 std::string(element) + ": adl.data is a 4th Edition element");
+  if (!v12 && is_nav_valid_target(element))
+    return error(Fault::kReadOnly, std::string(element) + " is read-only");
 
   ParsedElement own;
   if (parsed == nullptr) {
@@ -418,86 +519,89 @@ int CmiModel::set_impl(std::string_view element, std::string_view value, Writer 
     parsed = &own;
   }
   const ParsedElement& p = *parsed;
-  if (!p.valid) return error(Fault::kUndefined, name + " is not a data model element");
+  if (!p.valid)
+    return error(Fault::kUndefined, std::string(element) + " is not a data model element");
   if (!p.keyword.empty()) {
     bool known = (p.keyword == "_version" && p.base == "cmi") ||
-                 (p.keyword == "_children" && schema.children.count(p.base_pattern)) ||
-                 (p.keyword == "_count" && schema.collections.count(p.base_pattern));
-    if (known) return error(Fault::kKeywordSet, name + " is a keyword and read-only");
-    return error(Fault::kUndefined, name + " is not a data model element");
+                 (p.keyword == "_children" && schema.children.count(p.base_pattern())) ||
+                 (p.keyword == "_count" && schema.collections.count(p.base_pattern()));
+    if (known)
+      return error(Fault::kKeywordSet, std::string(element) + " is a keyword and read-only");
+    return error(Fault::kUndefined, std::string(element) + " is not a data model element");
   }
   const ElementDef* def = schema.find(p.pattern);
   if (def == nullptr) {
     if (schema.knows(p.pattern)) {
       return error(v12 ? Fault::kUndefined : Fault::kSetFailure,
-                   name + " is a group or collection, not a value");
+                   std::string(element) + " is a group or collection, not a value");
     }
-    return error(Fault::kUndefined, name + " is not a data model element");
+    return error(Fault::kUndefined, std::string(element) + " is not a data model element");
   }
   if (sco && def->access == Access::kReadOnly)
-    return error(Fault::kReadOnly, name + " is read-only");
+    return error(Fault::kReadOnly, std::string(element) + " is read-only");
 
   // Collections fill in order: an index may be an existing record or the next one (RTE
   // 1.2 3.4.2 / 2004 4.1.2); in 2004 only the id (or a comment field) creates a record.
   std::vector<std::size_t> created;  // levels whose record this set creates
-  for (std::size_t i = 0; i < p.indexes.size(); ++i) {
+  for (std::size_t i = 0; i < p.levels(); ++i) {
+    if (values_.holds_record(p.records[i])) continue;  // index < _count: nothing to check
     std::size_t n = count(p.collections[i]);
     std::size_t idx = p.indexes[i];
     if (idx > n) {
-      return error(Fault::kSetFailure, name + ": index " + std::to_string(idx) +
-                                           " skips ahead of " + p.collections[i] + "._count (" +
-                                           std::to_string(n) + "); records are added in order");
+      return error(Fault::kSetFailure, std::string(element) + ": index " + std::to_string(idx) +
+                                           " skips ahead of " + std::string(p.collections[i]) +
+                                           "._count (" + std::to_string(n) +
+                                           "); records are added in order");
     }
     if (idx < n) continue;
     auto coll = schema.collections.find(collection_pattern(p.pattern, i));
     if (sco && coll != schema.collections.end() && !coll->second.sco_creates) {
-      return error(Fault::kSetFailure,
-                   name + ": " + p.collections[i] + " records are provided by the LMS");
+      return error(Fault::kSetFailure, std::string(element) + ": " + std::string(p.collections[i]) +
+                                           " records are provided by the LMS");
     }
     if (!v12) {
       // The id creates a record (RTE 4.1.2); correct_responses and comments have none, so
       // their pattern / any field does. Deeper elements of a missing record wait for its id.
-      bool last = i + 1 == p.indexes.size();
+      bool last = i + 1 == p.depth;
       std::string_view leaf = std::string_view(p.pattern).substr(p.pattern.rfind('.') + 1);
       bool creator =
           leaf == "id" || leaf == "pattern" || starts_with(p.pattern, "cmi.comments_from_");
       if (!last || !creator) {
-        std::string id = p.collections[i] + "." + std::to_string(idx) + ".id";
-        return error(Fault::kDependency, name + ": set " + id + " first");
+        std::string id = std::string(p.records[i]) + ".id";
+        return error(Fault::kDependency, std::string(element) + ": set " + id + " first");
       }
     }
     created.push_back(i);
   }
 
   if (!v12 && sco && def->needs == Needs::kInteractionType) {
-    std::string type_key = p.collections[0] + "." + std::to_string(p.indexes[0]) + ".type";
-    if (!stored(type_key)) return error(Fault::kDependency, name + ": set " + type_key + " first");
+    std::string type_key = std::string(p.records[0]) + ".type";
+    if (find(type_key) == nullptr)
+      return error(Fault::kDependency, std::string(element) + ": set " + type_key + " first");
   }
 
   Check c = check_value(*this, *def, p, value);
   if (c.ok()) c = check_rules(*this, p, value, sco);
-  if (!c.ok()) return error(c.fault, name + ": " + c.why);
+  if (!c.ok()) return error(c.fault, std::string(element) + ": " + c.why);
 
-  if (sco && def->result && mode() != "normal") {
-    bool browsed =
-        v12 && p.pattern == "cmi.core.lesson_status" && value == "browsed" && mode() == "browse";
+  if (sco && def->result && mode_view() != "normal") {
+    bool browsed = v12 && p.pattern == "cmi.core.lesson_status" && value == "browsed" &&
+                   mode_view() == "browse";
     if (!browsed) {
-      fail(0, name + ": ignored in " + mode() + " mode (nothing that counts changes)");
+      fail(0,
+           std::string(element) + ": ignored in " + mode() + " mode (nothing that counts changes)");
       return 0;
     }
   }
 
-  write(name) = std::string(value);
+  write(element) = value;
   for (std::size_t level : created) {
     // Fields with a default ("unknown" objective statuses) appear with their record.
-    std::string prefix = p.collections[level] + "." + std::to_string(p.indexes[level]) + ".";
-    std::string coll_pattern = collection_pattern(p.pattern, level) + ".n.";
-    for (const auto& [pattern, fdef] : schema.elements) {
-      if (fdef.initial == nullptr || !starts_with(pattern, coll_pattern)) continue;
-      std::string_view leaf = std::string_view(pattern).substr(coll_pattern.size());
-      if (leaf.find(".n") != std::string_view::npos) continue;
-      std::string field = prefix + std::string(leaf);
-      if (!values_.contains(field)) write(field) = fdef.initial;
+    auto defaults = schema.record_defaults.find(collection_pattern(p.pattern, level));
+    if (defaults == schema.record_defaults.end()) continue;
+    for (const auto& [leaf, initial] : defaults->second) {
+      std::string field = std::string(p.records[level]) + "." + leaf;
+      if (find(field) == nullptr) write(field) = initial;
     }
   }
   if (!v12 && !loading_) evaluate_2004();
@@ -511,7 +615,8 @@ Check check_value(const CmiModel& model, const ElementDef& def, const ParsedElem
                   std::string_view value) {
   const bool v12 = is_v12(model.version());
   const CmiOptions& options = model.options();
-  auto stored = [&](const std::string& key) { return model.stored(key); };
+  // The interaction's type, for its responses and patterns.
+  auto interaction_type = [&] { return model.find(std::string(p.records[0]) + ".type"); };
   switch (def.type) {
     case Type::kString: {
       std::size_t max = p.pattern == "cmi.suspend_data" ? options.suspend_data_max : def.max;
@@ -565,7 +670,7 @@ Check check_value(const CmiModel& model, const ElementDef& def, const ParsedElem
       return detail::type_error(quoted(value) + " is not a language code");
     case Type::kResponse12:
     case Type::kPattern12: {
-      auto type = stored(p.collections[0] + "." + std::to_string(p.indexes[0]) + ".type");
+      const std::string* type = interaction_type();
       if (options.strict_12_responses && type)
         return detail::check_response_12(*type, value, def.type == Type::kPattern12);
       if (value.size() > 255)
@@ -587,7 +692,7 @@ Check check_value(const CmiModel& model, const ElementDef& def, const ParsedElem
     }
     case Type::kResponse2004:
     case Type::kPattern2004: {
-      auto type = stored(p.collections[0] + "." + std::to_string(p.indexes[0]) + ".type");
+      const std::string* type = interaction_type();
       if (!type) {
         // Only the LMS gets here (the SCO needs the type first): keep the 4000 limit.
         if (detail::utf8_length(value) > 4000)
@@ -605,7 +710,7 @@ Check check_value(const CmiModel& model, const ElementDef& def, const ParsedElem
 
 Check check_rules(const CmiModel& model, const ParsedElement& p, std::string_view value, bool sco) {
   auto stored = [&](const std::string& key) { return model.stored(key); };
-  auto count = [&](const std::string& key) { return model.count(key); };
+  auto count = [&](std::string_view key) { return model.count(key); };
   if (is_v12(model.version())) {
     // RTE 1.2 3.4.4: "not attempted" is the LMS's initial value, never the SCO's.
     if (sco && p.pattern == "cmi.core.lesson_status" && value == "not attempted")
@@ -629,7 +734,7 @@ Check check_rules(const CmiModel& model, const ParsedElement& p, std::string_vie
     return {};
   }
   if (p.pattern == "cmi.interactions.n.objectives.n.id") {
-    std::string coll = p.collections[1];
+    std::string coll(p.collections[1]);
     std::size_t n = count(coll);
     for (std::size_t i = 0; i < n; ++i) {
       if (i == p.indexes[1]) continue;
@@ -641,13 +746,13 @@ Check check_rules(const CmiModel& model, const ParsedElement& p, std::string_vie
     return {};
   }
   if (p.pattern == "cmi.interactions.n.correct_responses.n.pattern") {
-    auto type = stored(p.collections[0] + "." + std::to_string(p.indexes[0]) + ".type");
+    auto type = stored(std::string(p.records[0]) + ".type");
     std::size_t max = type ? detail::max_patterns_2004(*type) : 0;
     if (max != 0 && p.indexes[1] >= max) {
       return {Fault::kSetFailure, "a " + *type + " interaction has " + std::to_string(max) +
                                       " correct response at most"};
     }
-    std::string coll = p.collections[1];
+    std::string coll(p.collections[1]);
     std::size_t n = count(coll);
     for (std::size_t i = 0; i < n; ++i) {
       if (i == p.indexes[1]) continue;
@@ -666,17 +771,22 @@ void CmiModel::evaluate_2004() {
   // RTE 4.2.4.1 and 4.2.22.1: with a threshold from the manifest and the measure set by
   // the SCO, the LMS determines the status; without the measure the SCO's value stands.
   auto real = [&](const char* key) -> std::optional<double> {
-    auto v = stored(key);
-    if (!v) return std::nullopt;
+    const std::string* v = find(key);
+    if (v == nullptr) return std::nullopt;
     return detail::parse_real(*v);
   };
   auto threshold = real("cmi.completion_threshold");
   auto progress = real("cmi.progress_measure");
+  // Written only when it changes, so a commit's journal stays in replay order.
+  auto put = [&](std::string_view element, std::string_view status) {
+    const std::string* current = find(element);
+    if (current == nullptr || *current != status) write(element) = status;
+  };
   if (threshold && progress)
-    write("cmi.completion_status") = *progress >= *threshold ? "completed" : "incomplete";
+    put("cmi.completion_status", *progress >= *threshold ? "completed" : "incomplete");
   auto passing = real("cmi.scaled_passing_score");
   auto scaled = real("cmi.score.scaled");
-  if (passing && scaled) write("cmi.success_status") = *scaled >= *passing ? "passed" : "failed";
+  if (passing && scaled) put("cmi.success_status", *scaled >= *passing ? "passed" : "failed");
 }
 
 }  // namespace scorm

@@ -34,7 +34,7 @@ constexpr auto RW = Access::kReadWrite;
 void add(Schema& s, ElementDef def) { s.elements.emplace(std::string(def.pattern), def); }
 
 Schema build_12() {
-  Schema s{ScormVersion::kScorm12, {}, {}, {}, "3.4"};
+  Schema s{ScormVersion::kScorm12, {}, {}, {}, "3.4", {}};
   // SCORM 1.2 RTE 3.4.3 / 3.4.4. Scores are CMIDecimal 0..100 or blank.
   add(s, {.pattern = "cmi.core.student_id",
           .access = RO,
@@ -159,7 +159,7 @@ Schema build_12() {
 }
 
 Schema build_2004() {
-  Schema s{ScormVersion::kScorm2004, {}, {}, {}, "1.0"};
+  Schema s{ScormVersion::kScorm2004, {}, {}, {}, "1.0", {}};
   // SCORM 2004 4th Edition RTE 4.2. Elements of a record need its id first (408).
   for (auto base : {"cmi.comments_from_learner", "cmi.comments_from_lms"}) {
     Access a = std::string_view(base) == "cmi.comments_from_lms" ? RO : RW;
@@ -360,6 +360,23 @@ Schema build_2004() {
   return s;
 }
 
+// The fields with an initial value that a record of each collection starts with: for a
+// pattern "C.n.leaf" with an initial value, where the leaf holds no further collection.
+Schema with_record_defaults(Schema s) {
+  for (const auto& [pattern, def] : s.elements) {
+    if (def.initial == nullptr) continue;
+    std::string_view rest = pattern;
+    for (std::size_t at = rest.find(".n."); at != std::string_view::npos;
+         at = rest.find(".n.", at + 1)) {
+      const std::string_view leaf = rest.substr(at + 3);
+      if (leaf.find(".n") != std::string_view::npos) continue;
+      s.record_defaults[std::string(rest.substr(0, at))].emplace_back(std::string(leaf),
+                                                                      def.initial);
+    }
+  }
+  return s;
+}
+
 }  // namespace
 
 const ElementDef* Schema::find(std::string_view pattern) const {
@@ -373,12 +390,12 @@ bool Schema::knows(std::string_view pattern) const {
 }
 
 const Schema& schema_12() {
-  static const Schema s = build_12();
+  static const Schema s = with_record_defaults(build_12());
   return s;
 }
 
 const Schema& schema_2004() {
-  static const Schema s = build_2004();
+  static const Schema s = with_record_defaults(build_2004());
   return s;
 }
 
@@ -387,8 +404,6 @@ const Schema& schema_for(ScormVersion version) {
 }
 
 ParsedElement parse_element(std::string_view element) {
-  // Called several times for every value of every commit: the names are cut out of
-  // `element` rather than rebuilt segment by segment.
   ParsedElement p;
   p.pattern.reserve(element.size());
   std::size_t start = 0;  // of the current segment
@@ -403,17 +418,21 @@ ParsedElement parse_element(std::string_view element) {
       if (first) return p;
       p.keyword = segment;
       p.base = element.substr(0, start - 1);
-      p.base_pattern = p.pattern;
+      p.base_pattern_size = p.pattern.size();
       p.pattern += '.';
       p.pattern.append(segment);
     } else if (is_digits(segment)) {
       if (first) return p;
       // Canonical indexes only: "03" would name the same record as "3" under two keys.
       if ((segment.size() > 1 && segment.front() == '0') || segment.size() > 9) return p;
-      p.collections.emplace_back(element.substr(0, start - 1));
-      std::size_t index = 0;
-      for (char c : segment) index = index * 10 + static_cast<std::size_t>(c - '0');
-      p.indexes.push_back(index);
+      if (p.depth < ParsedElement::kMaxIndexes) {
+        std::size_t index = 0;
+        for (char c : segment) index = index * 10 + static_cast<std::size_t>(c - '0');
+        p.indexes[p.depth] = index;
+        p.collections[p.depth] = element.substr(0, start - 1);
+        p.records[p.depth] = element.substr(0, start + segment.size());
+      }
+      ++p.depth;
       p.pattern += p.pattern.empty() ? "n" : ".n";
     } else {
       if (!p.pattern.empty()) p.pattern += '.';
@@ -424,7 +443,7 @@ ParsedElement parse_element(std::string_view element) {
   }
   if (p.keyword.empty()) {
     p.base = element;
-    p.base_pattern = p.pattern;
+    p.base_pattern_size = p.pattern.size();
   }
   p.valid = true;
   return p;

@@ -4,12 +4,14 @@
 // ("cmi.interactions.n.objectives.n.id"). The tables are built once and never change.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <limits>
 #include <map>
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "scorm/cmi_errors.h"
@@ -76,6 +78,10 @@ struct Schema {
   std::map<std::string, std::string, std::less<>> children;  // pattern -> _children
   std::map<std::string, Collection, std::less<>> collections;
   std::string data_model_version;  // cmi._version
+  // By collection pattern ("cmi.objectives"): the fields a new record of it starts with
+  // (leaf pattern relative to the record, initial value), in pattern order.
+  std::map<std::string, std::vector<std::pair<std::string, const char*>>, std::less<>>
+      record_defaults;
 
   const ElementDef* find(std::string_view pattern) const;
   // True when `pattern` names a leaf, a group with _children or a collection.
@@ -88,17 +94,30 @@ const Schema& schema_for(ScormVersion version);
 
 // An element name split into its pattern and indexes: "cmi.interactions.3.objectives.0.id"
 // -> pattern "cmi.interactions.n.objectives.n.id", indexes {3, 0}, collections
-// {"cmi.interactions", "cmi.interactions.3.objectives"}. A trailing keyword (_children,
-// _count, _version) is split off into `keyword`, and `base` / `base_pattern` are the
-// name and pattern before it.
+// {"cmi.interactions", "cmi.interactions.3.objectives"}, records {"cmi.interactions.3",
+// "cmi.interactions.3.objectives.0"}. A trailing keyword (_children, _count, _version) is
+// split off into `keyword`, and `base` / `base_pattern()` are the name and pattern before
+// it. Parsed for every value of every commit, so only the pattern is a string of its own:
+// the names are views into the parsed element, which must outlive the ParsedElement.
 struct ParsedElement {
+  // The data models nest collections two deep; a name with more indexes than this
+  // matches no pattern, and its further indexes are not kept.
+  static constexpr std::size_t kMaxIndexes = 4;
+
   bool valid = false;
   std::string pattern;
-  std::vector<std::size_t> indexes;
-  std::vector<std::string> collections;  // concrete collection name for each index
-  std::string keyword;
-  std::string base;
-  std::string base_pattern;
+  std::size_t depth = 0;  // indexes in the name
+  std::array<std::size_t, kMaxIndexes> indexes{};
+  std::array<std::string_view, kMaxIndexes> collections{};  // concrete collection names
+  std::array<std::string_view, kMaxIndexes> records{};      // the record of each index
+  std::string_view keyword;
+  std::string_view base;
+  std::size_t base_pattern_size = 0;
+
+  std::size_t levels() const { return depth < kMaxIndexes ? depth : kMaxIndexes; }
+  std::string_view base_pattern() const {
+    return std::string_view(pattern).substr(0, base_pattern_size);
+  }
 };
 
 ParsedElement parse_element(std::string_view element);

@@ -75,10 +75,9 @@ SessionStart start_session(const CmiModel& previous, const LaunchValues& launch)
 
   SessionStart out{fresh ? make_cmi_model(v, previous.options()) : last, resume, fresh, 0, ""};
   CmiModel& m = out.model;
-  auto& values = CmiModelAccess::values(m);
   // Exit and session_time belong to one session; a resumed attempt starts without them.
-  values.erase(k.exit);
-  values.erase(k.session_time);
+  CmiModelAccess::erase(m, k.exit);
+  CmiModelAccess::erase(m, k.session_time);
   if (v == ScormVersion::kScorm2004) CmiModelAccess::put(m, "adl.nav.request", "_none_");
   CmiModelAccess::put(m, k.entry, fresh ? "ab-initio" : resume ? "resume" : "");
 

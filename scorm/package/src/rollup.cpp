@@ -3,6 +3,7 @@
 #include "scorm/rollup.h"
 
 #include <algorithm>
+#include <cassert>
 #include <string_view>
 
 namespace scorm {
@@ -79,22 +80,34 @@ RollupRule default_rule(std::string action, std::string condition) {
   return rule;
 }
 
+// The SN's default rules, made once: a course's status is rolled up twice per commit.
+const RollupRule& default_rule_of(std::string_view action, std::string_view condition) {
+  static const std::vector<RollupRule> defaults = {
+      default_rule("notSatisfied", "objectiveStatusKnown"), default_rule("satisfied", "satisfied"),
+      default_rule("incomplete", "activityProgressKnown"), default_rule("completed", "completed")};
+  for (const RollupRule& rule : defaults) {
+    if (rule.action == action && rule.conditions.front().condition == condition) return rule;
+  }
+  assert(false && "no such default rule");
+  return defaults.front();
+}
+
 // The rules of `activity` with action `positive` or `negative`, negative ones first so a
 // positive one that applies wins. Without rules of that kind, the defaults of the SN
 // (and of ADL's sample RTE): negative when every child's status is known, positive when
 // every child has the positive status.
-std::vector<RollupRule> rules_for(const RollupActivity& activity, std::string_view positive,
-                                  std::string_view negative, std::string_view condition,
-                                  std::string_view known) {
-  std::vector<RollupRule> negatives;
-  std::vector<RollupRule> positives;
+std::vector<const RollupRule*> rules_for(const RollupActivity& activity, std::string_view positive,
+                                         std::string_view negative, std::string_view condition,
+                                         std::string_view known) {
+  std::vector<const RollupRule*> negatives;
+  std::vector<const RollupRule*> positives;
   for (const RollupRule& rule : activity.rollup.rules) {
-    if (rule.action == negative) negatives.push_back(rule);
-    if (rule.action == positive) positives.push_back(rule);
+    if (rule.action == negative) negatives.push_back(&rule);
+    if (rule.action == positive) positives.push_back(&rule);
   }
   if (negatives.empty() && positives.empty()) {
-    negatives.push_back(default_rule(std::string(negative), std::string(known)));
-    positives.push_back(default_rule(std::string(positive), std::string(condition)));
+    negatives.push_back(&default_rule_of(negative, known));
+    positives.push_back(&default_rule_of(positive, condition));
   }
   negatives.insert(negatives.end(), positives.begin(), positives.end());
   return negatives;
@@ -116,14 +129,14 @@ bool counts(std::string_view required, const ActivityStatus& status) {
 
 // Runs `rules` over their contributing children: the last kind that applies decides;
 // nullopt when none does.
-Tri apply_rules(const std::vector<RollupRule>& rules, std::string_view positive,
+Tri apply_rules(const std::vector<const RollupRule*>& rules, std::string_view positive,
                 const Contributors& children) {
   Tri result;
   bool negative_applied = false;
-  for (const RollupRule& rule : rules) {
-    const bool is_positive = rule.action == positive;
+  for (const RollupRule* rule : rules) {
+    const bool is_positive = rule->action == positive;
     if (!is_positive && negative_applied) continue;
-    if (!applies(rule, is_positive ? children.positive : children.negative)) continue;
+    if (!applies(*rule, is_positive ? children.positive : children.negative)) continue;
     if (is_positive) return true;
     negative_applied = true;
     result = false;

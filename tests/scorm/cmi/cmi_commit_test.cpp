@@ -388,6 +388,76 @@ TEST_CASE("a commit body is read once: its pairs and its commitSequence", "[comm
   CHECK(m.stored("cmi.location") == "p2");
 }
 
+TEST_CASE("a commit body read in one pass gives what its JSON document gives", "[commit]") {
+  // read_commit_body reads the text without building the document, and builds it only
+  // when a key repeats or an element is named twice: pairs, commitSequence and what the
+  // replay makes of them must equal those of the document (parse_commit_json).
+  const std::vector<std::string> bodies = {
+      R"({"cmi.location":"p1","cmi.suspend_data":"xyz","commitSequence":4})",
+      R"({"cmi":{"core":{"exit":"suspend","score":{"raw":80,"max":"100"}}},"commitSequence":3})",
+      R"({"commitSequence":7,"runtimeData":{"cmi":{"location":"p2"},"commitSequence":9}})",
+      R"({"cmi.location":"top","runtimeData":{"cmi.location":"inner"},"cmi.exit":"suspend"})",
+      R"({"runtimeData":"x","cmi.location":"p3"})",
+      R"({"runtimeData":[1,2],"cmi.location":"p3","adl":{"nav":{"request":"continue"}}})",
+      R"({"cmi":{"interactions":[{"id":"q1","type":"choice"},{"id":"q2","type":"numeric",
+          "learner_response":"4"}],"comments_from_learner":[]},"commitSequence":12})",
+      R"({"cmi":{"learner_preference":{"audio_level":1.5,"delivery_speed":1e2,"language":null,
+          "audio_captioning":-1},"score":{"scaled":0.1,"raw":-0.0},"progress_measure":true}})",
+      R"({"cmi.location":"\u00e9t\u00e9 \ud83d\ude00","cmi":{"":"empty name","x":{}}})",
+      R"({"cmi":"scalar","adl":[],"cmix":"not cmi","successStatus":"passed"})",
+      R"({"cmi.location":"a","cmi.location":"b"})",
+      R"({"cmi":{"location":"a"},"cmi":{"suspend_data":"b"}})",
+      R"({"cmi":{"location":"nested"},"cmi.location":"flat"})",
+      R"({"cmi.location":"flat","cmi":{"location":"nested"}})",
+      R"({"cmi":{"score":{"scaled":"0.5"},"score.scaled":"0.7"}})",
+      R"({"runtimeData":{"cmi.location":"1"},"runtimeData":{"cmi.location":"2"}})",
+      R"({"commitSequence":1,"commitSequence":2,"cmi.location":"p"})",
+      R"({"commitSequence":3.0,"cmi.location":"p"})",
+      R"({"commitSequence":-2,"cmi.location":"p"})",
+      R"({"commitSequence":18446744073709551615,"cmi.location":"p"})",
+      R"({"commitSequence":{"n":1},"cmi.location":"p"})",
+      R"({"cmi.interactions.0.id":"q1","cmi.interactions.0.type":"true-false",
+          "cmi.interactions.0.learner_response":"true","cmi.interactions._count":"1"})",
+      R"({"cmi.score.scaled":"7","cmi.location":"p"})",
+      R"({})",
+      R"([])",
+      R"([{"cmi.location":"p"}])",
+      "5",
+      "",
+      "{",
+      R"({"cmi.location":"p"} x)",
+      R"({"cmi.location":"p",})",
+  };
+  for (const std::string& text : bodies) {
+    CAPTURE(text);
+    const scorm::CommitBody body = scorm::read_commit_body(text);
+    std::string error;
+    const std::optional<CmiPairs> document = scorm::parse_commit_json(text, &error);
+    REQUIRE(body.pairs.has_value() == document.has_value());
+    CHECK(body.error == error);
+    std::int64_t sequence = -1;
+    const nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
+    if (doc.is_object()) {
+      auto it = doc.find("commitSequence");
+      if (it != doc.end() && it->is_number_integer()) sequence = it->get<std::int64_t>();
+    }
+    CHECK(body.sequence == sequence);
+    if (!document) continue;
+    CmiPairs sorted_read = *body.pairs;
+    CmiPairs sorted_document = *document;
+    std::sort(sorted_read.begin(), sorted_read.end());
+    std::sort(sorted_document.begin(), sorted_document.end());
+    CHECK(sorted_read == sorted_document);
+    CmiModel2004 read_model;
+    CmiModel2004 document_model;
+    const scorm::CommitResult from_read = scorm::apply_commit_body(read_model, body);
+    const scorm::CommitResult from_document = scorm::apply_commit(document_model, *document);
+    CHECK(from_read.error == from_document.error);
+    CHECK(from_read.diagnostic == from_document.diagnostic);
+    CHECK(read_model == document_model);
+  }
+}
+
 TEST_CASE("diff lists changed elements in a deterministic order", "[diff]") {
   CmiModel2004 before;
   REQUIRE(before.set_value("cmi.location", "p1") == 0);
@@ -491,6 +561,41 @@ TEST_CASE("storage JSON is written as nlohmann writes the same document", "[json
   CHECK(text == doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   const auto stored = nlohmann::json::parse(text)["values"]["cmi.suspend_data"].get<std::string>();
   CHECK(stored.find("\xEF\xBF\xBD") != std::string::npos);  // U+FFFD for the invalid byte
+}
+
+TEST_CASE("storage JSON head is written as nlohmann writes the same document", "[json]") {
+  // to_json_head spells the head out; it must stay byte for byte what dumping the
+  // document object wrote (stored attempts are compared and re-read by these bytes).
+  auto expected = [](const CmiModel& m) {
+    nlohmann::ordered_json doc;
+    doc["format"] = "lrsbridge-cmi";
+    doc["format_version"] = scorm::kCmiJsonFormatVersion;
+    doc["scorm"] = m.version() == scorm::ScormVersion::kScorm12 ? "1.2" : "2004";
+    doc["options"] = {{"edition", m.options().edition},
+                      {"suspend_data_max", m.options().suspend_data_max},
+                      {"strict_12_responses", m.options().strict_12_responses}};
+    doc["session_open"] = m.session_open();
+    return doc.dump();
+  };
+  scorm::CmiOptions third;
+  third.edition = 3;
+  scorm::CmiOptions loose12;
+  loose12.suspend_data_max = 64000;
+  loose12.strict_12_responses = false;
+  scorm::LaunchValues launch;
+  launch.learner_id = "u1";
+  launch.learner_name = "Ann";
+  const std::vector<CmiModel> models = {CmiModel2004(),
+                                        CmiModel2004(third),
+                                        CmiModel12(),
+                                        CmiModel12(loose12),
+                                        scorm::start_session(CmiModel2004(), launch).model,
+                                        scorm::start_session(CmiModel12(loose12), launch).model};
+  for (const CmiModel& m : models) {
+    INFO(expected(m));
+    CHECK(scorm::to_json_head(m) == expected(m));
+  }
+  CHECK(models[4].session_open());  // both values of session_open are covered
 }
 
 TEST_CASE("storage JSON rejects bad input with a reason", "[json]") {

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "cmi_test_util.h"
+#include "scorm/cmi_commit.h"
 #include "scorm/cmi_model.h"
 
 using cmi_test::Pairs;
@@ -485,4 +486,76 @@ TEST_CASE("2004 diagnostics", "[cmi2004]") {
   CHECK(m.get_value("cmi.objectives.2.id").error == 301);
   CHECK(m.get_diagnostic() ==
         "cmi.objectives.2.id: index 2 is not below cmi.objectives._count (0)");
+}
+
+TEST_CASE("2004 names nested deeper than the data model are undefined", "[cmi2004]") {
+  // Element names are parsed keeping at most a few indexes; deeper names must still be
+  // refused as unknown, whatever they end with.
+  CmiModel2004 m;
+  REQUIRE(m.set_value("cmi.interactions.0.id", "q1") == 0);
+  REQUIRE(m.set_value("cmi.interactions.0.objectives.0.id", "o1") == 0);
+  const std::string deep = "cmi.interactions.0.objectives.0.a.1.b.2.c.3.d.4";
+  CHECK(m.set_value(deep, "x") == 401);
+  CHECK(m.get_diagnostic() == deep + " is not a data model element");
+  CHECK(m.get_value(deep).error == 401);
+  CHECK(m.get_value(deep + "._count").error == 401);
+  CHECK(m.get_value(deep + "._children").error == 401);
+  CHECK(m.set_value(deep + ".id", "x") == 401);
+  CHECK(m.is_read_only(deep + "._count"));
+  CHECK_FALSE(m.is_read_only(deep));
+  // A collection name longer than any the model knows has no records.
+  CHECK(m.count(std::string(300, 'c')) == 0);
+  CHECK(m.count("cmi.interactions.0.objectives") == 1);
+  CHECK(m.get_value("cmi.interactions.0.objectives._count").value == "1");
+}
+
+TEST_CASE("2004 copied, assigned and moved models look up their own values", "[cmi2004]") {
+  // Values are found through an index of the ordered map's nodes: every copy must index
+  // its own nodes, and a moved model keeps finding the nodes it took over.
+  CmiModel2004 a;
+  REQUIRE(a.set_value("cmi.location", "a") == 0);
+  REQUIRE(a.set_value("cmi.interactions.0.id", "q1") == 0);
+  CmiModel2004 b = a;
+  REQUIRE(b.set_value("cmi.location", "b") == 0);
+  REQUIRE(b.set_value("cmi.interactions.1.id", "q2") == 0);
+  CHECK(*a.find("cmi.location") == "a");
+  CHECK(*b.find("cmi.location") == "b");
+  CHECK(a.find("cmi.interactions.1.id") == nullptr);
+  CHECK(a.count("cmi.interactions") == 1);
+  CHECK(b.count("cmi.interactions") == 2);
+
+  CmiModel2004 c;
+  c = b;  // assigned over a model with values of its own
+  CHECK(*c.find("cmi.location") == "b");
+  REQUIRE(c.set_value("cmi.location", "c") == 0);
+  CHECK(*b.find("cmi.location") == "b");
+
+  CmiModel2004 moved = std::move(c);
+  CHECK(*moved.find("cmi.location") == "c");
+  CHECK(*moved.find("cmi.interactions.1.id") == "q2");
+  REQUIRE(moved.set_value("cmi.suspend_data", "s") == 0);
+  CHECK(moved.get_value("cmi.suspend_data").value == "s");
+  a = std::move(moved);
+  CHECK(*a.find("cmi.location") == "c");
+  CHECK(*a.find("cmi.suspend_data") == "s");
+
+  // A rejected commit in place removes what it added, from the lookups too.
+  a.start_tracking();
+  CHECK(
+      scorm::apply_commit(a, {{"cmi.interactions.2.id", "q3"}, {"cmi.score.scaled", "9"}}).error ==
+      407);
+  a.stop_tracking();
+  CHECK(a.find("cmi.interactions.2.id") == nullptr);
+  CHECK(a.get_value("cmi.interactions._count").value == "2");
+  // The record it created is gone for the checks of later writes too.
+  CHECK(a.set_value("cmi.interactions.2.type", "choice") == 408);
+  CHECK(a.set_value("cmi.interactions.3.id", "q4") == 351);
+  REQUIRE(a.set_value("cmi.interactions.2.id", "q3") == 0);
+  CHECK(a.set_value("cmi.interactions.2.type", "choice") == 0);
+  CHECK(a.set_value("cmi.interactions.2.objectives.1.id", "o") == 351);
+  for (const auto& [element, value] : a.values()) {
+    CAPTURE(element);
+    REQUIRE(a.find(element) != nullptr);
+    CHECK(*a.find(element) == value);
+  }
 }

@@ -56,9 +56,10 @@ CommitResult apply_commit(CmiModel& model, const CmiPairs& pairs);
 // `error` set when the text is not a JSON object.
 std::optional<CmiPairs> parse_commit_json(std::string_view json, std::string* error = nullptr);
 
-// A commit body read once: its pairs (parse_commit_json) and the runtime's top-level
-// commitSequence (-1 when absent or not an integer); pairs is nullopt and `error` says why
-// when the body is not a JSON object.
+// A commit body read once: its pairs (parse_commit_json's, listed in the body's order,
+// which apply_commit does not depend on) and the runtime's top-level commitSequence (-1
+// when absent or not an integer); pairs is nullopt and `error` says why when the body is
+// not a JSON object.
 struct CommitBody {
   std::optional<CmiPairs> pairs;
   std::int64_t sequence = -1;

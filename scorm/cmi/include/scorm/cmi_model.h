@@ -24,6 +24,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "scorm/cmi_errors.h"
@@ -100,8 +102,10 @@ class CmiModel {
   std::string_view get_error_string(int code) const { return error_string(version_, code); }
 
   // The stored values, including LMS values and defaults; elements never set are absent.
-  const CmiValues& values() const { return values_; }
+  const CmiValues& values() const { return values_.ordered; }
   std::optional<std::string> stored(std::string_view element) const;
+  // The stored value without a copy, or null; valid until the model next changes.
+  const std::string* find(std::string_view element) const;
 
   // Number of records in a collection ("cmi.interactions", "cmi.interactions.0.objectives").
   std::size_t count(std::string_view collection) const;
@@ -129,7 +133,7 @@ class CmiModel {
   bool tracking() const { return tracking_; }
 
   bool operator==(const CmiModel& other) const {
-    return version_ == other.version_ && values_ == other.values_ &&
+    return version_ == other.version_ && values_.ordered == other.values_.ordered &&
            session_open_ == other.session_open_;
   }
 
@@ -147,8 +151,11 @@ class CmiModel {
   int fail(int code, std::string diagnostic) const;
   void evaluate_2004();
   void init_defaults();
-  // values_[element] for writing, its previous value journaled while tracking.
-  std::string& write(const std::string& element);
+  // values_[element] for writing, its previous value journaled while tracking (moved
+  // there: the caller assigns the new value).
+  std::string& write(std::string_view element);
+  // mode() without a copy.
+  std::string_view mode_view() const;
   // Undoes the journaled writes after the first `mark` ones (a rejected commit).
   void roll_back(std::size_t mark);
 
@@ -159,7 +166,37 @@ class CmiModel {
 
   ScormVersion version_;
   CmiOptions options_;
-  CmiValues values_;
+  // The values in ElementLess order (iteration, and the records of a collection), with a
+  // hash index of the same nodes for looking names up: a commit looks up dozens, and
+  // ElementLess has to find the differing segment of two long names at every step.
+  // Changed only through insert / erase / clear, which keep the two together.
+  struct IndexedValues {
+    CmiValues ordered;
+    std::unordered_map<std::string_view, CmiValues::iterator> by_name;  // keys view `ordered`
+
+    IndexedValues() = default;
+    IndexedValues(const IndexedValues& other) : ordered(other.ordered) { reindex(); }
+    IndexedValues& operator=(const IndexedValues& other);
+    // A moved map keeps its nodes, so the index still points at them.
+    IndexedValues(IndexedValues&& other) noexcept;
+    IndexedValues& operator=(IndexedValues&& other) noexcept;
+
+    CmiValues::iterator find(std::string_view element) const;  // ordered.end() when absent
+    // The node of `element`, made (with an empty value) when absent; second: made now.
+    std::pair<CmiValues::iterator, bool> insert(std::string_view element);
+    void erase(std::string_view element);
+    void clear();
+    void reindex();
+    // True when a value of `record` ("cmi.interactions.3") is known to be stored without
+    // a search: the name last inserted (or found by insert) lies in it. A commit writes
+    // the fields of one record one after the other.
+    bool holds_record(std::string_view record) const;
+
+   private:
+    std::string last_;               // the name last given to insert, "" after any erase or copy
+    CmiValues::iterator last_node_;  // its node, while last_ is not ""
+  };
+  IndexedValues values_;
   bool session_open_ = false;
   // While a stored model is replayed (cmi_json.cpp): its statuses were evaluated when
   // they were stored, so they are not evaluated again after every value. While a commit
