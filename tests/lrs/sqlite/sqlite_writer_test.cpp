@@ -80,16 +80,25 @@ Result<void> insert_value(Connection& conn, std::int64_t v) {
   return q->run("inserting a test value");
 }
 
+// A started writer on a fresh file with a RecordingParticipant.
+struct StartedWriter {
+  explicit StartedWriter(std::chrono::milliseconds contended_pause = Writer::kContendedPause)
+      : path(dir.file("w.db")), writer(open_writer_connection(path), 100, contended_pause) {
+    writer.add_participant(&participant);
+    writer.start();
+  }
+  TempDir dir;
+  std::string path;
+  RecordingParticipant participant;
+  Writer writer;  // last: stopped before the rest goes
+};
+
 }  // namespace
 
 TEST_CASE("a job given to an idle writer is applied on the calling thread, alone",
           "[sqlite][writer]") {
-  TempDir dir;
-  const std::string path = dir.file("w.db");
-  RecordingParticipant participant;
-  Writer writer(open_writer_connection(path), 100);
-  writer.add_participant(&participant);
-  writer.start();
+  StartedWriter w;
+  auto& [dir, path, participant, writer] = w;
 
   std::thread::id applied_on;
   FunctionJob job([&](Connection& conn) {
@@ -106,12 +115,9 @@ TEST_CASE("a job given to an idle writer is applied on the calling thread, alone
 
 TEST_CASE("jobs arriving while a job is applied wait and commit together, each under a savepoint",
           "[sqlite][writer]") {
-  TempDir dir;
-  const std::string path = dir.file("w.db");
-  RecordingParticipant participant;
-  Writer writer(open_writer_connection(path), 100);
-  writer.add_participant(&participant);
-  writer.start();
+  // Long enough that the first check below cannot outlast it on a loaded machine.
+  StartedWriter w(std::chrono::milliseconds(1000));
+  auto& [dir, path, participant, writer] = w;
 
   // The first job holds the writer until three more are queued.
   std::vector<std::thread::id> group_threads(3);
@@ -171,7 +177,7 @@ TEST_CASE("jobs arriving while a job is applied wait and commit together, each u
   REQUIRE(writer.run(next));
   CHECK(applied_on == group_threads[0]);
   // ...and once that while has passed without waiting, callers apply their jobs again.
-  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
   REQUIRE(writer.run(next));
   CHECK(applied_on == std::this_thread::get_id());
   writer.stop();
@@ -179,12 +185,8 @@ TEST_CASE("jobs arriving while a job is applied wait and commit together, each u
 
 TEST_CASE("a failing job alone in its transaction leaves nothing and the next one commits",
           "[sqlite][writer]") {
-  TempDir dir;
-  const std::string path = dir.file("w.db");
-  RecordingParticipant participant;
-  Writer writer(open_writer_connection(path), 100);
-  writer.add_participant(&participant);
-  writer.start();
+  StartedWriter w;
+  auto& [dir, path, participant, writer] = w;
 
   FunctionJob failing([](Connection& conn) -> Result<void> {
     LRS_SQLITE_TRY(insert_value(conn, 1));
@@ -218,12 +220,8 @@ TEST_CASE("a failing job alone in its transaction leaves nothing and the next on
 
 TEST_CASE("after a job applied by its caller, the writer thread runs a wanted idle transaction",
           "[sqlite][writer]") {
-  TempDir dir;
-  const std::string path = dir.file("w.db");
-  RecordingParticipant participant;
-  Writer writer(open_writer_connection(path), 100);
-  writer.add_participant(&participant);
-  writer.start();
+  StartedWriter w;
+  auto& [dir, path, participant, writer] = w;
 
   participant.want_idle = true;
   FunctionJob job([](Connection& conn) { return insert_value(conn, 1); });
@@ -240,12 +238,8 @@ TEST_CASE("after a job applied by its caller, the writer thread runs a wanted id
 }
 
 TEST_CASE("a stopped writer refuses jobs", "[sqlite][writer]") {
-  TempDir dir;
-  const std::string path = dir.file("w.db");
-  RecordingParticipant participant;
-  Writer writer(open_writer_connection(path), 100);
-  writer.add_participant(&participant);
-  writer.start();
+  StartedWriter w;
+  auto& [dir, path, participant, writer] = w;
   writer.stop();
   CHECK(participant.events() == std::vector<std::string>{"shutdown"});
   FunctionJob job([](Connection& conn) { return insert_value(conn, 1); });

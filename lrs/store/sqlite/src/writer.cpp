@@ -6,17 +6,12 @@
 #include <pthread.h>
 
 namespace lrs::sqlite {
-namespace {
 
-// How long after callers last had to wait for a transaction jobs still go through the
-// writer thread: long enough to span the gaps of steady concurrent traffic, short enough
-// that a lone client soon gets its jobs applied on its own thread again.
-constexpr std::chrono::milliseconds kContendedPause{100};
-
-}  // namespace
-
-Writer::Writer(std::unique_ptr<Connection> conn, std::size_t max_group_weight)
-    : conn_(std::move(conn)), max_group_weight_(max_group_weight) {}
+Writer::Writer(std::unique_ptr<Connection> conn, std::size_t max_group_weight,
+               std::chrono::milliseconds contended_pause)
+    : conn_(std::move(conn)),
+      max_group_weight_(max_group_weight),
+      contended_pause_(contended_pause) {}
 
 Writer::~Writer() { stop(); }
 
@@ -39,7 +34,7 @@ Result<void> Writer::run(WriteJob& job) {
   if (stopping_) return fail(ErrorCode::kUnavailable, "the database is shutting down");
   const auto now = std::chrono::steady_clock::now();
   if (!queue_.empty() || (busy_ && !idle_transaction_)) {
-    apply_in_caller_after_ = now + kContendedPause;  // another caller's jobs are ahead
+    apply_in_caller_after_ = now + contended_pause_;  // another caller's jobs are ahead
   } else if (!busy_ && now >= apply_in_caller_after_ && thread_.joinable()) {
     busy_ = true;
     lock.unlock();

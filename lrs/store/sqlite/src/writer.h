@@ -86,7 +86,13 @@ class WriteParticipant {
 
 class Writer {
  public:
-  Writer(std::unique_ptr<Connection> conn, std::size_t max_group_weight);
+  // How long after a caller last had to wait for a transaction jobs still go through the
+  // writer thread: long enough to span the gaps of steady concurrent traffic, short enough
+  // that a lone client soon gets its jobs applied on its own thread again.
+  static constexpr std::chrono::milliseconds kContendedPause{100};
+
+  Writer(std::unique_ptr<Connection> conn, std::size_t max_group_weight,
+         std::chrono::milliseconds contended_pause = kContendedPause);
   // Drains the queue (every accepted job completes) and joins the thread.
   ~Writer();
   Writer(const Writer&) = delete;
@@ -142,6 +148,7 @@ class Writer {
 
   std::unique_ptr<Connection> conn_;
   std::size_t max_group_weight_;
+  std::chrono::milliseconds contended_pause_;
   std::vector<WriteParticipant*> participants_;
 
   std::mutex mu_;
