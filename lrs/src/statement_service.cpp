@@ -482,7 +482,8 @@ using SentTimestamps = std::vector<std::pair<std::string, bool>>;
 // sent it (without the timestamp the LRS filled in).
 StatementStore::SameStatement same_statement_judge(
     std::shared_ptr<const SentTimestamps> sent_timestamp) {
-  return [sent_timestamp](std::string_view stored_body, std::string_view new_body) {
+  return [sent_timestamp = std::move(sent_timestamp)](std::string_view stored_body,
+                                                      std::string_view new_body) {
     json stored = json::parse(stored_body, nullptr, false);
     if (stored.is_discarded()) return false;
     json incoming = json::parse(new_body, nullptr, false);

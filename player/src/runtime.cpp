@@ -554,7 +554,7 @@ CommitReply commit_attempt(lrs::PlayerStore& store, const lrs::AttemptRecord& re
       if (!*found) return reply(404, false, 101, "no attempt " + std::to_string(read.id));
       reread = std::move(*found);
     }
-    lrs::AttemptRecord attempt = reread ? std::move(*reread) : read;
+    lrs::AttemptRecord attempt = reread ? std::move(*reread) : lrs::AttemptRecord(read);
     KeptModel kept = cache != nullptr ? cache->take_model(attempt) : KeptModel{};
     if (!kept.model && attempt.cmi_json.empty()) {
       // Read without its CMI (PlayerStore::find_attempt_state) and not kept: read it all.

@@ -15,7 +15,7 @@ constexpr const char* kVfsName = "lrs-wal-write-buffer";
 // A transaction bigger than this (a sorted pass, a large ingest group) is written in
 // pieces of at most this size: the unix VFS writes at most 128 KiB - 1 per call (it masks
 // the length to 17 bits; SQLite itself never asks for more than a 64 KiB page).
-constexpr std::size_t kMaxBufferedBytes = 64 * 1024;
+constexpr std::size_t kMaxBufferedBytes = std::size_t{64} * 1024;
 constexpr int kFrameHeaderBytes = 24;
 
 std::atomic<std::uint64_t> writes_issued{0};
@@ -134,7 +134,7 @@ int wal_unfetch(sqlite3_file* f, sqlite3_int64 off, void* p) {
 
 #undef LRS_FLUSH_THEN
 
-const sqlite3_io_methods kWalMethods = {
+constexpr sqlite3_io_methods kWalMethods = {
     3,
     wal_close,
     wal_read,

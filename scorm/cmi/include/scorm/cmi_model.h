@@ -180,6 +180,7 @@ class CmiModel {
     // A moved map keeps its nodes, so the index still points at them.
     IndexedValues(IndexedValues&& other) noexcept;
     IndexedValues& operator=(IndexedValues&& other) noexcept;
+    ~IndexedValues() = default;
 
     CmiValues::iterator find(std::string_view element) const;  // ordered.end() when absent
     // The node of `element`, made (with an empty value) when absent; second: made now.
