@@ -29,7 +29,8 @@ struct WalFile {
   std::size_t size;
   std::size_t capacity;
   sqlite3_int64 offset;
-  bool commit_header_seen;  // the last write was the header of a commit frame
+  sqlite3_int64 next_append;  // where the last write handed to us ended
+  bool commit_header_seen;    // the last write was the header of a commit frame
 };
 
 constexpr std::size_t kRealOffset = (sizeof(WalFile) + 15) & ~std::size_t{15};
@@ -45,36 +46,45 @@ int flush(WalFile* w) {
   return rc;
 }
 
+// Hands `amt` bytes at `off` to the wrapped file now, after what is gathered.
+int write_through(WalFile* w, const void* buf, int amt, sqlite3_int64 off) {
+  if (int rc = flush(w); rc != SQLITE_OK) return rc;
+  writes_issued.fetch_add(1, std::memory_order_relaxed);
+  return w->real->pMethods->xWrite(w->real, buf, amt, off);
+}
+
 int wal_write(sqlite3_file* f, const void* buf, int amt, sqlite3_int64 off) {
   WalFile* w = wal(f);
   writes_received.fetch_add(1, std::memory_order_relaxed);
   const auto n = static_cast<std::size_t>(amt);
-  if (w->size != 0 &&
-      (off != w->offset + static_cast<sqlite3_int64>(w->size) || w->size + n > kMaxBufferedBytes)) {
-    if (int rc = flush(w); rc != SQLITE_OK) return rc;
-  }
-  if (w->size + n > w->capacity) {
-    const std::size_t capacity =
-        std::max(w->size + n, std::min(2 * w->capacity + 8192, kMaxBufferedBytes));
-    auto* grown = static_cast<char*>(std::realloc(w->data, capacity));
-    if (grown == nullptr) {
-      // No memory to gather in: write through.
-      if (int rc = flush(w); rc != SQLITE_OK) return rc;
-      writes_issued.fetch_add(1, std::memory_order_relaxed);
-      return w->real->pMethods->xWrite(w->real, buf, amt, off);
-    }
-    w->data = grown;
-    w->capacity = capacity;
-  }
-  if (w->size == 0) w->offset = off;
-  std::memcpy(w->data + w->size, buf, n);
-  w->size += n;
   // A frame header's bytes 4-7 hold the database size in pages after a commit, 0 in the
   // other frames: the page after a commit frame's header completes the transaction.
   const bool completes_commit = w->commit_header_seen;
   const auto* bytes = static_cast<const unsigned char*>(buf);
   w->commit_header_seen =
       amt == kFrameHeaderBytes && (bytes[4] | bytes[5] | bytes[6] | bytes[7]) != 0;
+  const bool appends = off == w->next_append;
+  w->next_append = off + amt;
+  // Only frames appended one after the other are gathered. A write anywhere else rewrites
+  // frames in place (a page changed again after its frame was written, the checksums
+  // SQLite fixes after such a change, the WAL header at a restart) or follows another
+  // connection's frames: it goes out at once, so that no header waits in memory for a
+  // page that will not follow it and its error reaches the call that made it.
+  if (!appends) return write_through(w, buf, amt, off);
+  if (w->size != 0 && w->size + n > kMaxBufferedBytes) {
+    if (int rc = flush(w); rc != SQLITE_OK) return rc;
+  }
+  if (w->size + n > w->capacity) {
+    const std::size_t capacity =
+        std::max(w->size + n, std::min(2 * w->capacity + 8192, kMaxBufferedBytes));
+    auto* grown = static_cast<char*>(std::realloc(w->data, capacity));
+    if (grown == nullptr) return write_through(w, buf, amt, off);  // no memory to gather in
+    w->data = grown;
+    w->capacity = capacity;
+  }
+  if (w->size == 0) w->offset = off;
+  std::memcpy(w->data + w->size, buf, n);
+  w->size += n;
   return completes_commit ? flush(w) : SQLITE_OK;
 }
 

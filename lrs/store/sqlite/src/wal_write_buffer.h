@@ -5,11 +5,12 @@
 // offset that straddles the file's 4 KiB pages; in the kernel that is two system calls and
 // three page-cache pages looked up and partly written per database page, a tenth of a
 // small commit's CPU. This VFS wraps the default one and, for WAL files only, gathers
-// writes that continue one another in memory and hands them to the file as one write: once
-// the commit frame's page is in (the frame whose header records the database size), before
-// any other operation on the file (read, sync, truncate, size, lock, close), before a
-// write elsewhere in the file, and past kMaxBufferedBytes. Other connections learn about
-// new frames only from the WAL index, which SQLite updates after the commit frame's write
+// frames appended one after the other in memory and hands them to the file as one write:
+// once the commit frame's page is in (the frame whose header records the database size),
+// before any other operation on the file (read, sync, truncate, size, lock, close), and
+// past kMaxBufferedBytes. A write anywhere else (a frame or checksum rewritten in place,
+// the WAL header at a restart) goes out at once, after what is gathered. Other connections learn
+// about new frames only from the WAL index, which SQLite updates after the commit frame's write
 // returns, so they never look for frames still in memory; a crash loses only frames of a
 // transaction that had not committed. Every other file passes straight through.
 //

@@ -130,7 +130,8 @@ Result<void> Writer::step(const char* sql, std::string_view what) {
   return q->run(what);
 }
 
-bool Writer::apply_jobs(const std::vector<WriteJob*>& jobs, std::vector<Result<void>>& results) {
+bool Writer::apply_jobs(const std::vector<WriteJob*>& jobs,
+                        std::vector<Result<void>>& results) noexcept {
   results.clear();
   results.reserve(jobs.size());
   std::lock_guard<std::mutex> conn_lock(conn_mu_);

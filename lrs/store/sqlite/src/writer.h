@@ -140,8 +140,11 @@ class Writer {
   bool writer_thread_due();
   // Applies `jobs` in one transaction and stores each job's result in `results`; the
   // caller holds the writer's role. Returns whether the transaction committed. No jobs:
-  // an idle transaction.
-  bool apply_jobs(const std::vector<WriteJob*>& jobs, std::vector<Result<void>>& results);
+  // an idle transaction. Jobs' exceptions become their errors (apply_one); a hook or an
+  // allocation that throws leaves a transaction half done that nothing can finish, and
+  // holds the writer's role: noexcept ends the process then, on a caller's thread as on the
+  // writer's, rather than leaving every later write waiting.
+  bool apply_jobs(const std::vector<WriteJob*>& jobs, std::vector<Result<void>>& results) noexcept;
   Result<void> apply_one(WriteJob& job);
   // Runs one of the transaction statements below, prepared once.
   Result<void> step(const char* sql, std::string_view what);
