@@ -8,6 +8,7 @@
 #include "lrs/json_text.h"
 #include "lrs/statement_validator.h"
 #include "statement_equivalence.h"
+#include "statement_writer.h"
 
 namespace lrs {
 namespace {
@@ -286,10 +287,9 @@ StatementRecord make_statement_record(const json& statement, const Uuid& id) {
 
 Result<StatementFrame> StatementFrame::make(const json& actor, const json& context,
                                             const Principal& who, const ClientVersion& version) {
-  if (!scope_allows_statement_write(who.scopes)) {
-    return fail(ErrorCode::kForbidden, "credential " + who.key + " has no statements/write scope");
-  }
-  json authority = json::parse(who.authority, nullptr, false);
+  auto writer = statement_writer(who);
+  if (!writer) return tl::unexpected(writer.error());
+  json& authority = writer->authority;
   if (!authority.is_object()) {
     return fail(ErrorCode::kInternal, "credential " + who.key + ": the authority is not an agent");
   }
@@ -304,8 +304,7 @@ Result<StatementFrame> StatementFrame::make(const json& actor, const json& conte
   frame.version_text_.clear();
   append_json_string(default_statement_version(version.major), frame.version_text_);
   frame.version_ = version.major;
-  // Communication 4.1.2 `define`, as prepare_statements decides it.
-  frame.redefine_ = (who.scopes & (kScopeAll | kScopeDefine)) != 0;
+  frame.redefine_ = writer->redefine;
   frame.keys_ = make_statement_record(skeleton, Uuid());
   frame.keys_.body.clear();
   return frame;

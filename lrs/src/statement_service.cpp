@@ -16,6 +16,7 @@
 #include "lrs/timestamp.h"
 #include "lrs/url.h"
 #include "statement_equivalence.h"
+#include "statement_writer.h"
 
 namespace lrs {
 namespace {
@@ -501,13 +502,20 @@ StatementStore::SameStatement same_statement_judge(
 
 }  // namespace
 
-Result<PreparedStatements> prepare_statements(std::vector<json> statements,
-                                              std::vector<AttachmentContent> parts,
-                                              const Principal& who, const ClientVersion& version) {
+Result<StatementWriter> statement_writer(const Principal& who) {
   if (!scope_allows_statement_write(who.scopes)) {
     return fail(ErrorCode::kForbidden, "credential " + who.key + " has no statements/write scope");
   }
-  json authority = json::parse(who.authority, nullptr, false);
+  // Without `define`, definitions are kept but never changed.
+  return StatementWriter{json::parse(who.authority, nullptr, false),
+                         (who.scopes & (kScopeAll | kScopeDefine)) != 0};
+}
+
+Result<PreparedStatements> prepare_statements(std::vector<json> statements,
+                                              std::vector<AttachmentContent> parts,
+                                              const Principal& who, const ClientVersion& version) {
+  auto writer = statement_writer(who);
+  if (!writer) return tl::unexpected(writer.error());
   std::vector<StatementRecord> records;
   records.reserve(statements.size());
   std::vector<std::string> ids;
@@ -546,12 +554,11 @@ Result<PreparedStatements> prepare_statements(std::vector<json> statements,
     sent_timestamp->emplace_back(id.str(), had_timestamp);
     if (!had_timestamp) s["timestamp"] = format_timestamp_us(current_time_us());
     s.erase("stored");
-    s["authority"] = authority;
+    s["authority"] = writer->authority;
     if (!s.contains("version"))
       s["version"] = std::string(default_statement_version(version.major));
     records.push_back(make_statement_record(s, id));
-    // Communication 4.1.2 `define`: without it, definitions are kept but never changed.
-    records.back().redefine = (who.scopes & (kScopeAll | kScopeDefine)) != 0;
+    records.back().redefine = writer->redefine;
     if (auto ok = attach_parts(s, parts, part_used, records.back(), i, statements.size()); !ok) {
       return tl::unexpected(ok.error());
     }
