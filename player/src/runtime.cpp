@@ -85,7 +85,7 @@ lrs::Result<AttemptContext> attempt_context(lrs::PlayerStore& store,
   if (!package) return tl::unexpected(package.error());
   if (!*package) return lrs::fail(lrs::ErrorCode::kNotFound, "the package is gone");
   AttemptContext out;
-  adapter::TranslationContext& ctx = out.translation;
+  adapter::TranslationContext ctx;
   json learner = json::parse((*reg)->learner_json, nullptr, false);
   if (learner.is_object() && learner.contains("account") && learner["account"].is_object()) {
     ctx.learner_home_page = learner["account"].value("homePage", "urn:lrsbridge");
@@ -255,20 +255,20 @@ std::vector<lrs::DocumentWrite> profile_documents(const AttemptContext& ctx,
                                                   ModelFacts& facts) {
   std::vector<lrs::DocumentWrite> out;
   out.reserve(3);
-  out.push_back({ctx.sco_state, std::string(adapter::kActivityStateId),
-                 [memo = ctx.activity_state_memo, attempt_iri = ctx.translation.attempt_iri](
-                     const std::optional<lrs::Document>& current)
-                     -> lrs::Result<std::optional<lrs::Document>> {
-                   std::lock_guard lock(memo->mutex);
-                   if (current && memo->from == current->content) return memo->made;
-                   json previous = current ? json::parse(current->content, nullptr, false) : json();
-                   if (previous.is_discarded()) previous = json();
-                   memo->made =
-                       json_document(adapter::kActivityStateId,
-                                     adapter::activity_state(previous, attempt_iri), std::nullopt);
-                   memo->from = current ? std::optional(current->content) : std::nullopt;
-                   return memo->made;
-                 }});
+  out.push_back(
+      {ctx.sco_state, std::string(adapter::kActivityStateId),
+       [memo = ctx.activity_state_memo, attempt_iri = ctx.statements->context().attempt_iri](
+           const std::optional<lrs::Document>& current)
+           -> lrs::Result<std::optional<lrs::Document>> {
+         std::lock_guard lock(memo->mutex);
+         if (current && memo->from == current->content) return memo->made;
+         json previous = current ? json::parse(current->content, nullptr, false) : json();
+         if (previous.is_discarded()) previous = json();
+         memo->made = json_document(adapter::kActivityStateId,
+                                    adapter::activity_state(previous, attempt_iri), std::nullopt);
+         memo->from = current ? std::optional(current->content) : std::nullopt;
+         return memo->made;
+       }});
   facts.attempt_state =
       json_document(adapter::kAttemptStateId, adapter::attempt_state(model), facts.attempt_state);
   out.push_back({ctx.attempt_state, std::string(adapter::kAttemptStateId),

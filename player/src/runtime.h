@@ -67,9 +67,9 @@ lrs::Result<std::string> preload_values(const lrs::AttemptRecord& attempt);
 // registration and package) and the package's rollup tree. Fixed for the attempt's life:
 // registrations and packages are never changed, only deleted with their attempts.
 struct AttemptContext {
-  adapter::TranslationContext translation;
-  // The parts every statement of the attempt shares, serialised and keyed once
-  // (adapter::translate_prepared); always set by the context's maker.
+  // Who and where (its context()), and the parts every statement of the attempt shares,
+  // serialised and keyed once (adapter::translate_prepared); always set by the context's
+  // maker (optional only because frames are made from a finished TranslationContext).
   std::optional<adapter::StatementFrames> statements;
   scorm::RollupActivity course_tree;
   // Where the profile's documents of the attempt are kept (the learner's agent key and
